@@ -1,0 +1,71 @@
+/**
+ * Places calls through Amazon Connect's StartOutboundVoiceContact and sorts its errors into what
+ * the dispatcher must do about them: slow down, give up on the number, or try again later.
+ */
+import { createHash } from 'node:crypto';
+import { StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
+import { connectClient } from './aws-clients.ts';
+
+export interface CallRequest {
+  instanceId: string;
+  contactFlowId: string;
+  queueId?: string;
+  destination: string;
+  source: string;
+  attributes: Record<string, string>;
+  clientToken: string;
+  ringTimeoutSeconds: number;
+}
+
+export type CallStartResult =
+  | { kind: 'STARTED'; connectContactId: string }
+  /** Over the concurrency or rate quota: release the claim, slow down. */
+  | { kind: 'THROTTLED'; error: string }
+  /** Connect will never reach this number: finish the contact as INVALID_NUMBER. */
+  | { kind: 'INVALID_NUMBER'; error: string }
+  /** Anything else (misconfiguration, service errors): release the claim, count, alert if it repeats. */
+  | { kind: 'ERROR'; error: string };
+
+const THROTTLING = new Set(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException']);
+const UNREACHABLE = new Set(['DestinationNotAllowedException', 'OutboundContactNotPermittedException']);
+
+/**
+ * Idempotency token for one attempt: a retried request for the same attempt returns the same
+ * ContactId instead of dialing twice (Connect keeps tokens for 7 days).
+ */
+export function clientTokenFor(campaignId: string, date: string, phone: string, attempt: number): string {
+  return createHash('sha256').update(`${campaignId}|${date}|${phone}|${attempt}`).digest('hex');
+}
+
+export async function startCall(request: CallRequest, client = connectClient): Promise<CallStartResult> {
+  try {
+    const response = await client.send(
+      new StartOutboundVoiceContactCommand({
+        InstanceId: request.instanceId,
+        ContactFlowId: request.contactFlowId,
+        DestinationPhoneNumber: request.destination,
+        SourcePhoneNumber: request.source,
+        ...(request.queueId ? { QueueId: request.queueId } : {}),
+        Attributes: request.attributes,
+        ClientToken: request.clientToken,
+        TrafficType: 'GENERAL',
+        RingTimeoutInSeconds: request.ringTimeoutSeconds,
+      }),
+    );
+    if (!response.ContactId) return { kind: 'ERROR', error: 'Connect returned no ContactId' };
+    return { kind: 'STARTED', connectContactId: response.ContactId };
+  } catch (caught) {
+    const error = caught as Error & { $metadata?: { httpStatusCode?: number } };
+    const description = `${error.name}: ${error.message}`;
+    if (THROTTLING.has(error.name) || error.$metadata?.httpStatusCode === 429) {
+      return { kind: 'THROTTLED', error: description };
+    }
+    if (
+      UNREACHABLE.has(error.name) ||
+      (error.name === 'InvalidParameterException' && /phone|destination/i.test(error.message))
+    ) {
+      return { kind: 'INVALID_NUMBER', error: description };
+    }
+    return { kind: 'ERROR', error: description };
+  }
+}

@@ -1,0 +1,699 @@
+/**
+ * Runs, contacts and leases in DynamoDB: the storage side of dialing. No policy here; callers
+ * decide, this module makes each decision atomic.
+ *
+ * Exactly-once rules it enforces:
+ * - a contact attempt is claimed once (`status = PENDING AND attempts = n` → `DIALING, n + 1`);
+ * - a line is taken only below the cap (capacity counter conditional on `inFlight < cap`);
+ * - a line is released once (the lease item is deleted with `attribute_exists` in the same
+ *   transaction that decrements the counters and settles the contact).
+ */
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AttemptOutcome } from '../core/campaign.ts';
+import {
+  activeRunKey,
+  CONTACT_PREFIX,
+  callKey,
+  capacityKey,
+  contactKey,
+  dialRateKey,
+  duePartition,
+  dueSortKey,
+  leaseKey,
+  runKey,
+} from '../core/keys.ts';
+import { documentClient } from './aws-clients.ts';
+
+export type RunStatus = 'RUNNING' | 'PAUSED' | 'STOPPING' | 'FINISHED' | 'FAILED';
+
+export interface RunRecord {
+  campaignId: string;
+  date: string;
+  status: RunStatus;
+  generation: number;
+  campaignVersion: number;
+  inFlight: number;
+  startedAt: string;
+  finishedAt?: string;
+  lastTickAt?: string;
+  dialRate?: number;
+  throttles: number;
+  dialErrors: number;
+  consecutiveDialErrors: number;
+  counters: Record<string, number>;
+}
+
+export interface AttemptLogEntry {
+  n: number;
+  at: string;
+  connectContactId?: string;
+  outcome?: AttemptOutcome;
+  endedAt?: string;
+  talkSeconds?: number;
+}
+
+export interface ContactRecord {
+  campaignId: string;
+  date: string;
+  phone: string;
+  status: string;
+  attempts: number;
+  attemptLog: AttemptLogEntry[];
+  timeZone: string;
+  name?: string;
+  externalId?: string;
+  language?: string;
+  attributes: Record<string, string>;
+  nextAttemptAt?: string;
+  outcome?: AttemptOutcome;
+  answers: Record<string, string>;
+  flow?: { questionsAnswered: number; completed: boolean; optedOut: boolean };
+}
+
+/** The attempt a lease and a call belong to. */
+export interface AttemptRef {
+  campaignId: string;
+  date: string;
+  phone: string;
+  attempt: number;
+}
+
+export type ClaimResult = 'CLAIMED' | 'CONTACT_TAKEN' | 'AT_CAPACITY';
+
+/** Run counters live as top-level attributes `n_<STATUS>` and `o_<OUTCOME>` so ADD can create them. */
+export const statusCounter = (status: string): string => `n_${status}`;
+export const outcomeCounter = (outcome: string): string => `o_${outcome}`;
+
+function cancellationReasons(error: unknown): string[] {
+  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+  return Array.isArray(reasons) ? reasons.map((reason) => reason.Code ?? 'None') : [];
+}
+
+export class RunStore {
+  private readonly tableName: string;
+  private readonly client: typeof documentClient;
+
+  constructor(tableName: string, client = documentClient) {
+    this.tableName = tableName;
+    this.client = client;
+  }
+
+  async getRun(campaignId: string, date: string): Promise<RunRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(campaignId, date), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    const counters: Record<string, number> = {};
+    for (const [name, value] of Object.entries(Item)) {
+      if ((name.startsWith('n_') || name.startsWith('o_')) && typeof value === 'number') counters[name] = value;
+    }
+    return {
+      campaignId,
+      date,
+      status: Item.status as RunStatus,
+      generation: Number(Item.generation ?? 0),
+      campaignVersion: Number(Item.campaignVersion ?? 0),
+      inFlight: Number(Item.inFlight ?? 0),
+      startedAt: String(Item.startedAt ?? ''),
+      finishedAt: Item.finishedAt as string | undefined,
+      lastTickAt: Item.lastTickAt as string | undefined,
+      dialRate: Item.dialRate as number | undefined,
+      throttles: Number(Item.throttles ?? 0),
+      dialErrors: Number(Item.dialErrors ?? 0),
+      consecutiveDialErrors: Number(Item.consecutiveDialErrors ?? 0),
+      counters,
+    };
+  }
+
+  /**
+   * Opens (or reopens) a run for a new execution generation. A finished run is reopened only by
+   * an explicit start; the generation guards against two executions driving the same run.
+   */
+  async openRun(input: {
+    campaignId: string;
+    date: string;
+    generation: number;
+    campaignVersion: number;
+    weight: number;
+  }) {
+    const now = new Date().toISOString();
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: runKey(input.campaignId, input.date),
+              UpdateExpression:
+                'SET #status = :running, generation = :generation, campaignVersion = :version, ' +
+                'startedAt = if_not_exists(startedAt, :now), inFlight = if_not_exists(inFlight, :zero), ' +
+                'consecutiveDialErrors = :zero REMOVE finishedAt',
+              ConditionExpression: 'attribute_not_exists(generation) OR generation <= :generation',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':running': 'RUNNING',
+                ':generation': input.generation,
+                ':version': input.campaignVersion,
+                ':now': now,
+                ':zero': 0,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...activeRunKey(input.campaignId, input.date), weight: input.weight, since: now },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** Changes a run's status if it is in one of `from`; returns false otherwise. */
+  async transition(campaignId: string, date: string, from: RunStatus[], to: RunStatus): Promise<boolean> {
+    const values: Record<string, string> = { ':to': to };
+    from.forEach((status, index) => {
+      values[`:from${index}`] = status;
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(campaignId, date),
+          UpdateExpression: 'SET #status = :to',
+          ConditionExpression: `#status IN (${from.map((_, index) => `:from${index}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async closeRun(campaignId: string, date: string, status: 'FINISHED' | 'FAILED'): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: runKey(campaignId, date),
+              UpdateExpression: 'SET #status = :status, finishedAt = :now',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
+            },
+          },
+          { Delete: { TableName: this.tableName, Key: activeRunKey(campaignId, date) } },
+        ],
+      }),
+    );
+  }
+
+  /** Records what a tick did: dial rate, throttles, errors (consecutive errors reset on a clean tick). */
+  async recordTick(
+    campaignId: string,
+    date: string,
+    tick: { dialRate: number; throttles: number; dialErrors: number; due: number; inFlight: number },
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(campaignId, date),
+        UpdateExpression:
+          'SET lastTickAt = :now, dialRate = :rate, consecutiveDialErrors = ' +
+          (tick.dialErrors > 0 ? 'if_not_exists(consecutiveDialErrors, :zero) + :errors' : ':zero') +
+          ' ADD throttles :throttles, dialErrors :errors',
+        ExpressionAttributeValues: {
+          ':now': new Date().toISOString(),
+          ':rate': tick.dialRate,
+          ':throttles': tick.throttles,
+          ':errors': tick.dialErrors,
+          ':zero': 0,
+        },
+      }),
+    );
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: activeRunKey(campaignId, date),
+          UpdateExpression: 'SET due = :due, inFlight = :inFlight',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':due': tick.due, ':inFlight': tick.inFlight },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  async activeRuns(): Promise<
+    Array<{ campaignId: string; date: string; weight: number; due: number; inFlight: number }>
+  > {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'ACTIVE_RUNS' },
+      }),
+    );
+    return Items.map((item) => {
+      const [campaignId = '', date = ''] = String(item.sk).split('#');
+      return {
+        campaignId,
+        date,
+        weight: Number(item.weight ?? 1),
+        due: Number(item.due ?? 0),
+        inFlight: Number(item.inFlight ?? 0),
+      };
+    });
+  }
+
+  /** Phones of contacts due at or before `now`, earliest first. */
+  async dueContacts(campaignId: string, date: string, now: Date, limit: number): Promise<string[]> {
+    const phones: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :now',
+          ExpressionAttributeValues: { ':pk': duePartition(campaignId, date), ':now': `${now.toISOString()}#~` },
+          Limit: limit - phones.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) phones.push(String(item.sk).slice(CONTACT_PREFIX.length));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && phones.length < limit);
+    return phones;
+  }
+
+  /** When the earliest waiting contact is due, if any. */
+  async nextDue(campaignId: string, date: string): Promise<Date | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': duePartition(campaignId, date) },
+        Limit: 1,
+      }),
+    );
+    const sortKey = Items[0]?.gsi1sk;
+    return typeof sortKey === 'string' ? new Date(sortKey.slice(0, sortKey.indexOf('#'))) : undefined;
+  }
+
+  async getContact(campaignId: string, date: string, phone: string): Promise<ContactRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: contactKey(campaignId, date, phone), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    return {
+      campaignId,
+      date,
+      phone,
+      status: String(Item.status),
+      attempts: Number(Item.attempts ?? 0),
+      attemptLog: (Item.attemptLog as AttemptLogEntry[] | undefined) ?? [],
+      timeZone: String(Item.timeZone),
+      name: Item.name as string | undefined,
+      externalId: Item.externalId as string | undefined,
+      language: Item.language as string | undefined,
+      attributes: (Item.attributes as Record<string, string> | undefined) ?? {},
+      nextAttemptAt: Item.nextAttemptAt as string | undefined,
+      outcome: Item.outcome as AttemptOutcome | undefined,
+      answers: (Item.answers as Record<string, string> | undefined) ?? {},
+      flow: Item.flow as ContactRecord['flow'],
+    };
+  }
+
+  /**
+   * Claims the next attempt of a waiting contact and a line for it, atomically.
+   * CONTACT_TAKEN: someone else claimed it, or it is no longer waiting; AT_CAPACITY: no free line.
+   */
+  async claim(
+    contact: ContactRecord,
+    maxConcurrentCalls: number,
+    now: Date,
+    leaseSeconds: number,
+  ): Promise<ClaimResult> {
+    const attempt = contact.attempts + 1;
+    const { campaignId, date, phone } = contact;
+    const entry: AttemptLogEntry = { n: attempt, at: now.toISOString() };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: contactKey(campaignId, date, phone),
+                UpdateExpression:
+                  'SET #status = :dialing, attempts = :attempt, attemptLog = list_append(if_not_exists(attemptLog, :empty), :entry) ' +
+                  'REMOVE gsi1pk, gsi1sk, nextAttemptAt',
+                ConditionExpression: '#status = :pending AND attempts = :previous',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':dialing': 'DIALING',
+                  ':pending': 'PENDING',
+                  ':attempt': attempt,
+                  ':previous': contact.attempts,
+                  ':entry': [entry],
+                  ':empty': [],
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: capacityKey,
+                UpdateExpression: 'ADD inFlight :one',
+                ConditionExpression: 'attribute_not_exists(inFlight) OR inFlight < :cap',
+                ExpressionAttributeValues: { ':one': 1, ':cap': maxConcurrentCalls },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...leaseKey(campaignId, date, phone, attempt),
+                  campaignId,
+                  date,
+                  phone,
+                  attempt,
+                  startedAt: now.toISOString(),
+                  staleAfter: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: runKey(campaignId, date),
+                UpdateExpression: `ADD inFlight :one, ${statusCounter('PENDING')} :minusOne, ${statusCounter('DIALING')} :one, attemptsStarted :one`,
+                ExpressionAttributeValues: { ':one': 1, ':minusOne': -1 },
+              },
+            },
+          ],
+        }),
+      );
+      return 'CLAIMED';
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      const reasons = cancellationReasons(error);
+      if (reasons[1] === 'ConditionalCheckFailed') return 'AT_CAPACITY';
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons[2] === 'ConditionalCheckFailed') return 'CONTACT_TAKEN';
+      throw error;
+    }
+  }
+
+  /** Remembers which attempt a Connect contact belongs to, for the contact-event handler. */
+  async recordCall(ref: AttemptRef, connectContactId: string, retentionDays: number): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + retentionDays * 86_400;
+    await this.client
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...callKey(connectContactId), ...ref, expiresAt } } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: leaseKey(ref.campaignId, ref.date, ref.phone, ref.attempt),
+                UpdateExpression: 'SET connectContactId = :id',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':id': connectContactId },
+              },
+            },
+          ],
+        }),
+      )
+      .catch((error: unknown) => {
+        // The call already ended and released its lease before we got here: the mapping is still written.
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+        return this.client.send(
+          new PutCommand({ TableName: this.tableName, Item: { ...callKey(connectContactId), ...ref, expiresAt } }),
+        );
+      });
+  }
+
+  async findCall(connectContactId: string): Promise<AttemptRef | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: callKey(connectContactId), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    return {
+      campaignId: String(Item.campaignId),
+      date: String(Item.date),
+      phone: String(Item.phone),
+      attempt: Number(Item.attempt),
+    };
+  }
+
+  /**
+   * Ends an attempt: releases its line and settles the contact, once. Returns false when the
+   * lease was already released (a duplicate or late event): nothing is changed then.
+   *
+   * `next` is either a retry time (the contact waits again) or a final status.
+   */
+  async finishAttempt(input: {
+    ref: AttemptRef;
+    outcome: AttemptOutcome;
+    next: { kind: 'RETRY'; at: Date } | { kind: 'FINAL'; status: string };
+    endedAt: Date;
+    talkSeconds?: number;
+    /** Put the contact back as if this attempt never happened (dial refused before ringing). */
+    undoAttempt?: boolean;
+  }): Promise<boolean> {
+    const { ref, outcome, next } = input;
+    const contact = await this.getContact(ref.campaignId, ref.date, ref.phone);
+    if (contact === undefined) throw new Error(`contact of attempt ${ref.attempt} not found`);
+    const logIndex = contact.attemptLog.findIndex((entry) => entry.n === ref.attempt);
+    const newStatus = next.kind === 'RETRY' ? 'PENDING' : next.status;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':dialing': 'DIALING',
+      ':attempt': ref.attempt,
+      ':status': newStatus,
+      ':outcome': outcome,
+    };
+    const sets = ['#status = :status'];
+    const removes: string[] = [];
+    if (input.undoAttempt) {
+      sets.push('attempts = :previous');
+      values[':previous'] = ref.attempt - 1;
+      if (logIndex >= 0) removes.push(`attemptLog[${logIndex}]`);
+    } else {
+      sets.push('outcome = :outcome');
+      if (logIndex >= 0) {
+        sets.push(`attemptLog[${logIndex}].outcome = :outcome`, `attemptLog[${logIndex}].endedAt = :endedAt`);
+        values[':endedAt'] = input.endedAt.toISOString();
+        if (input.talkSeconds !== undefined) {
+          sets.push(`attemptLog[${logIndex}].talkSeconds = :talk`);
+          values[':talk'] = input.talkSeconds;
+        }
+      }
+    }
+    if (next.kind === 'RETRY') {
+      sets.push('nextAttemptAt = :next', 'gsi1pk = :duePk', 'gsi1sk = :dueSk');
+      values[':next'] = next.at.toISOString();
+      values[':duePk'] = duePartition(ref.campaignId, ref.date);
+      values[':dueSk'] = dueSortKey(next.at, ref.phone);
+    }
+    const runAdds = [`inFlight :minusOne`, `${statusCounter('DIALING')} :minusOne`, `${statusCounter(newStatus)} :one`];
+    if (!input.undoAttempt) {
+      runAdds.push(`${outcomeCounter(outcome)} :one`, 'attemptsEnded :one');
+      if (input.talkSeconds !== undefined && input.talkSeconds > 0)
+        runAdds.push('talkSeconds :talk, answeredCalls :one');
+    }
+    const transaction: TransactWriteCommandInput = {
+      TransactItems: [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: leaseKey(ref.campaignId, ref.date, ref.phone, ref.attempt),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: capacityKey,
+            UpdateExpression: 'ADD inFlight :minusOne',
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: contactKey(ref.campaignId, ref.date, ref.phone),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: '#status = :dialing AND attempts = :attempt',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: runKey(ref.campaignId, ref.date),
+            UpdateExpression: `ADD ${runAdds.join(', ')}`,
+            ExpressionAttributeValues: {
+              ':minusOne': -1,
+              ':one': 1,
+              ...(input.talkSeconds !== undefined && input.talkSeconds > 0 && { ':talk': input.talkSeconds }),
+            },
+          },
+        },
+      ],
+    };
+    try {
+      await this.client.send(new TransactWriteCommand(transaction));
+      return true;
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      const reasons = cancellationReasons(error);
+      if (reasons[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  /** Leases held longer than they should be: calls whose end was never reported. */
+  async staleLeases(now: Date): Promise<Array<AttemptRef & { connectContactId?: string; startedAt: string }>> {
+    const stale: Array<AttemptRef & { connectContactId?: string; startedAt: string }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'staleAfter < :now',
+          ExpressionAttributeValues: { ':pk': 'LEASES', ':now': now.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        stale.push({
+          campaignId: String(item.campaignId),
+          date: String(item.date),
+          phone: String(item.phone),
+          attempt: Number(item.attempt),
+          connectContactId: item.connectContactId as string | undefined,
+          startedAt: String(item.startedAt),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return stale;
+  }
+
+  /** Live calls across every campaign. */
+  async inFlight(): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: capacityKey, ConsistentRead: true }),
+    );
+    return Number(Item?.inFlight ?? 0);
+  }
+
+  /** Reads the shared dial-rate bucket with its version for an optimistic update. */
+  async getDialRate(): Promise<{ tokens: number; at: string; rate?: number; version: number } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: dialRateKey, ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    return {
+      tokens: Number(Item.tokens),
+      at: String(Item.at),
+      rate: Item.rate as number | undefined,
+      version: Number(Item.version ?? 0),
+    };
+  }
+
+  /** Writes the bucket if nobody else did since `version`; false means re-read and retry. */
+  async putDialRate(state: { tokens: number; at: string; rate: number }, version: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...dialRateKey, ...state, version: version + 1 },
+          ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Moves a waiting contact's due time (e.g. into the callee's calling window). */
+  async reschedule(campaignId: string, date: string, phone: string, at: Date): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: contactKey(campaignId, date, phone),
+          UpdateExpression: 'SET nextAttemptAt = :at, gsi1sk = :sk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':sk': dueSortKey(at, phone), ':pending': 'PENDING' },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  /** Finishes a waiting contact without a call (expired at run end, suppressed by an opt-out). */
+  async closeWaiting(campaignId: string, date: string, phone: string, status: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: contactKey(campaignId, date, phone),
+                UpdateExpression: 'SET #status = :status REMOVE gsi1pk, gsi1sk, nextAttemptAt',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': status, ':pending': 'PENDING' },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: runKey(campaignId, date),
+                UpdateExpression: `ADD ${statusCounter('PENDING')} :minusOne, ${statusCounter(status)} :one`,
+                ExpressionAttributeValues: { ':minusOne': -1, ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return false;
+      throw error;
+    }
+  }
+
+  async deleteCall(connectContactId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: callKey(connectContactId) }));
+  }
+}

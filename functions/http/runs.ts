@@ -1,0 +1,103 @@
+/**
+ * Runs API:
+ * - POST /campaigns/{campaignId}/runs { date }: start (or resume) the run's state machine execution;
+ * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters;
+ * - POST /campaigns/{campaignId}/runs/{date}/{pause|resume|stop}: obeyed by the next tick.
+ */
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { sfnClient } from '../adapters/aws-clients.ts';
+import { CampaignStore } from '../adapters/campaign-store.ts';
+import { type RunStatus, RunStore } from '../adapters/run-store.ts';
+import { executionName, isPastDate } from '../core/run-clock.ts';
+import { environment } from '../lib/config.ts';
+import { badRequest, conflict, httpHandler, json, jsonBody, notFound, parseRequest } from '../lib/http.ts';
+
+const settings = environment();
+const campaigns = new CampaignStore(settings.TABLE_NAME);
+const runs = new RunStore(settings.TABLE_NAME);
+
+const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
+const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
+const ControlPathSchema = RunPathSchema.extend({ action: z.enum(['pause', 'resume', 'stop']) });
+const StartBodySchema = z.object({ date: z.iso.date() });
+
+export const start = httpHandler(async (event) => {
+  const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
+  const { date } = parseRequest(StartBodySchema, jsonBody(event), 'body');
+  if (isPastDate(date, new Date()))
+    throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
+  if ((await campaigns.get(campaignId)) === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
+  const run = await runs.getRun(campaignId, date);
+  if (run !== undefined && ['RUNNING', 'PAUSED', 'STOPPING'].includes(run.status)) {
+    throw conflict(`the run of ${campaignId} for ${date} is already ${run.status}`);
+  }
+  const generation = run === undefined ? 0 : run.generation + 1;
+  const name = executionName(campaignId, date, generation);
+  try {
+    const started = await sfnClient.send(
+      new StartExecutionCommand({
+        stateMachineArn: settings.RUN_STATE_MACHINE_ARN,
+        name,
+        input: JSON.stringify({ campaignId, date, generation }),
+      }),
+    );
+    return json(202, { campaignId, date, generation, executionArn: started.executionArn });
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists) throw conflict(`execution ${name} already exists`);
+    throw error;
+  }
+});
+
+export const status = httpHandler(async (event) => {
+  const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
+  const run = await runs.getRun(campaignId, date);
+  if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
+  const [globalInFlight, nextDue] = await Promise.all([runs.inFlight(), runs.nextDue(campaignId, date)]);
+  const contacts: Record<string, number> = {};
+  const outcomes: Record<string, number> = {};
+  for (const [name, value] of Object.entries(run.counters)) {
+    if (name.startsWith('n_')) contacts[name.slice(2)] = value;
+    if (name.startsWith('o_')) outcomes[name.slice(2)] = value;
+  }
+  return json(200, {
+    campaignId,
+    date,
+    status: run.status,
+    generation: run.generation,
+    campaignVersion: run.campaignVersion,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    lastTickAt: run.lastTickAt,
+    contacts,
+    outcomes,
+    callsInFlight: run.inFlight,
+    engineCallsInFlight: globalInFlight,
+    dialRate: run.dialRate,
+    throttles: run.throttles,
+    dialErrors: run.dialErrors,
+    caps: {
+      maxConcurrentCalls: settings.MAX_CONCURRENT_CALLS,
+      dialsPerSecond: settings.DIALS_PER_SECOND,
+      dialBurst: settings.DIAL_BURST,
+    },
+    nextDueAt: nextDue?.toISOString(),
+  });
+});
+
+const transitions: Record<'pause' | 'resume' | 'stop', { from: RunStatus[]; to: RunStatus }> = {
+  pause: { from: ['RUNNING'], to: 'PAUSED' },
+  resume: { from: ['PAUSED'], to: 'RUNNING' },
+  stop: { from: ['RUNNING', 'PAUSED'], to: 'STOPPING' },
+};
+
+export const control = httpHandler(async (event) => {
+  const { campaignId, date, action } = parseRequest(ControlPathSchema, event.pathParameters, 'path');
+  const { from, to } = transitions[action];
+  if (!(await runs.transition(campaignId, date, from, to))) {
+    const run = await runs.getRun(campaignId, date);
+    if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
+    throw conflict(`cannot ${action} a run that is ${run.status}`);
+  }
+  return json(200, { campaignId, date, status: to });
+});

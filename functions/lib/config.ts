@@ -1,0 +1,53 @@
+/**
+ * Settings every function reads from its environment, validated once at cold start.
+ * A missing or malformed variable fails the cold start with its name; nothing falls back silently.
+ */
+import { z } from 'zod';
+
+const positiveInteger = z.coerce.number().int().positive();
+
+export const EnvironmentSchema = z.object({
+  STAGE: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
+  UPLOADS_BUCKET: z.string().min(1),
+  REPORTS_BUCKET: z.string().min(1),
+  ALERTS_TOPIC_ARN: z.string().min(1),
+  CONNECT_INSTANCE_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance\/[\w-]+$/, 'Connect instance ARN'),
+  CONNECT_QUEUE_ID: z.string().default(''),
+  MAX_CONCURRENT_CALLS: positiveInteger,
+  DIALS_PER_SECOND: z.coerce.number().positive(),
+  DIAL_BURST: positiveInteger,
+  FLOW_FUNCTION_CONCURRENCY: positiveInteger,
+  TICK_SECONDS: positiveInteger,
+  RUN_STATE_MACHINE_ARN: z.string().min(1),
+  CONTACT_FLOW_ARN: z.string().min(1),
+  RETENTION_DAYS: positiveInteger,
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Parses the given environment; throws a ConfigurationError naming every bad variable. */
+export function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
+  const result = EnvironmentSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+let cached: Environment | undefined;
+
+/** The validated environment of this process, parsed on first use. */
+export function environment(): Environment {
+  cached ??= parseEnvironment(process.env);
+  return cached;
+}

@@ -1,0 +1,229 @@
+/**
+ * The local cloud: every AWS service the engine uses, on loopback, started in one call.
+ * `npm start` and the integration tests both use it, so what the tests exercise is what
+ * developers run.
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createReferenceRenderer } from './cloudformation-references.cjs';
+import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
+import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
+import { loadServiceDefinition, type ServiceDefinition, tableDeclarations, topicNames } from './service-definition.ts';
+import { LOCAL_ACCOUNT_ID, type LocalSettings } from './settings.ts';
+import { type LocalStateMachine, startSfnEndpoint } from './sfn-endpoint.ts';
+import { type RecordedMessage, startSnsEndpoint } from './sns-endpoint.ts';
+
+export interface LocalCloud {
+  settings: LocalSettings;
+  service: ServiceDefinition;
+  /** Base URLs of each component. */
+  endpoints: { api: string; lambda: string; dynamodb: string; s3: string; sfn: string; sns: string; connect: string };
+  /** The environment that points AWS SDK v3 clients at the local cloud. */
+  clientEnvironment: Record<string, string>;
+  /** Name of a deployed function (`campaign-engine-local-dispatch`). */
+  functionName(functionKey: string): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  settings: LocalSettings;
+  log: (component: string, line: string) => void;
+  /** Starts the Connect endpoint once the rest is up (the simulator needs the Lambda endpoint). */
+  startConnect: (context: {
+    port: number;
+    stateDirectory: string;
+    lambdaEndpoint: string;
+    functionName: (functionKey: string) => string;
+    region: string;
+  }) => Promise<{ url: string; close(): Promise<void> }>;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Starts every component; on any failure stops what was already started and rethrows. */
+export async function startLocalCloud(options: StartOptions): Promise<LocalCloud> {
+  const { settings, log } = options;
+  const stateDirectory = resolve(ROOT, settings.LOCAL_STATE_DIR);
+  mkdirSync(stateDirectory, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) {
+      await stopOne().catch((error: unknown) => log('local', `stop failed: ${String(error)}`));
+    }
+    stops.length = 0;
+  };
+  const loopback = (port: number) => `http://127.0.0.1:${port}`;
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+  try {
+    const dataDirectory = settings.LOCAL_PERSIST ? join(stateDirectory, 'dynamodb') : undefined;
+    if (dataDirectory !== undefined) mkdirSync(dataDirectory, { recursive: true });
+    const dynamodb = startDynamoDbLocal({
+      port: settings.LOCAL_DYNAMODB_PORT,
+      logFile: join(stateDirectory, 'dynamodb.log'),
+      dataDirectory,
+    });
+    stops.push(() => stopProcess(dynamodb));
+
+    const service = await loadServiceDefinition(settings.LOCAL_STAGE, settings.LOCAL_REGION);
+    const renderer = createReferenceRenderer({
+      service: service.service,
+      stage: settings.LOCAL_STAGE,
+      region: settings.LOCAL_REGION,
+      resources: service.resources.Resources,
+      stateMachines: service.stepFunctions?.stateMachines ?? {},
+      functions: Object.keys(service.functions),
+    });
+
+    const dynamoDbClient = new DynamoDBClient({
+      endpoint: loopback(settings.LOCAL_DYNAMODB_PORT),
+      region: settings.LOCAL_REGION,
+      credentials,
+    });
+    await waitForDynamoDb(dynamoDbClient);
+    const created = await createTables(dynamoDbClient, tableDeclarations(service));
+    dynamoDbClient.destroy();
+    log(
+      'dynamodb',
+      `ready on ${loopback(settings.LOCAL_DYNAMODB_PORT)} (tables created: ${created.join(', ') || 'none'})`,
+    );
+
+    const sns = await startSnsEndpoint({
+      port: settings.LOCAL_SNS_PORT,
+      logFile: join(stateDirectory, 'sns.jsonl'),
+      topicArns: topicNames(service).map((name) => `arn:aws:sns:${settings.LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${name}`),
+      print: (message: RecordedMessage) =>
+        log(
+          'sns',
+          `${message.phoneNumber ? `SMS to ${message.phoneNumber}` : `→ ${message.topicArn?.split(':').at(-1)}`}: ` +
+            `${message.subject ? `[${message.subject}] ` : ''}${message.message}`,
+        ),
+    });
+    stops.push(() => sns.close());
+
+    const stateMachines: LocalStateMachine[] = Object.values(service.stepFunctions?.stateMachines ?? {}).map(
+      (machine) => ({
+        name: machine.name,
+        arn: `arn:aws:states:${settings.LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${machine.name}`,
+        type: machine.type,
+        definition: renderer.render(machine.definition) as LocalStateMachine['definition'],
+      }),
+    );
+    const sfn = await startSfnEndpoint({
+      port: settings.LOCAL_SFN_PORT,
+      region: settings.LOCAL_REGION,
+      stateMachines,
+      lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
+      snsEndpoint: sns.url,
+      logFile: join(stateDirectory, 'executions.jsonl'),
+      print: (line) => log('sfn', line),
+    });
+    stops.push(() => sfn.close());
+
+    const connect = await options.startConnect({
+      port: settings.LOCAL_CONNECT_PORT,
+      stateDirectory,
+      lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
+      functionName: renderer.functionName,
+      region: settings.LOCAL_REGION,
+    });
+    stops.push(() => connect.close());
+
+    const clientEnvironment: Record<string, string> = {
+      AWS_REGION: settings.LOCAL_REGION,
+      AWS_DEFAULT_REGION: settings.LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: loopback(settings.LOCAL_DYNAMODB_PORT),
+      AWS_ENDPOINT_URL_S3: loopback(settings.LOCAL_S3_PORT),
+      AWS_ENDPOINT_URL_SNS: sns.url,
+      AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_CONNECT: connect.url,
+      AWS_ENDPOINT_URL_LAMBDA: loopback(settings.LOCAL_LAMBDA_PORT),
+    };
+
+    const offline = startOffline(settings, clientEnvironment, join(stateDirectory, 'offline.log'), log);
+    stops.push(() => stopProcess(offline));
+    const api = loopback(settings.LOCAL_HTTP_PORT);
+    await waitForApi(`${api}/health`, offline, 180_000);
+    log('offline', `API on ${api}, Lambda endpoint on ${loopback(settings.LOCAL_LAMBDA_PORT)}`);
+
+    return {
+      settings,
+      service,
+      endpoints: {
+        api,
+        lambda: loopback(settings.LOCAL_LAMBDA_PORT),
+        dynamodb: loopback(settings.LOCAL_DYNAMODB_PORT),
+        s3: loopback(settings.LOCAL_S3_PORT),
+        sfn: sfn.url,
+        sns: sns.url,
+        connect: connect.url,
+      },
+      clientEnvironment,
+      functionName: renderer.functionName,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function startOffline(
+  settings: LocalSettings,
+  clientEnvironment: Record<string, string>,
+  logFile: string,
+  log: (component: string, line: string) => void,
+): ManagedProcess {
+  const require = createRequire(import.meta.url);
+  const cli = require.resolve('osls/bin/serverless.js');
+  return startProcess(
+    'offline',
+    process.execPath,
+    [cli, 'offline', 'start', '--stage', settings.LOCAL_STAGE, '--region', settings.LOCAL_REGION],
+    {
+      cwd: ROOT,
+      logFile,
+      env: {
+        ...process.env,
+        ...clientEnvironment,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        LOCAL_HTTP_PORT: String(settings.LOCAL_HTTP_PORT),
+        LOCAL_LAMBDA_PORT: String(settings.LOCAL_LAMBDA_PORT),
+        LOCAL_S3_PORT: String(settings.LOCAL_S3_PORT),
+        LOCAL_STATE_DIR: settings.LOCAL_STATE_DIR,
+      },
+      echo: (line) => {
+        // Function logs and errors are worth showing; the route table and build chatter are in the log file.
+        if (/error|warn|alert|\bALERT\b/i.test(line) && !/^\s*(GET|POST|PUT|DELETE)\s+\|/.test(line)) {
+          log('offline', line);
+        }
+      },
+    },
+  );
+}
+
+async function waitForApi(url: string, offline: ManagedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void offline.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error('serverless offline exited during start; see .local/offline.log');
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.status === 200) return;
+      if (Date.now() > deadline) throw new Error(`health is ${response.status}: ${await response.text()}`);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`the API did not become healthy within ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+    }
+    await new Promise((resolveLater) => setTimeout(resolveLater, 500));
+  }
+}

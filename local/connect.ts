@@ -1,0 +1,64 @@
+/**
+ * The local Amazon Connect: the simulator in `connect-simulator/`, with the quotas of the local
+ * stage and its contact events delivered to the call-ended function as the EventBridge rule does.
+ *
+ * Delivery invokes the function synchronously and treats a function error as a failed delivery,
+ * which the simulator retries (twice, with backoff) and then dead-letters: the same contract as
+ * Lambda's asynchronous invocation with an on-failure destination.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { startConnectSimulator } from './connect-simulator/server.ts';
+import { LOCAL_ACCOUNT_ID } from './settings.ts';
+
+export interface LocalConnectContext {
+  port: number;
+  stateDirectory: string;
+  lambdaEndpoint: string;
+  functionName: (functionKey: string) => string;
+  region: string;
+  /** Connect quotas of the local instance (the stage's caps by default). */
+  quotas?: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
+  /** A scenario object; default `local/scenarios/local.json`, or `LOCAL_SCENARIO` names a file. */
+  scenario?: unknown;
+}
+
+export async function startLocalConnect(
+  context: LocalConnectContext,
+  log: (component: string, line: string) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const lambda = new LambdaClient({
+    endpoint: context.lambdaEndpoint,
+    region: context.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const callEnded = context.functionName('callEnded');
+  const scenarioFile = resolve(process.env.LOCAL_SCENARIO ?? join(import.meta.dirname, 'scenarios', 'local.json'));
+  const simulator = await startConnectSimulator({
+    port: context.port,
+    region: context.region,
+    accountId: LOCAL_ACCOUNT_ID,
+    quotas: context.quotas ?? { maxConcurrentCalls: 10, dialRatePerSecond: 2, dialBurst: 5 },
+    scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
+    callLogPath: join(context.stateDirectory, 'calls.jsonl'),
+    deadLetterPath: join(context.stateDirectory, 'connect-dead-letters.jsonl'),
+    deliverEventTypes: ['INITIATED', 'CONNECTED_TO_SYSTEM', 'DISCONNECTED'],
+    deliver: async (event) => {
+      const result = await lambda.send(
+        new InvokeCommand({ FunctionName: callEnded, Payload: Buffer.from(JSON.stringify(event)) }),
+      );
+      if (result.FunctionError) {
+        const payload = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
+        throw new Error(`${callEnded} failed: ${payload}`);
+      }
+    },
+    logger: {
+      info: () => undefined,
+      warn: (message, details) => log('connect', `${message} ${details ? JSON.stringify(details) : ''}`),
+      error: (message, details) => log('connect', `${message} ${details ? JSON.stringify(details) : ''}`),
+    },
+  });
+  return { url: simulator.url, close: () => simulator.close() };
+}
