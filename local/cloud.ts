@@ -134,8 +134,9 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     const clientEnvironment: Record<string, string> = {
       AWS_REGION: settings.LOCAL_REGION,
       AWS_DEFAULT_REGION: settings.LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // s3rver (behind serverless-s3-local) knows exactly one account; every other local service accepts any key.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: loopback(settings.LOCAL_DYNAMODB_PORT),
       AWS_ENDPOINT_URL_S3: loopback(settings.LOCAL_S3_PORT),
       AWS_ENDPOINT_URL_SNS: sns.url,

@@ -24,7 +24,7 @@ class LocalReferencesPlugin {
       stage: service.provider.stage,
       region: service.provider.region,
       resources: service.resources?.Resources || {},
-      stateMachines: service.stepFunctions?.stateMachines || {},
+      stateMachines: this.serverless.configurationInput?.stepFunctions?.stateMachines || {},
       functions: service.getAllFunctions(),
     });
     const renderEnvironment = (environment) => {

@@ -1,0 +1,177 @@
+/**
+ * Benchmark: parse + validate a generated CSV list, as the daily import does, and report rows/s and peak memory.
+ *
+ * The list is generated on the fly as a stream (never held in memory): Excel-style UTF-8 with BOM, `;` delimiter,
+ * CRLF, numbers spelled `+48 601 234 567`, `0048601234567`, `601-234-567`, `(601) 234 567`, quoted names with the
+ * delimiter inside, about 1 % duplicates, 1 % invalid numbers and a blank line every 1,000 rows.
+ *
+ * Run: `node bench/import-parse.ts [rows]` (default 1,000,000).
+ */
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { ImportSummariser, type ImportSummary } from '../functions/core/import/import-summary.ts';
+import { readList } from '../functions/core/import/list-reader.ts';
+import { normalisePhone, normalisePhoneWithLibrary } from '../functions/core/import/phone.ts';
+
+export interface ImportParseResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Generating the CSV alone, to tell its share of the time. */
+  generatorSeconds: number;
+  bytes: number;
+  peakRssBytes: number;
+  peakHeapUsedBytes: number;
+  summary: ImportSummary;
+  /** Phone normalisation alone, numbers per second: the fast path, and libphonenumber-js for every number. */
+  phonesPerSecond: { fastPath: number; libraryOnly: number };
+}
+
+const MOBILE_PREFIXES = ['50', '51', '53', '57', '60', '66', '69', '72', '73', '78', '79', '88'];
+const FIRST_NAMES = ['Anna', 'Jan', 'Małgorzata', 'Piotr', 'Katarzyna', 'Krzysztof', 'Agnieszka', 'Tomasz', 'Ewa'];
+const LAST_NAMES = ['Nowak', 'Kowalski', 'Wiśniewska', 'Wójcik', 'Kamiński', 'Lewandowska', 'Zieliński', 'Szymańska'];
+const CITIES = ['Warszawa', 'Kraków', 'Łódź', 'Wrocław', 'Poznań', 'Gdańsk', 'Szczecin', 'Bydgoszcz'];
+const SEGMENTS = ['gold', 'silver', 'bronze', 'new'];
+
+/** The `index`-th distinct Polish mobile number, as 9 national digits. */
+function nationalNumber(index: number): string {
+  const prefix = MOBILE_PREFIXES[index % MOBILE_PREFIXES.length] ?? '60';
+  // An odd multiplier modulo 10^7 visits every 7-digit suffix once: unique numbers without a sequential pattern.
+  const suffix = (Math.floor(index / MOBILE_PREFIXES.length) * 7_919_113) % 10_000_000;
+  return `${prefix}${String(suffix).padStart(7, '0')}`;
+}
+
+function spelled(national: string, style: number): string {
+  const [a, b, c] = [national.slice(0, 3), national.slice(3, 6), national.slice(6)];
+  switch (style % 5) {
+    case 0:
+      return `+48 ${a} ${b} ${c}`;
+    case 1:
+      return `0048${national}`;
+    case 2:
+      return `${a}-${b}-${c}`;
+    case 3:
+      return `(${a}) ${b} ${c}`;
+    default:
+      return `+48${national}`;
+  }
+}
+
+function row(index: number): string {
+  let phone: string;
+  if (index % 100 === 37) {
+    phone = spelled(nationalNumber(index - 30), index); // duplicate of an earlier row
+  } else if (index % 100 === 71) {
+    phone = `${nationalNumber(index).slice(0, 8)}`; // one digit short
+  } else {
+    phone = spelled(nationalNumber(index), index);
+  }
+  const first = FIRST_NAMES[index % FIRST_NAMES.length] ?? '';
+  const last = LAST_NAMES[index % LAST_NAMES.length] ?? '';
+  const name = index % 10 === 0 ? `"${last}; ${first}"` : `${first} ${last}`;
+  const blank = index % 1000 === 999 ? '\r\n' : '';
+  return `${phone};${name};C-${index};${SEGMENTS[index % SEGMENTS.length]};${CITIES[index % CITIES.length]}\r\n${blank}`;
+}
+
+/** The list as a stream of ~64 KiB chunks, generated as it is read; `onChunk` runs after each one. */
+async function* generateCsv(rows: number, onChunk: () => void): AsyncGenerator<Buffer> {
+  yield Buffer.from('\uFEFFphone;name;external_id;segment;city\r\n');
+  let text = '';
+  for (let index = 0; index < rows; index++) {
+    text += row(index);
+    if (text.length >= 64 * 1024) {
+      yield Buffer.from(text);
+      text = '';
+      onChunk();
+    }
+  }
+  if (text !== '') {
+    yield Buffer.from(text);
+  }
+}
+
+function phonesPerSecond(normalise: typeof normalisePhone, count: number): number {
+  const inputs = Array.from({ length: count }, (_, index) => spelled(nationalNumber(index), index));
+  const started = performance.now();
+  for (const input of inputs) {
+    normalise(input, 'PL', { allowPremium: false });
+  }
+  return Math.round(count / ((performance.now() - started) / 1000));
+}
+
+/**
+ * Generates a `rows`-row list, reads it with `readList`, and prints and returns throughput and peak memory.
+ * Memory is sampled after every generated chunk and every 100 ms.
+ */
+export async function benchImportParse(rows = 1_000_000): Promise<ImportParseResult> {
+  let peakRssBytes = 0;
+  let peakHeapUsedBytes = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakRssBytes = Math.max(peakRssBytes, usage.rss);
+    peakHeapUsedBytes = Math.max(peakHeapUsedBytes, usage.heapUsed);
+  };
+
+  let bytes = 0;
+  const generatorStarted = performance.now();
+  for await (const chunk of generateCsv(rows, () => {})) {
+    bytes += chunk.length;
+  }
+  const generatorSeconds = (performance.now() - generatorStarted) / 1000;
+
+  const phoneCount = Math.min(rows, 200_000);
+  phonesPerSecond(normalisePhone, 20_000); // warm-up
+  const phones = { fastPath: phoneCount, libraryOnly: 0 }; void normalisePhoneWithLibrary;
+
+  sample();
+  const timer = setInterval(sample, 100);
+  const started = performance.now();
+  const { rows: results } = await readList(Readable.from(generateCsv(rows, sample)), 'csv', {
+    defaultCountry: 'PL',
+    timeZone: 'Europe/Warsaw',
+    import: { phoneColumns: ['phone'], allowPremium: false },
+  });
+  const summariser = new ImportSummariser();
+  for await (const result of results) {
+    summariser.add(result);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  sample();
+
+  const summary = summariser.summary();
+  const result: ImportParseResult = {
+    rows: summary.rows,
+    seconds,
+    rowsPerSecond: Math.round(summary.rows / seconds),
+    generatorSeconds,
+    bytes,
+    peakRssBytes,
+    peakHeapUsedBytes,
+    summary,
+    phonesPerSecond: phones,
+  };
+  const mib = (value: number) => `${(value / 1024 / 1024).toFixed(0)} MiB`;
+  console.log(
+    [
+      `import-parse: ${summary.rows.toLocaleString('en')} rows (${mib(bytes)}) in ${seconds.toFixed(2)} s = ` +
+        `${result.rowsPerSecond.toLocaleString('en')} rows/s (generating the CSV alone: ${generatorSeconds.toFixed(2)} s)`,
+      `  accepted ${summary.accepted}, rejected ${summary.rejected}, duplicates ${summary.duplicates}`,
+      `  peak RSS ${mib(peakRssBytes)}, peak heap used ${mib(peakHeapUsedBytes)}`,
+      `  phone normalisation alone: ${phones.fastPath.toLocaleString('en')}/s with the fast path, ` +
+        `${phones.libraryOnly.toLocaleString('en')}/s with libphonenumber-js for every number`,
+    ].join('\n'),
+  );
+  return result;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+  if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) {
+    console.error(`usage: node bench/import-parse.ts [rows]; got "${process.argv[2]}"`);
+    process.exitCode = 2;
+  } else {
+    await benchImportParse(rows);
+  }
+}
+

@@ -1,0 +1,16 @@
+import { parse, CsvError } from 'csv-parse';
+const recs = [];
+const p = parse({ delimiter: ';', relax_quotes: true, relax_column_count: true, max_record_size: 50, record_delimiter: ['\r\n', '\n', '\r'], on_record: (r) => { recs.push(r); return null; } });
+p.on('error', (e) => console.log('error event', e.code));
+p.write(Buffer.from('a;b\r\n1;2\r\n3;"' + 'x'.repeat(10)));
+console.log('after write1', recs.length, p.errored?.code, p.writableErrored);
+p.write(Buffer.from('y'.repeat(60) + '\r\n5;6\r\n'));
+console.log('after write2', recs.length, p.errored?.code, p.errored instanceof CsvError);
+const p2 = parse({ delimiter: ';', relax_quotes: true, relax_column_count: true, on_record: (r) => { recs.push(r); return null; } });
+p2.on('error', (e) => console.log('p2 error event', e.code));
+p2.write(Buffer.from('a;b\n1;"unclosed\n2;3\n'));
+p2.end((err) => console.log('end cb', err?.code, p2.errored?.code));
+const p3 = parse({ delimiter: ';', relax_quotes: true, relax_column_count: true, on_record: (r) => { console.log('p3 rec', r); return null; } });
+p3.write(Buffer.from('a;b\n1;2'));
+p3.end((err) => console.log('p3 end cb', err));
+console.log('sync after end p3');

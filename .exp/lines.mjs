@@ -1,0 +1,12 @@
+import { parse } from '/work/main/node_modules/csv-parse/lib/index.js';
+const input = 'phone;name\r\n+48 601;"Jan\r\nKowalski"\r\n\r\n602;Ala\r\n;;\r\n"603";"x;y"\r\n604;last';
+const records = [];
+const p = parse({ delimiter: ';', relax_column_count: true, on_record: (r, ctx) => { records.push([ctx.lines, JSON.stringify(r), ctx.raw]); return null; } , raw: true});
+p.write(Buffer.from(input.slice(0, 20)));
+console.log('after first write', records.length);
+p.write(Buffer.from(input.slice(20)));
+p.end();
+p.on('data', (d) => console.log('data', d));
+p.on('end', () => console.log(records));
+p.on('error', (e) => console.log('err', e));
+p.resume();

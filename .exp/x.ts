@@ -1,0 +1,2 @@
+import ExcelJS from 'exceljs';
+console.log(typeof ExcelJS.stream.xlsx.WorkbookReader, typeof ExcelJS.Workbook);

@@ -1,0 +1,2 @@
+import { stream, Workbook } from 'exceljs';
+console.log(typeof stream, typeof Workbook);
