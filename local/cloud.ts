@@ -197,6 +197,7 @@ function startOffline(
         LOCAL_LAMBDA_PORT: String(settings.LOCAL_LAMBDA_PORT),
         LOCAL_S3_PORT: String(settings.LOCAL_S3_PORT),
         LOCAL_STATE_DIR: settings.LOCAL_STATE_DIR,
+        ESBUILD_WORK_FOLDER: join(settings.LOCAL_STATE_DIR, 'esbuild'),
       },
       echo: (line) => {
         // Function logs and errors are worth showing; the route table and build chatter are in the log file.

@@ -34,8 +34,9 @@ export interface ReadListSettings {
 
 export interface ReadListOptions {
   /**
-   * Data rows (blank lines not counted) a list may have; more is a `TOO_MANY_ROWS` error. Bounds the memory of the
-   * duplicate check: about 24 bytes per accepted number, 48 MiB (72 MiB while growing) at the default 2,000,000.
+   * Data rows (blank lines not counted) a list may have; the next one is a `TOO_MANY_ROWS` error, thrown after the
+   * allowed rows have been yielded. Bounds the memory of the duplicate check: about 24 bytes per accepted number,
+   * 48 MiB (72 MiB while growing) at the default 2,000,000.
    */
   maxRows?: number;
 }
@@ -53,8 +54,11 @@ export interface ListHeader extends ListColumns {
 
 export interface ListReading {
   header: ListHeader;
-  /** One outcome per non-blank data row, in file order. Can be iterated once; stopping early closes the input. */
-  rows: AsyncIterable<RowResult>;
+  /**
+   * One outcome per non-blank data row, in file order. Iterate it once, to the end or until it throws; to give up
+   * early, `break` out of the loop or call `rows.return()`, which closes the input.
+   */
+  rows: AsyncGenerator<RowResult, void, undefined>;
 }
 
 /**
@@ -135,7 +139,7 @@ async function* validateRows(
   batches: AsyncGenerator<SourceRow[]>,
   validator: RowValidator,
   maxRows: number,
-): AsyncGenerator<RowResult> {
+): AsyncGenerator<RowResult, void, undefined> {
   let count = 0;
   try {
     for (let batch: readonly SourceRow[] | undefined = first; batch !== undefined; ) {

@@ -4,7 +4,7 @@
  *
  * Validation is libphonenumber-js with its `max` metadata (needed to tell premium-rate and shared-cost numbers
  * apart). Clean inputs take a fast path over pre-compiled patterns of the same metadata (see `numbering-plan.ts`);
- * it gives the library's answer about 15 times faster and leaves every doubtful case, and every rejection, to the
+ * it gives the library's answer over 10 times faster and leaves every doubtful case, and every rejection, to the
  * library itself.
  */
 import {
@@ -64,7 +64,7 @@ export interface AcceptedPhone {
 export interface RejectedPhone {
   ok: false;
   code: PhoneRejectionCode;
-  /** For the operator, e.g. `number is too short for PL (8 digits)`. */
+  /** For the operator, e.g. `number is too long for PL (10 digits; fixed-line and mobile numbers have 7 or 9)`. */
   reason: string;
 }
 
@@ -94,8 +94,8 @@ export function normalisePhone(raw: string, defaultCountry: CountryCode, options
 }
 
 /**
- * {@link normalisePhone} without the fast path: every number goes through libphonenumber-js. Same results, about
- * 15 times slower; kept as the reference the fast path is tested and benchmarked against.
+ * {@link normalisePhone} without the fast path: every number goes through libphonenumber-js. Same results, over 10
+ * times slower; kept as the reference the fast path is tested and benchmarked against.
  */
 export function normalisePhoneWithLibrary(
   raw: string,
@@ -303,7 +303,9 @@ function identify(cleaned: CleanedPhone, defaultCountry: CountryCode): Identifie
 function invalid(e164: string, length: number, region: string, country: CountryCode | undefined): RejectedPhone {
   const usual = country === undefined ? undefined : usualLengths(country);
   const digits =
-    usual === undefined ? `${length} digits` : `${length} digits, ${region} numbers have ${usual.join(' or ')}`;
+    usual === undefined
+      ? `${length} digits`
+      : `${length} digits; fixed-line and mobile numbers have ${usual.join(' or ')}`;
   switch (validatePhoneNumberLength(e164)) {
     case 'TOO_SHORT':
       return reject('INVALID_LENGTH', `number is too short for ${region} (${digits})`);

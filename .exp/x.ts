@@ -1,2 +1,0 @@
-import ExcelJS from 'exceljs';
-console.log(typeof ExcelJS.stream.xlsx.WorkbookReader, typeof ExcelJS.Workbook);

@@ -1,2 +1,0 @@
-import { stream, Workbook } from 'exceljs';
-console.log(typeof stream, typeof Workbook);

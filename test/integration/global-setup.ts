@@ -1,0 +1,65 @@
+/**
+ * Starts the whole local cloud once for the integration tests, on ports of its own so a running
+ * `npm start` is not disturbed, and stops every component (Java included) afterwards.
+ */
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
+import { startLocalConnect } from '../../local/connect.ts';
+import { stopAllProcesses } from '../../local/processes.ts';
+import { localSettings } from '../../local/settings.ts';
+
+export interface LocalCloudContext {
+  endpoints: LocalCloud['endpoints'];
+  clientEnvironment: Record<string, string>;
+  stateDirectory: string;
+  tableName: string;
+  alertsTopicArn: string;
+  runStateMachineArn: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    localCloud: LocalCloudContext;
+  }
+}
+
+/** The integration tests' scenario: fast calls, no faults unless a test sets its own. */
+const TEST_SCENARIO = { seed: 7, timeScale: 0.02 };
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stateDirectory = '.local/test';
+  rmSync(resolve(import.meta.dirname, '../..', stateDirectory), { recursive: true, force: true });
+  const settings = localSettings({
+    LOCAL_HTTP_PORT: '13000',
+    LOCAL_LAMBDA_PORT: '13002',
+    LOCAL_DYNAMODB_PORT: '18000',
+    LOCAL_S3_PORT: '14569',
+    LOCAL_SFN_PORT: '18083',
+    LOCAL_SNS_PORT: '18084',
+    LOCAL_CONNECT_PORT: '18085',
+    LOCAL_STATE_DIR: stateDirectory,
+    LOCAL_DEMO: '0',
+  });
+  const cloud = await startLocalCloud({
+    settings,
+    log: (component, line) => {
+      if (process.env.LOCAL_CLOUD_VERBOSE) console.info(`[${component}] ${line}`);
+    },
+    startConnect: (context) => startLocalConnect({ ...context, scenario: TEST_SCENARIO }, () => undefined),
+  });
+  const environment = cloud.service.provider.environment;
+  project.provide('localCloud', {
+    endpoints: cloud.endpoints,
+    clientEnvironment: cloud.clientEnvironment,
+    stateDirectory: resolve(import.meta.dirname, '../..', stateDirectory),
+    tableName: String(environment.TABLE_NAME),
+    alertsTopicArn: `arn:aws:sns:${settings.LOCAL_REGION}:000000000000:${cloud.service.service}-${settings.LOCAL_STAGE}-alerts`,
+    runStateMachineArn: `arn:aws:states:${settings.LOCAL_REGION}:000000000000:stateMachine:${cloud.service.service}-${settings.LOCAL_STAGE}-campaign-run`,
+  });
+  return async () => {
+    await cloud.stop();
+    await stopAllProcesses();
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The local cloud as a developer gets it from `npm start`: every component healthy, and the real
+ * campaign-run state machine executed by the local Step Functions endpoint against the offline
+ * functions, on its happy path and its failure path (Catch → SNS alert → failed execution).
+ */
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { api, cloud, sfn, snsMessages, testCampaign, today, waitForExecution } from './support.ts';
+
+describe('local cloud', () => {
+  it('reports every component healthy on GET /health', async () => {
+    const response = await api('GET', '/health');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      components: {
+        dynamodb: { status: 'ok' },
+        s3Uploads: { status: 'ok' },
+        s3Reports: { status: 'ok' },
+        sns: { status: 'ok' },
+        stepFunctions: { status: 'ok' },
+        connect: { status: 'ok' },
+      },
+    });
+  });
+
+  it('runs the campaign-run state machine to the end and announces the summary on SNS', async () => {
+    await api('PUT', '/campaigns/empty-run', testCampaign('empty-run'));
+
+    const started = await api('POST', '/campaigns/empty-run/runs', { date: today() });
+    expect(started.status).toBe(202);
+    const { executionArn } = started.body as { executionArn: string };
+    const execution = await waitForExecution(executionArn);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    const status = await api('GET', `/campaigns/empty-run/runs/${today()}`);
+    expect(status.body).toMatchObject({ status: 'FINISHED', callsInFlight: 0 });
+    expect(snsMessages()).toContainEqual(
+      expect.objectContaining({
+        topicArn: cloud.alertsTopicArn,
+        subject: `Campaign empty-run run ${today()} finished`,
+      }),
+    );
+  });
+
+  it('catches a failing task, alerts on SNS and fails the execution visibly', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: cloud.runStateMachineArn,
+        name: 'missing-campaign-run',
+        input: JSON.stringify({ campaignId: 'no-such-campaign', date: today(), generation: 0 }),
+      }),
+    );
+    const execution = await waitForExecution(String(executionArn));
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.cause).toContain('campaign "no-such-campaign" does not exist');
+    const alert = snsMessages().find((message) => message.subject === '[ALERT] campaign run failed');
+    expect(alert?.message).toContain('campaign no-such-campaign');
+    expect(alert?.message).toContain('Next step');
+  });
+
+  it('rejects a run for an unknown campaign or a date in the past without starting anything', async () => {
+    const unknown = await api('POST', '/campaigns/nobody/runs', { date: today() });
+    const past = await api('POST', '/campaigns/empty-run/runs', { date: '2020-01-01' });
+
+    expect(unknown.status).toBe(404);
+    expect(past.status).toBe(400);
+    expect(past.text).toContain('body.date');
+  });
+});

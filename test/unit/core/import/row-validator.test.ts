@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { analyseHeader } from '../../../../functions/core/import/header.ts';
+import { MAX_ATTRIBUTE_BYTES, RowValidator } from '../../../../functions/core/import/row-validator.ts';
+
+function validator(headers: string[], extraFields: 'reject' | 'keep' = 'reject'): RowValidator {
+  return new RowValidator(analyseHeader(headers, 1, ['phone'], 'PL'), {
+    defaultCountry: 'PL',
+    timeZone: 'Europe/Warsaw',
+    allowPremium: false,
+    extraFields,
+  });
+}
+
+describe('RowValidator', () => {
+  it('counts attribute size in UTF-8 bytes, not characters', () => {
+    const rows = validator(['phone', 'notes']);
+    const fits = 'ł'.repeat(Math.floor((MAX_ATTRIBUTE_BYTES - 'notes'.length) / 2));
+    const tooBig = 'ł'.repeat(MAX_ATTRIBUTE_BYTES / 2);
+
+    expect(rows.check(2, ['601234567', fits])).toMatchObject({ kind: 'accepted' });
+    expect(rows.check(3, ['601234568', tooBig])).toMatchObject({
+      kind: 'rejected',
+      code: 'ATTRIBUTES_TOO_LARGE',
+      reason: `the row's attributes take ${'notes'.length + MAX_ATTRIBUTE_BYTES} bytes; at most 16384 are allowed (shorten the longest values)`,
+    });
+  });
+
+  it('keeps values of unnamed columns only when there are some', () => {
+    const rows = validator(['phone', '', 'city']);
+
+    expect(rows.check(2, ['601234567', '', 'Kraków'])).toMatchObject({
+      contact: { attributes: { city: 'Kraków' } },
+    });
+    expect(rows.check(3, ['601234568', ' VIP ', ''])).toMatchObject({
+      contact: { attributes: { column_2: 'VIP', city: '' } },
+    });
+  });
+
+  it('ignores empty cells beyond the header and treats missing trailing cells as empty', () => {
+    const rows = validator(['phone', 'name', 'city']);
+
+    expect(rows.check(2, ['601234567', 'Jan', '', '', ''])).toEqual({
+      kind: 'accepted',
+      line: 2,
+      contact: {
+        phone: '+48601234567',
+        country: 'PL',
+        timeZone: 'Europe/Warsaw',
+        name: 'Jan',
+        attributes: { city: '' },
+      },
+    });
+    expect(rows.check(3, ['601234568'])).toMatchObject({ kind: 'accepted', contact: { attributes: { city: '' } } });
+  });
+
+  it('keeps XLSX cells beyond the header under their column number', () => {
+    const rows = validator(['phone'], 'keep');
+
+    expect(rows.check(2, ['601234567', '', 'late note'])).toMatchObject({
+      contact: { attributes: { column_3: 'late note' } },
+    });
+  });
+
+  it('reports a repeated number as a duplicate of the first accepted row, not of a rejected one', () => {
+    const rows = validator(['phone', 'timezone']);
+
+    expect(rows.check(2, ['601234567', 'Nowhere/Town'])).toMatchObject({ kind: 'rejected', code: 'INVALID_TIME_ZONE' });
+    expect(rows.check(3, ['+48 601 234 567', ''])).toMatchObject({ kind: 'accepted' });
+    expect(rows.check(4, ['0048601234567', ''])).toEqual({
+      kind: 'duplicate',
+      line: 4,
+      phone: '+48601234567',
+      firstLine: 3,
+    });
+    expect(rows.acceptedNumbers).toBe(1);
+  });
+});

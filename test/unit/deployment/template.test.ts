@@ -1,0 +1,128 @@
+/**
+ * `serverless package` produces the AWS deployment offline, and the template holds what a
+ * production deployment needs: encrypted storage with retention, the alerts topic, an
+ * authenticated API, the Connect event rule, the contact flow, alarms, and least-privilege roles.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown> & { [key: string]: never | unknown };
+  Condition?: string;
+}
+type Template = { Resources: Record<string, Resource> };
+
+const root = resolve(import.meta.dirname, '../../..');
+let template: Template;
+
+const resourcesOfType = (type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+beforeAll(() => {
+  const output = mkdtempSync(join(tmpdir(), 'campaign-engine-package-'));
+  const cli = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
+  execFileSync(process.execPath, [cli, 'package', '--stage', 'prod', '--package', output], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ESBUILD_WORK_FOLDER: '.esbuild-template-test',
+    },
+    stdio: 'pipe',
+  });
+  template = JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
+}, 120_000);
+
+describe('packaged CloudFormation template', () => {
+  it('declares the table on demand, with point-in-time recovery, encryption and a TTL attribute', () => {
+    const [[, table] = []] = resourcesOfType('AWS::DynamoDB::Table');
+
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('declares upload and report buckets encrypted, private and expiring personal data', () => {
+    const buckets = resourcesOfType('AWS::S3::Bucket').filter(([id]) => id !== 'ServerlessDeploymentBucket');
+
+    expect(buckets.map(([id]) => id).sort()).toEqual(['S3BucketReports', 'S3BucketUploads']);
+    for (const [, bucket] of buckets) {
+      expect(bucket.Properties.BucketEncryption).toBeDefined();
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('ExpirationInDays');
+    }
+  });
+
+  it('declares the alerts topic with an optional e-mail subscription', () => {
+    expect(resourcesOfType('AWS::SNS::Topic')).toHaveLength(1);
+    const [[, subscription] = []] = resourcesOfType('AWS::SNS::Subscription');
+    expect(subscription?.Condition).toBe('HasAlertEmail');
+  });
+
+  it('authenticates every API route with IAM', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route');
+
+    expect(routes.length).toBeGreaterThan(5);
+    for (const [, route] of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('routes Amazon Connect contact events to the call-ended function, failures to a dead-letter queue', () => {
+    const rules = resourcesOfType('AWS::Events::Rule');
+    const connectRule = rules.find(([, rule]) => JSON.stringify(rule.Properties.EventPattern).includes('aws.connect'));
+
+    expect(connectRule?.[1].Properties.EventPattern).toMatchObject({
+      source: ['aws.connect'],
+      'detail-type': ['Amazon Connect Contact Event'],
+    });
+    expect(JSON.stringify(connectRule?.[1].Properties.Targets)).toContain('CallEndedLambdaFunction');
+    const invokeConfig = resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    expect(JSON.stringify(invokeConfig)).toContain('CallEventsDeadLetterQueue');
+  });
+
+  it('deploys the contact flow from contact-flows/ without account ids in it', () => {
+    const [[, flow] = []] = resourcesOfType('AWS::Connect::ContactFlow');
+    const content = flow?.Properties.Content as { 'Fn::Sub': [string, Record<string, unknown>] };
+    const json = content['Fn::Sub'][0];
+
+    expect(flow?.Properties.Type).toBe('CONTACT_FLOW');
+    expect(JSON.parse(json)).toMatchObject({ Version: '2019-10-30' });
+    expect(json).not.toMatch(/\d{12}/);
+  });
+
+  it('declares the campaign-run state machine and alarms that notify the alerts topic', () => {
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
+
+    expect(alarms.length).toBeGreaterThanOrEqual(4);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+  });
+
+  it('gives each function its own role, and no role grants a wildcard action', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    const roles = resourcesOfType('AWS::IAM::Role');
+    const roleOf = (fn: Resource) => JSON.stringify(fn.Properties.Role);
+
+    expect(new Set(functions.map(([, fn]) => roleOf(fn))).size).toBe(functions.length);
+    const actions = roles.flatMap(([, role]) =>
+      (
+        (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: unknown }> } }>) ?? []
+      ).flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => [statement.Action].flat())),
+    );
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect(String(action)).not.toMatch(/(^|:)\*$/);
+  });
+});
