@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createReferenceRenderer } from './cloudformation-references.cjs';
 import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
+import { scheduledFunctions, startScheduler } from './scheduler.ts';
 import { loadServiceDefinition, type ServiceDefinition, tableDeclarations, topicNames } from './service-definition.ts';
 import { LOCAL_ACCOUNT_ID, type LocalSettings } from './settings.ts';
 import { type LocalStateMachine, startSfnEndpoint } from './sfn-endpoint.ts';
@@ -37,6 +38,8 @@ export interface StartOptions {
     lambdaEndpoint: string;
     functionName: (functionKey: string) => string;
     region: string;
+    /** The stage's pacing caps, which the simulated Connect instance enforces as its quotas. */
+    quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   }) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
@@ -128,6 +131,11 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
       functionName: renderer.functionName,
       region: settings.LOCAL_REGION,
+      quotas: {
+        maxConcurrentCalls: Number(service.provider.environment.MAX_CONCURRENT_CALLS),
+        dialRatePerSecond: Number(service.provider.environment.DIALS_PER_SECOND),
+        dialBurst: Number(service.provider.environment.DIAL_BURST),
+      },
     });
     stops.push(() => connect.close());
 
@@ -150,6 +158,13 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     const api = loopback(settings.LOCAL_HTTP_PORT);
     await waitForApi(`${api}/health`, offline, 180_000);
     log('offline', `API on ${api}, Lambda endpoint on ${loopback(settings.LOCAL_LAMBDA_PORT)}`);
+    const scheduled = scheduledFunctions(service.functions, renderer.functionName);
+    const stopScheduler = startScheduler(scheduled, {
+      lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
+      region: settings.LOCAL_REGION,
+      log: (line) => log('schedule', line),
+    });
+    stops.push(async () => stopScheduler());
 
     return {
       settings,

@@ -18,8 +18,8 @@ export interface LocalConnectContext {
   lambdaEndpoint: string;
   functionName: (functionKey: string) => string;
   region: string;
-  /** Connect quotas of the local instance (the stage's caps by default). */
-  quotas?: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
+  /** Connect quotas of the local instance: the stage's caps. */
+  quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   /** A scenario object; default `local/scenarios/local.json`, or `LOCAL_SCENARIO` names a file. */
   scenario?: unknown;
 }
@@ -40,7 +40,7 @@ export async function startLocalConnect(
     port: context.port,
     region: context.region,
     accountId: LOCAL_ACCOUNT_ID,
-    quotas: context.quotas ?? { maxConcurrentCalls: 10, dialRatePerSecond: 2, dialBurst: 5 },
+    quotas: { ...context.quotas, rateLimitErrorType: 'LimitExceededException' },
     scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
     callLogPath: join(context.stateDirectory, 'calls.jsonl'),
     deadLetterPath: join(context.stateDirectory, 'connect-dead-letters.jsonl'),

@@ -22,7 +22,14 @@ export type StateMachineDeclaration = z.infer<typeof StateMachineSchema>;
 const PrintedServiceSchema = z.object({
   service: z.string(),
   provider: z.object({ region: z.string(), stage: z.string(), environment: z.record(z.string(), z.unknown()) }),
-  functions: z.record(z.string(), z.object({ name: z.string().optional(), handler: z.string() })),
+  functions: z.record(
+    z.string(),
+    z.object({
+      name: z.string().optional(),
+      handler: z.string(),
+      events: z.array(z.record(z.string(), z.unknown())).optional(),
+    }),
+  ),
   stepFunctions: z.object({ stateMachines: z.record(z.string(), StateMachineSchema) }).optional(),
   resources: z.object({ Resources: z.record(z.string(), ResourceSchema) }),
   custom: z.record(z.string(), z.unknown()),

@@ -10,13 +10,27 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const dynamoDbClient = new DynamoDBClient({ maxAttempts: 5 });
+/**
+ * No request may hang a Lambda until its timeout: a stalled connection fails fast and is retried
+ * (`requestTimeout` is socket inactivity, so long S3 streams are unaffected).
+ */
+const requestHandler = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+
+export const dynamoDbClient = new DynamoDBClient({ maxAttempts: 5, requestHandler });
 export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
-/** Path-style addressing works with S3 and with the local S3 endpoint alike. */
-export const s3Client = new S3Client({ forcePathStyle: true });
-export const snsClient = new SNSClient({});
-export const sfnClient = new SFNClient({});
+/**
+ * Path-style addressing works with S3 and with the local S3 endpoint alike. Checksums only where S3 requires them:
+ * by default the SDK signs the CRC32 of an empty body into presigned PUT URLs (so S3 refuses the real upload) and
+ * sends streamed bodies `aws-chunked` with a trailing checksum.
+ */
+export const s3Client = new S3Client({
+  forcePathStyle: true,
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  requestHandler,
+});
+export const snsClient = new SNSClient({ requestHandler });
+export const sfnClient = new SFNClient({ requestHandler });
 /** The dispatcher handles Connect throttling itself (it slows down), so the SDK must not retry. */
-export const connectClient = new ConnectClient({ maxAttempts: 1 });
+export const connectClient = new ConnectClient({ maxAttempts: 1, requestHandler });

@@ -34,3 +34,33 @@ export const callKey = (connectContactId: string) => ({ pk: `CALL#${connectConta
 
 /** Do-not-call entries, engine-wide. */
 export const doNotCallKey = (phone: string) => ({ pk: 'DNC', sk: phone });
+
+/** One list imported into a run (its status and summary); it shares the run's partition. */
+export const LIST_PREFIX = 'LIST#';
+export const listKey = (campaignId: string, date: string, listId: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: `${LIST_PREFIX}${listId}`,
+});
+
+/** File formats a list is uploaded in, as they appear in object keys. */
+export type ListObjectFormat = 'csv' | 'xlsx';
+
+/** Uploads-bucket prefix whose new objects start an import (the S3 event's rule). */
+export const LIST_OBJECTS_PREFIX = 'lists/';
+/** The original upload of a list: `lists/<campaignId>/<date>/<listId>.<csv|xlsx>`. */
+export const listObjectKey = (campaignId: string, date: string, listId: string, format: ListObjectFormat): string =>
+  `${LIST_OBJECTS_PREFIX}${campaignId}/${date}/${listId}.${format}`;
+/** The rows an import refused, as CSV the operator can fix and upload again. */
+export const rejectedRowsObjectKey = (listId: string): string => `rejected/${listId}.csv`;
+
+const LIST_OBJECT_KEY = /^lists\/([a-z0-9][a-z0-9-]{0,62})\/(\d{4}-\d{2}-\d{2})\/([0-9a-z-]{1,64})\.(csv|xlsx)$/;
+
+/** The ids in a key built by {@link listObjectKey}, or `undefined` for any other key. */
+export function parseListObjectKey(
+  key: string,
+): { campaignId: string; date: string; listId: string; format: ListObjectFormat } | undefined {
+  const match = LIST_OBJECT_KEY.exec(key);
+  if (match === null) return undefined;
+  const [, campaignId = '', date = '', listId = '', format] = match;
+  return { campaignId, date, listId, format: format === 'xlsx' ? 'xlsx' : 'csv' };
+}

@@ -32,7 +32,8 @@ export const start = httpHandler(async (event) => {
   if (run !== undefined && ['RUNNING', 'PAUSED', 'STOPPING'].includes(run.status)) {
     throw conflict(`the run of ${campaignId} for ${date} is already ${run.status}`);
   }
-  const generation = run === undefined ? 0 : run.generation + 1;
+  // A run item without a status was only created by an import: no execution has run yet.
+  const generation = run?.status === undefined ? 0 : run.generation + 1;
   const name = executionName(campaignId, date, generation);
   try {
     const started = await sfnClient.send(

@@ -24,6 +24,7 @@ export const EnvironmentSchema = z.object({
   RUN_STATE_MACHINE_ARN: z.string().min(1),
   CONTACT_FLOW_ARN: z.string().min(1),
   RETENTION_DAYS: positiveInteger,
+  MAX_CALL_SECONDS: positiveInteger,
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

@@ -32,7 +32,7 @@ const runs = new RunStore(settings.TABLE_NAME);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 const contactFlowId = settings.CONTACT_FLOW_ARN.split('/').at(-1) ?? '';
 /** A lease older than this is a call whose end was never reported (ring + longest script). */
-const LEASE_SECONDS = 30 * 60;
+const LEASE_SECONDS = settings.MAX_CALL_SECONDS;
 /** Dispatcher errors in a row (ticks) that fail the run, which raises the run-failed alert. */
 const MAX_CONSECUTIVE_ERROR_TICKS = 5;
 
@@ -215,6 +215,7 @@ export const handler = middy().handler(async (event: unknown) => {
         return plan.campaigns.find((entry) => entry.id === `${campaignId}#${date}`)?.startOffsetsMs ?? [];
       }, tickStart);
 
+      logger.debug('tick plan', { due: phones.length, offsets });
       let stop = false;
       const dials: Array<Promise<unknown>> = [];
       for (const [index, offset] of offsets.entries()) {

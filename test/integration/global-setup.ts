@@ -17,6 +17,8 @@ export interface LocalCloudContext {
   tableName: string;
   alertsTopicArn: string;
   runStateMachineArn: string;
+  caps: { maxConcurrentCalls: number; dialsPerSecond: number; dialBurst: number };
+  functionNames: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -30,6 +32,14 @@ const TEST_SCENARIO = { seed: 7, timeScale: 0.02 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stateDirectory = '.local/test';
+  // Caps of the test stack: fast enough for hundreds of calls in seconds, enforced by the simulator.
+  Object.assign(process.env, {
+    LOCAL_TICK_SECONDS: '1',
+    LOCAL_MAX_CALL_SECONDS: '10',
+    LOCAL_MAX_CONCURRENT_CALLS: '12',
+    LOCAL_DIALS_PER_SECOND: '20',
+    LOCAL_DIAL_BURST: '20',
+  });
   rmSync(resolve(import.meta.dirname, '../..', stateDirectory), { recursive: true, force: true });
   const settings = localSettings({
     LOCAL_HTTP_PORT: '13000',
@@ -57,6 +67,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     tableName: String(environment.TABLE_NAME),
     alertsTopicArn: `arn:aws:sns:${settings.LOCAL_REGION}:000000000000:${cloud.service.service}-${settings.LOCAL_STAGE}-alerts`,
     runStateMachineArn: `arn:aws:states:${settings.LOCAL_REGION}:000000000000:stateMachine:${cloud.service.service}-${settings.LOCAL_STAGE}-campaign-run`,
+    caps: {
+      maxConcurrentCalls: Number(environment.MAX_CONCURRENT_CALLS),
+      dialsPerSecond: Number(environment.DIALS_PER_SECOND),
+      dialBurst: Number(environment.DIAL_BURST),
+    },
+    functionNames: Object.fromEntries(
+      Object.keys(cloud.service.functions).map((key) => [key, cloud.functionName(key)]),
+    ),
   });
   return async () => {
     await cloud.stop();

@@ -1,7 +1,10 @@
 /** Helpers shared by the integration tests: the local cloud's endpoints and small polling utilities. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 
 export const cloud = inject('localCloud');
@@ -96,3 +99,60 @@ export function testCampaign(id: string, overrides: Record<string, unknown> = {}
 }
 
 export const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** A document client on the test stack's DynamoDB Local. */
+export function localDocumentClient() {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: 'eu-west-1', credentials }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+/** Invokes a deployed (offline) function synchronously, as a schedule or a state machine would. */
+export async function invokeFunction(functionKey: string, payload: unknown = {}): Promise<unknown> {
+  const lambda = new LambdaClient({ endpoint: cloud.endpoints.lambda, region: 'eu-west-1', credentials });
+  const functionName = cloud.functionNames[functionKey];
+  if (functionName === undefined) throw new Error(`no function ${functionKey}`);
+  const result = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  const text = Buffer.from(result.Payload ?? []).toString('utf8');
+  if (result.FunctionError) throw new Error(`${functionKey} failed: ${text}`);
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+/** Replaces the Connect simulator's callee scenario (its control endpoint). */
+export async function setScenario(scenario: unknown): Promise<void> {
+  const response = await fetch(`${cloud.endpoints.connect}/_sim/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(scenario),
+  });
+  if (!response.ok) throw new Error(`scenario refused: ${await response.text()}`);
+}
+
+export async function simulatorStats(): Promise<Record<string, unknown>> {
+  return (await fetch(`${cloud.endpoints.connect}/_sim/stats`)).json() as Promise<Record<string, unknown>>;
+}
+
+export interface CallLogRecord {
+  contactId: string;
+  clientToken?: string;
+  destination: string;
+  attributes: Record<string, string>;
+  startedAt: string;
+  answeredAt?: string;
+  endedAt: string;
+  outcome: string;
+  disconnectReason: string;
+}
+
+/** The simulator's ground-truth call log. */
+export function callLog(): CallLogRecord[] {
+  const file = join(cloud.stateDirectory, 'calls.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as CallLogRecord);
+}

@@ -1,6 +1,12 @@
 /**
  * CSV lists: recognising what the bytes are, finding the delimiter, and streaming rows through csv-parse with their
- * physical line numbers.
+ * physical line numbers. Memory stays flat: one chunk and its rows at a time.
+ *
+ * Encoding: UTF-8 only, with or without BOM. A UTF-16 or UTF-32 BOM is refused (`UNSUPPORTED_ENCODING`), and so are
+ * bytes that are not UTF-8 (`INVALID_ENCODING`, naming the line and the byte). Such bytes nearly always mean a
+ * Windows "ANSI" export, but Windows-1250 and Windows-1252 use the same bytes for different letters (0xA3 is `Ł` in
+ * one, `£` in the other) and nothing in a list tells them apart reliably; a wrong guess would silently garble the
+ * names a call script reads aloud. So the file is refused with the Excel steps to save it as CSV UTF-8.
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse } from 'csv-parse';
@@ -233,6 +239,7 @@ async function* parseRows(source: ByteSource, layout: CsvLayout): AsyncGenerator
         // would make every row pay, so leading empty lines are counted here instead of parsed.
         const skipped = leadingLineBreaks(chunk);
         nextLine += skipped.lines;
+        linesBefore += skipped.lines;
         chunk = chunk.subarray(skipped.bytes);
       }
       if (carry !== undefined) {
@@ -249,6 +256,9 @@ async function* parseRows(source: ByteSource, layout: CsvLayout): AsyncGenerator
         throw new ListFormatError('BINARY_FILE', 'the file contains a NUL byte: it is binary data, not a CSV list', {
           line: lineAt(body, nul, linesBefore),
         });
+      }
+      if (body.length === 0) {
+        continue;
       }
       linesBefore += countLineFeeds(body);
       parser.write(body);

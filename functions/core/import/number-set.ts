@@ -19,22 +19,22 @@ export class PhoneNumberSet {
     return this.#size;
   }
 
+  /** The line `e164` was added with, or `undefined` when it has not been. */
+  lineOf(e164: string): number | undefined {
+    const line = this.#lines[this.#slot(toKey(e164))] ?? EMPTY;
+    return line === EMPTY ? undefined : line;
+  }
+
   /**
-   * Remembers `e164` as first seen on `line` and returns `undefined`, or, when it was seen before, returns that
-   * earlier line and changes nothing.
+   * Remembers `e164` as first seen on `line`; a number already held keeps its line.
    * @param e164 - `+` and up to 15 digits.
    * @param line - 1 or more.
    */
-  firstLineOrAdd(e164: string, line: number): number | undefined {
-    // Up to 15 digits are exact as a double (below 2^53), and E.164 digits never start with 0, so distinct numbers
-    // give distinct keys.
-    const key = Number(e164.slice(1));
-    let slot = hash(key) & this.#mask;
-    for (let stored = this.#lines[slot] ?? EMPTY; stored !== EMPTY; stored = this.#lines[slot] ?? EMPTY) {
-      if (this.#keys[slot] === key) {
-        return stored;
-      }
-      slot = (slot + 1) & this.#mask;
+  add(e164: string, line: number): void {
+    const key = toKey(e164);
+    const slot = this.#slot(key);
+    if (this.#lines[slot] !== EMPTY) {
+      return;
     }
     this.#keys[slot] = key;
     this.#lines[slot] = line;
@@ -42,7 +42,15 @@ export class PhoneNumberSet {
     if (this.#size * 2 > this.#keys.length) {
       this.#grow();
     }
-    return undefined;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go (linear probing; the table is at most half full). */
+  #slot(key: number): number {
+    let slot = hash(key) & this.#mask;
+    while (this.#lines[slot] !== EMPTY && this.#keys[slot] !== key) {
+      slot = (slot + 1) & this.#mask;
+    }
+    return slot;
   }
 
   #grow(): void {
@@ -65,6 +73,14 @@ export class PhoneNumberSet {
       }
     }
   }
+}
+
+/**
+ * Up to 15 digits are exact as a double (below 2^53), and E.164 digits never start with 0, so distinct numbers give
+ * distinct keys.
+ */
+function toKey(e164: string): number {
+  return Number(e164.slice(1));
 }
 
 /** Mixes both 32-bit halves of an integer below 2^53 (murmur3 finaliser). */

@@ -153,6 +153,11 @@ export class RowValidator {
     if (!phone.ok) {
       return rejected(line, fields, this.#phone.header, rawPhone.trim(), phone.code, phone.reason);
     }
+    // A number already accepted is not imported again, so the rest of its row does not matter.
+    const firstLine = this.#seen.lineOf(phone.e164);
+    if (firstLine !== undefined) {
+      return { kind: 'duplicate', line, phone: phone.e164, firstLine };
+    }
 
     let timeZone = this.#settings.timeZone;
     const writtenZone = cell(fields, this.#timeZone);
@@ -199,11 +204,7 @@ export class RowValidator {
       );
     }
 
-    const firstLine = this.#seen.firstLineOrAdd(phone.e164, line);
-    if (firstLine !== undefined) {
-      return { kind: 'duplicate', line, phone: phone.e164, firstLine };
-    }
-
+    this.#seen.add(phone.e164, line);
     const contact: ImportedContact = { phone: phone.e164, country: phone.country, timeZone, attributes };
     const name = cell(fields, this.#name);
     if (name !== '') {

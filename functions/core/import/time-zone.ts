@@ -6,9 +6,9 @@
 /**
  * Country (ISO 3166 alpha-2) → its only IANA time zone, for countries where the whole territory keeps one civil time.
  *
- * Generated from tzdata 2025b `zone.tab`: a country is listed when all of its zones had identical UTC offsets on
- * the 1st and 15th of every month of 2025 and 2026 (so DE's Europe/Busingen, KZ's 2024 unification or CY's
- * Famagusta do not exclude them). Countries spanning several offsets (US, CA, MX, BR, RU, AU, ID, ES with the
+ * Generated from tzdata 2025b `zone.tab`: a country is listed when all of its zones have identical UTC offsets (per
+ * Node 22's ICU, tz 2026c) on the 1st and 15th of every month of 2025 and 2026, so DE's Europe/Busingen, KZ's 2024
+ * unification or CY's Famagusta do not exclude them. Countries spanning several offsets (US, CA, MX, BR, RU, AU, ID, ES with the
  * Canaries, PT with the Azores, UA with Crimea, …) are absent: the number alone does not say where the callee is.
  */
 const SINGLE_ZONE_TABLE = `

@@ -381,6 +381,12 @@ describe('readList: files that are not a list', () => {
     expect(lastLine).toBeLessThan(5002);
   });
 
+  it('counts leading empty lines in the line of a byte that is not UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from('\r\n\r\nphone;name\r\n601234567;Caf'), Buffer.from([0xe9, 0x0d, 0x0a])]);
+
+    await expectListError(readBytes(bytes), 'INVALID_ENCODING', 4, /^line 4: byte 0xE9/);
+  });
+
   it('refuses UTF-16 with a hint to save as CSV UTF-8', async () => {
     await expectListError(
       readFixture('utf16le-bom.csv'),

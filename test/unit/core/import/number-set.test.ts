@@ -3,22 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { PhoneNumberSet } from '../../../../functions/core/import/number-set.ts';
 
 describe('PhoneNumberSet', () => {
-  it('returns the first line of a number seen before, and undefined for a new one', () => {
+  it('keeps the first line of each number', () => {
     const numbers = new PhoneNumberSet();
 
-    expect(numbers.firstLineOrAdd('+48601234567', 2)).toBeUndefined();
-    expect(numbers.firstLineOrAdd('+48601234568', 3)).toBeUndefined();
-    expect(numbers.firstLineOrAdd('+48601234567', 9)).toBe(2);
-    expect(numbers.firstLineOrAdd('+48601234567', 12)).toBe(2);
+    expect(numbers.lineOf('+48601234567')).toBeUndefined();
+    numbers.add('+48601234567', 2);
+    numbers.add('+48601234568', 3);
+    numbers.add('+48601234567', 9);
+
+    expect(numbers.lineOf('+48601234567')).toBe(2);
+    expect(numbers.lineOf('+48601234568')).toBe(3);
+    expect(numbers.lineOf('+48601234569')).toBeUndefined();
     expect(numbers.size).toBe(2);
   });
 
   it('keeps 15-digit numbers that differ in their last digit apart', () => {
     const numbers = new PhoneNumberSet();
 
-    expect(numbers.firstLineOrAdd('+999999999999998', 2)).toBeUndefined();
-    expect(numbers.firstLineOrAdd('+999999999999999', 3)).toBeUndefined();
-    expect(numbers.firstLineOrAdd('+999999999999998', 4)).toBe(2);
+    numbers.add('+999999999999998', 2);
+    numbers.add('+999999999999999', 3);
+
+    expect(numbers.lineOf('+999999999999998')).toBe(2);
+    expect(numbers.lineOf('+999999999999999')).toBe(3);
   });
 
   it('behaves like a Map from number to first line, through growth', () => {
@@ -31,12 +37,16 @@ describe('PhoneNumberSet', () => {
           const reference = new Map<string, number>();
           list.forEach((number, index) => {
             const line = index + 2;
-            expect(numbers.firstLineOrAdd(number, line)).toBe(reference.get(number));
+            expect(numbers.lineOf(number)).toBe(reference.get(number));
+            numbers.add(number, line);
             if (!reference.has(number)) {
               reference.set(number, line);
             }
           });
           expect(numbers.size).toBe(reference.size);
+          for (const [number, line] of reference) {
+            expect(numbers.lineOf(number)).toBe(line);
+          }
         },
       ),
       { numRuns: 40 },

@@ -72,6 +72,13 @@ describe('RowValidator', () => {
       phone: '+48601234567',
       firstLine: 3,
     });
+    // The number is in already: the rest of the row does not matter.
+    expect(rows.check(5, ['601 234 567', 'Nowhere/Town'])).toEqual({
+      kind: 'duplicate',
+      line: 5,
+      phone: '+48601234567',
+      firstLine: 3,
+    });
     expect(rows.acceptedNumbers).toBe(1);
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- <name> [args…]`: runs one benchmark. Each benchmark is a module exporting
+ * `run(args: readonly string[]): Promise<void>`; add yours to {@link BENCHMARKS}.
+ */
+
+interface Benchmark {
+  run(args: readonly string[]): Promise<void>;
+}
+
+/** Benchmarks by name, loaded only when asked for. */
+export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
+  import: () => import('./import.ts'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = name === undefined ? undefined : BENCHMARKS[name];
+if (load === undefined) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [args…]; got "${name ?? ''}"`);
+  process.exitCode = 2;
+} else {
+  await (await load()).run(args);
+}

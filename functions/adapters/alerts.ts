@@ -1,0 +1,58 @@
+/**
+ * Operator alerts through the SNS alerts topic, deduplicated: one message per condition per period
+ * (a conditional write on `ALERTS/<condition>` decides who sends), so a failure repeating every
+ * tick wakes the operator once, not a hundred times.
+ */
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, snsClient } from './aws-clients.ts';
+
+export interface Alert {
+  /** Identifies the condition, e.g. `leaked-leases` or `dispatch-errors#demo#2026-11-22`. */
+  condition: string;
+  subject: string;
+  /** What happened, which campaign/run, since when, and the next step. */
+  message: string;
+  /** At most one message per condition within this many seconds. */
+  periodSeconds?: number;
+}
+
+export class AlertPublisher {
+  private readonly tableName: string;
+  private readonly topicArn: string;
+
+  constructor(tableName: string, topicArn: string) {
+    this.tableName = tableName;
+    this.topicArn = topicArn;
+  }
+
+  /** Publishes unless the same condition was alerted within its period; returns whether it sent. */
+  async publish(alert: Alert, now = new Date()): Promise<boolean> {
+    const period = alert.periodSeconds ?? 3_600;
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: 'ALERTS',
+            sk: alert.condition,
+            sentAt: now.toISOString(),
+            quietUntil: nowSeconds + period,
+            subject: alert.subject,
+            expiresAt: nowSeconds + period + 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR quietUntil <= :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+    await snsClient.send(
+      new PublishCommand({ TopicArn: this.topicArn, Subject: alert.subject.slice(0, 99), Message: alert.message }),
+    );
+    return true;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Scheduled sweeper: finds lines held longer than any call can last (their end was never
+ * reported: a lost contact event, a crash between claim and dial) and settles them.
+ * A call Connect knows the end of is settled from DescribeContact, as its event would have;
+ * otherwise the attempt ends UNKNOWN and the retry policy decides. Many leaks at once alert.
+ */
+import { DescribeContactCommand } from '@aws-sdk/client-connect';
+import middy from '@middy/core';
+import { AlertPublisher } from '../adapters/alerts.ts';
+import { connectClient } from '../adapters/aws-clients.ts';
+import { CampaignStore } from '../adapters/campaign-store.ts';
+import { RunStore } from '../adapters/run-store.ts';
+import { settleAttempt } from '../events/settle-attempt.ts';
+import { environment } from '../lib/config.ts';
+import { logger } from '../lib/logger.ts';
+
+const settings = environment();
+const stores = { campaigns: new CampaignStore(settings.TABLE_NAME), runs: new RunStore(settings.TABLE_NAME) };
+const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
+const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
+/** Leaked lines in one sweep that raise the leaked-leases alert. */
+export const LEAK_ALERT_THRESHOLD = 3;
+
+export const handler = middy().handler(async () => {
+  const now = new Date();
+  const stale = await stores.runs.staleLeases(now);
+  let reconciled = 0;
+  let unknown = 0;
+  for (const lease of stale) {
+    let signals: Parameters<typeof settleAttempt>[2] = { forcedOutcome: 'UNKNOWN' };
+    if (lease.connectContactId !== undefined) {
+      try {
+        const { Contact } = await connectClient.send(
+          new DescribeContactCommand({ InstanceId: instanceId, ContactId: lease.connectContactId }),
+        );
+        if (Contact?.DisconnectTimestamp !== undefined) {
+          signals = {
+            disconnectReason: Contact.DisconnectReason,
+            answeringMachineDetectionStatus: Contact.AnsweringMachineDetectionStatus,
+            connectedToSystemTimestamp: Contact.ConnectedToSystemTimestamp?.toISOString(),
+            disconnectTimestamp: Contact.DisconnectTimestamp.toISOString(),
+          };
+        }
+      } catch (error) {
+        logger.warn('DescribeContact failed; settling as UNKNOWN', { error });
+      }
+    }
+    const result = await settleAttempt(stores, lease, signals);
+    if (result.settled) {
+      if (signals.forcedOutcome === 'UNKNOWN') unknown++;
+      else reconciled++;
+    }
+  }
+  if (unknown >= LEAK_ALERT_THRESHOLD) {
+    await alerts.publish({
+      condition: 'leaked-leases',
+      subject: '[ALERT] calls ended without a contact event',
+      message:
+        `LEAKED LINES: ${unknown} call attempts held a line past the maximum call length (${settings.MAX_CALL_SECONDS} s) ` +
+        `and Connect could not say how they ended (first started ${stale[0]?.startedAt}). They were settled as UNKNOWN and ` +
+        'retried per policy. Next step: check the call-ended function errors and the contact-event dead-letter queue.',
+    });
+  }
+  logger.info('sweep', { stale: stale.length, reconciled, unknown });
+  return { stale: stale.length, reconciled, unknown };
+});
