@@ -82,7 +82,7 @@ describe('packaged CloudFormation template', () => {
 
   it('routes Amazon Connect contact events to the call-ended function, failures to a dead-letter queue', () => {
     const rules = resourcesOfType('AWS::Events::Rule');
-    const connectRule = rules.find(([, rule]) => JSON.stringify(rule.Properties.EventPattern).includes('aws.connect'));
+    const connectRule = rules.find(([, rule]) => JSON.stringify(rule.Properties.EventPattern ?? {}).includes('aws.connect'));
 
     expect(connectRule?.[1].Properties.EventPattern).toMatchObject({
       source: ['aws.connect'],
