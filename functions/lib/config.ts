@@ -3,6 +3,7 @@
  * A missing or malformed variable fails the cold start with its name; nothing falls back silently.
  */
 import { z } from 'zod';
+import { validateCaps } from '../core/policy/pacing.ts';
 
 const positiveInteger = z.coerce.number().int().positive();
 
@@ -41,6 +42,16 @@ export function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const caps = result.data;
+  const capErrors = validateCaps({
+    maxConcurrentCalls: caps.MAX_CONCURRENT_CALLS,
+    dialsPerSecond: caps.DIALS_PER_SECOND,
+    burst: caps.DIAL_BURST,
+    flowFunctionReservedConcurrency: caps.FLOW_FUNCTION_CONCURRENCY,
+  }).filter((problem) => problem.severity === 'error');
+  if (capErrors.length > 0) {
+    throw new ConfigurationError(`inconsistent pacing caps: ${capErrors.map((problem) => problem.message).join('; ')}`);
   }
   return result.data;
 }

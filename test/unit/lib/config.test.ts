@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigurationError, parseEnvironment } from '../../../functions/lib/config.ts';
+
+const valid = {
+  STAGE: 'test',
+  TABLE_NAME: 'table',
+  UPLOADS_BUCKET: 'uploads',
+  REPORTS_BUCKET: 'reports',
+  ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:000000000000:alerts',
+  CONNECT_INSTANCE_ARN: 'arn:aws:connect:eu-west-1:000000000000:instance/00000000-0000-0000-0000-000000000000',
+  MAX_CONCURRENT_CALLS: '10',
+  DIALS_PER_SECOND: '2',
+  DIAL_BURST: '5',
+  FLOW_FUNCTION_CONCURRENCY: '20',
+  TICK_SECONDS: '5',
+  RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:000000000000:stateMachine:run',
+  CONTACT_FLOW_ARN: 'arn:aws:connect:eu-west-1:000000000000:instance/x/contact-flow/y',
+  RETENTION_DAYS: '90',
+  MAX_CALL_SECONDS: '1800',
+};
+
+describe('parseEnvironment', () => {
+  it('parses a complete environment into typed settings', () => {
+    expect(parseEnvironment(valid)).toMatchObject({ MAX_CONCURRENT_CALLS: 10, DIALS_PER_SECOND: 2 });
+  });
+
+  it('names every missing or malformed variable', () => {
+    const { TABLE_NAME: _missing, ...rest } = valid;
+    const attempt = () => parseEnvironment({ ...rest, DIAL_BURST: 'lots' });
+
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/TABLE_NAME/);
+    expect(attempt).toThrow(/DIAL_BURST/);
+  });
+
+  it('refuses inconsistent pacing caps at load', () => {
+    expect(() => parseEnvironment({ ...valid, DIALS_PER_SECOND: '10', DIAL_BURST: '5' })).toThrow(
+      /inconsistent pacing caps/,
+    );
+    expect(() => parseEnvironment({ ...valid, MAX_CONCURRENT_CALLS: '2700', FLOW_FUNCTION_CONCURRENCY: '20' })).toThrow(
+      /inconsistent pacing caps/,
+    );
+  });
+
+  it('accepts the caps of every stage shipped in serverless.yml', () => {
+    const service = parse(readFileSync(resolve(import.meta.dirname, '../../../serverless.yml'), 'utf8'), {
+      customTags: [
+        { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
+        { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value }) },
+        { tag: '!Sub', resolve: (value: string) => ({ 'Fn::Sub': value }) },
+        { tag: '!Sub', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Sub': value }) },
+        { tag: '!Not', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Not': value }) },
+        { tag: '!Equals', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Equals': value }) },
+        { tag: '!Select', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Select': value }) },
+        { tag: '!Split', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Split': value }) },
+      ],
+    }) as { params: Record<string, Record<string, unknown>> };
+    const defaults = service.params.default ?? {};
+    for (const [stage, overrides] of Object.entries(service.params)) {
+      const params = { ...defaults, ...overrides };
+      const number = (name: string) => String(params[name]).replace(/^\$\{env:[A-Z_]+, '(\d+)'\}$/, '$1');
+      expect(
+        () =>
+          parseEnvironment({
+            ...valid,
+            MAX_CONCURRENT_CALLS: number('maxConcurrentCalls'),
+            DIALS_PER_SECOND: number('dialsPerSecond'),
+            DIAL_BURST: number('dialBurst'),
+            FLOW_FUNCTION_CONCURRENCY: number('flowFunctionConcurrency'),
+          }),
+        `stage ${stage}`,
+      ).not.toThrow();
+    }
+  });
+});
