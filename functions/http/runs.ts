@@ -4,14 +4,13 @@
  * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters;
  * - POST /campaigns/{campaignId}/runs/{date}/{pause|resume|stop}: obeyed by the next tick.
  */
-import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { sfnClient } from '../adapters/aws-clients.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { type RunStatus, RunStore } from '../adapters/run-store.ts';
-import { executionName, isPastDate } from '../core/run-clock.ts';
+import { isPastDate } from '../core/run-clock.ts';
 import { environment } from '../lib/config.ts';
 import { badRequest, conflict, httpHandler, json, jsonBody, notFound, parseRequest } from '../lib/http.ts';
+import { startRun } from '../run/start-run.ts';
 
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
@@ -25,29 +24,17 @@ const StartBodySchema = z.object({ date: z.iso.date() });
 export const start = httpHandler(async (event) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const { date } = parseRequest(StartBodySchema, jsonBody(event), 'body');
-  if (isPastDate(date, new Date()))
-    throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
+  if (isPastDate(date, new Date())) throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
   if ((await campaigns.get(campaignId)) === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
-  const run = await runs.getRun(campaignId, date);
-  if (run !== undefined && ['RUNNING', 'PAUSED', 'STOPPING'].includes(run.status)) {
-    throw conflict(`the run of ${campaignId} for ${date} is already ${run.status}`);
-  }
-  // A run item without a status was only created by an import: no execution has run yet.
-  const generation = run?.status === undefined ? 0 : run.generation + 1;
-  const name = executionName(campaignId, date, generation);
-  try {
-    const started = await sfnClient.send(
-      new StartExecutionCommand({
-        stateMachineArn: settings.RUN_STATE_MACHINE_ARN,
-        name,
-        input: JSON.stringify({ campaignId, date, generation }),
-      }),
+  const result = await startRun(runs, settings.RUN_STATE_MACHINE_ARN, campaignId, date);
+  if (!result.started) {
+    throw conflict(
+      result.reason === 'ALREADY_ACTIVE'
+        ? `the run of ${campaignId} for ${date} is already ${result.status}`
+        : `execution ${result.name} already exists`,
     );
-    return json(202, { campaignId, date, generation, executionArn: started.executionArn });
-  } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) throw conflict(`execution ${name} already exists`);
-    throw error;
   }
+  return json(202, { campaignId, date, generation: result.generation, executionArn: result.executionArn });
 });
 
 export const status = httpHandler(async (event) => {
