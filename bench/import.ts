@@ -8,7 +8,9 @@
  *    list item's status and progress, and the rejected-rows CSV). The list is generated while it is read, never
  *    held in memory, so the peak RSS shows what the import itself holds.
  *
- * Run: `npm run bench -- import [rows] [end-to-end rows]` (defaults 1,000,000 and 1,000,000).
+ * Run: `npm run bench -- import [rows] [end-to-end rows]`: defaults 1,000,000 rows parsed and 200,000 imported end to
+ * end (DynamoDB Local takes about 3,000 contacts/s, so a million takes 5-6 minutes: pass 1000000 to measure it).
+ * DynamoDB Local listens on `BENCH_DYNAMODB_PORT` (default 28100).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,9 @@ export interface ImportEndToEndResult {
   peakRssBytes: number;
   summary: { rows: number; accepted: number; rejected: number; duplicates: number; suppressed: number };
 }
+
+/** Rows imported end to end unless told otherwise. */
+export const DEFAULT_END_TO_END_ROWS = 200_000;
 
 const PREFIXES = ['50', '51', '53', '57', '60', '66', '69', '72', '73', '78', '79', '88'];
 const NAMES = ['Anna Nowak', 'Jan Kowalski', 'Ewa Wiśniewska', 'Piotr Wójcik', 'Tomasz Kamiński'];
@@ -73,7 +78,10 @@ async function* generateList(rows: number): AsyncGenerator<Buffer> {
  * Starts DynamoDB Local, imports a generated `rows`-row list through the production code path, prints and returns
  * throughput and peak memory, and stops DynamoDB Local.
  */
-export async function benchImportEndToEnd(rows = 1_000_000, port = 28_100): Promise<ImportEndToEndResult> {
+export async function benchImportEndToEnd(
+  rows = DEFAULT_END_TO_END_ROWS,
+  port = Number(process.env.BENCH_DYNAMODB_PORT ?? 28_100),
+): Promise<ImportEndToEndResult> {
   const workDirectory = mkdtempSync(join(tmpdir(), 'bench-import-'));
   const dynamodb = startDynamoDbLocal({ port, logFile: join(workDirectory, 'dynamodb.log') });
   const region = 'eu-west-1';
@@ -100,7 +108,11 @@ export async function benchImportEndToEnd(rows = 1_000_000, port = 28_100): Prom
       timeZone: 'Europe/Warsaw',
       callerId: '+48221234567',
       callingWindow: { days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: '08:00', end: '21:00' },
-      script: { greeting: 'Hello.', questions: [{ id: 'q1', prompt: 'Press 1.', keys: { '1': 'Yes' } }], closing: 'Bye.' },
+      script: {
+        greeting: 'Hello.',
+        questions: [{ id: 'q1', prompt: 'Press 1.', keys: { '1': 'Yes' } }],
+        closing: 'Bye.',
+      },
     });
     const records = new ListStore(tableName, 1, client);
     const doNotCall = new DoNotCallStore(tableName, client);
@@ -161,13 +173,15 @@ export async function benchImportEndToEnd(rows = 1_000_000, port = 28_100): Prom
     const record = await records.get({ campaignId: campaign.id, date, listId });
     const summary = record?.summary;
     if (summary === undefined) throw new Error('the list has no summary');
-    const { Item: run } = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk = :sk',
-        ExpressionAttributeValues: { ':pk': runKey(campaign.id, date).pk, ':sk': 'RUN' },
-      }),
-    ).then((page) => ({ Item: page.Items?.[0] }));
+    const { Item: run } = await client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk = :sk',
+          ExpressionAttributeValues: { ':pk': runKey(campaign.id, date).pk, ':sk': 'RUN' },
+        }),
+      )
+      .then((page) => ({ Item: page.Items?.[0] }));
     if (Number(run?.n_PENDING) !== summary.accepted) {
       throw new Error(`the run counts ${String(run?.n_PENDING)} pending contacts, the summary ${summary.accepted}`);
     }
@@ -217,5 +231,5 @@ export async function run(args: readonly string[]): Promise<void> {
     }
   }
   await benchImportParse(parseRows);
-  await benchImportEndToEnd(endToEndRows ?? parseRows);
+  await benchImportEndToEnd(endToEndRows ?? DEFAULT_END_TO_END_ROWS);
 }

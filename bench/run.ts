@@ -10,6 +10,7 @@ interface Benchmark {
 /** Benchmarks by name, loaded only when asked for. */
 export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   import: () => import('./import.ts'),
+  dial: () => import('./dial.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -10,7 +10,10 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /** Placeholder → serverless function key whose ARN replaces it. */
-const FUNCTION_PLACEHOLDERS = {};
+const FUNCTION_PLACEHOLDERS = {
+  NextStepFunctionArn: 'nextStep',
+  RecordAnswerFunctionArn: 'recordAnswer',
+};
 
 function flowContent(fileName) {
   const json = JSON.stringify(JSON.parse(readFileSync(join(__dirname, '..', 'contact-flows', fileName), 'utf8')));

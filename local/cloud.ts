@@ -3,7 +3,7 @@
  * `npm start` and the integration tests both use it, so what the tests exercise is what
  * developers run.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -38,6 +38,8 @@ export interface StartOptions {
     lambdaEndpoint: string;
     functionName: (functionKey: string) => string;
     region: string;
+    /** Contact event types the call-ended rule lets through (its `detail.eventType` pattern). */
+    eventTypes: string[] | undefined;
     /** The stage's pacing caps, which the simulated Connect instance enforces as its quotas. */
     quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   }) => Promise<{ url: string; close(): Promise<void> }>;
@@ -131,6 +133,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
       functionName: renderer.functionName,
       region: settings.LOCAL_REGION,
+      eventTypes: contactEventTypes(service),
       quotas: {
         maxConcurrentCalls: Number(service.provider.environment.MAX_CONCURRENT_CALLS),
         dialRatePerSecond: Number(service.provider.environment.DIALS_PER_SECOND),
@@ -153,10 +156,11 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       AWS_ENDPOINT_URL_LAMBDA: loopback(settings.LOCAL_LAMBDA_PORT),
     };
 
-    const offline = startOffline(settings, clientEnvironment, join(stateDirectory, 'offline.log'), log);
+    const offlineLog = join(stateDirectory, 'offline.log');
+    const offline = startOffline(settings, clientEnvironment, offlineLog, log);
     stops.push(() => stopProcess(offline));
     const api = loopback(settings.LOCAL_HTTP_PORT);
-    await waitForApi(`${api}/health`, offline, 180_000);
+    await waitForApi(`${api}/health`, offline, offlineLog, 180_000);
     log('offline', `API on ${api}, Lambda endpoint on ${loopback(settings.LOCAL_LAMBDA_PORT)}`);
     const scheduled = scheduledFunctions(service.functions, renderer.functionName);
     const stopScheduler = startScheduler(scheduled, {
@@ -186,6 +190,16 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     await stop();
     throw error;
   }
+}
+
+/** The `detail.eventType` filter of the rule that sends Connect contact events to callEnded. */
+function contactEventTypes(service: ServiceDefinition): string[] | undefined {
+  for (const event of service.functions.callEnded?.events ?? []) {
+    const pattern = (event.eventBridge as { pattern?: { detail?: { eventType?: unknown } } } | undefined)?.pattern;
+    const types = pattern?.detail?.eventType;
+    if (Array.isArray(types)) return types.map(String);
+  }
+  return undefined;
 }
 
 function startOffline(
@@ -224,22 +238,35 @@ function startOffline(
   );
 }
 
-async function waitForApi(url: string, offline: ManagedProcess, timeoutMs: number): Promise<void> {
+async function waitForApi(url: string, offline: ManagedProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void offline.exited.then(() => {
     exited = true;
   });
   for (;;) {
-    if (exited) throw new Error('serverless offline exited during start; see .local/offline.log');
+    if (exited) throw new Error(`serverless offline exited during start; see ${logFile}`);
+    let status: number | undefined;
+    let body = '';
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      if (response.status === 200) return;
-      if (Date.now() > deadline) throw new Error(`health is ${response.status}: ${await response.text()}`);
+      status = response.status;
+      body = await response.text();
     } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`the API did not become healthy within ${timeoutMs} ms: ${(error as Error).message}`);
-      }
+      body = (error as Error).message;
+    }
+    if (status === 200) return;
+    if (status === 500) {
+      // A function that cannot even report health will not recover by waiting: say why.
+      const errors = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"level":"ERROR"'));
+      const last = errors.at(-1);
+      const reason = last === undefined ? body : String(JSON.parse(last).error?.message ?? last);
+      throw new Error(`GET /health fails: ${reason} (details in ${logFile})`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the API did not become healthy within ${timeoutMs} ms: ${status ?? ''} ${body}`);
     }
     await new Promise((resolveLater) => setTimeout(resolveLater, 500));
   }

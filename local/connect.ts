@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startConnectSimulator } from './connect-simulator/server.ts';
+import { localContactFlow } from './contact-flow.ts';
 import { LOCAL_ACCOUNT_ID } from './settings.ts';
+
+const EVENT_TYPES = new Set(['INITIATED', 'CONNECTED_TO_SYSTEM', 'DISCONNECTED', 'COMPLETED']);
+type DeliverableEventType = 'INITIATED' | 'CONNECTED_TO_SYSTEM' | 'DISCONNECTED' | 'COMPLETED';
 
 export interface LocalConnectContext {
   port: number;
@@ -18,6 +22,8 @@ export interface LocalConnectContext {
   lambdaEndpoint: string;
   functionName: (functionKey: string) => string;
   region: string;
+  /** Event types the EventBridge rule delivers (all when undefined). */
+  eventTypes?: string[];
   /** Connect quotas of the local instance: the stage's caps. */
   quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   /** A scenario object; default `local/scenarios/local.json`, or `LOCAL_SCENARIO` names a file. */
@@ -42,9 +48,18 @@ export async function startLocalConnect(
     accountId: LOCAL_ACCOUNT_ID,
     quotas: { ...context.quotas, rateLimitErrorType: 'LimitExceededException' },
     scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
+    // Answered calls run the real contact flow, its Lambda functions served by serverless-offline.
+    runFlow: localContactFlow({
+      lambda,
+      functionName: context.functionName,
+      region: context.region,
+      accountId: LOCAL_ACCOUNT_ID,
+    }),
     callLogPath: join(context.stateDirectory, 'calls.jsonl'),
     deadLetterPath: join(context.stateDirectory, 'connect-dead-letters.jsonl'),
-    deliverEventTypes: ['INITIATED', 'CONNECTED_TO_SYSTEM', 'DISCONNECTED'],
+    ...(context.eventTypes && {
+      deliverEventTypes: context.eventTypes.filter((type) => EVENT_TYPES.has(type)) as DeliverableEventType[],
+    }),
     deliver: async (event) => {
       const result = await lambda.send(
         new InvokeCommand({ FunctionName: callEnded, Payload: Buffer.from(JSON.stringify(event)) }),

@@ -1,6 +1,8 @@
 /**
  * What `npm start` shows a newcomer: the campaigns in `config/campaigns/` are stored through the
- * API (validated like any PUT), so the demo campaign is ready to receive a list and run.
+ * API (validated like any PUT), today's demo list (`config/demo/list.csv`, messy like a real
+ * export) is uploaded, and the demo run starts, so calls are placed, retried and finished within
+ * minutes at any hour. Everything goes through the public API, as an operator would do it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,6 +30,29 @@ export async function syncCampaigns(api: string, log: (line: string) => void): P
   return synced;
 }
 
+const DEMO_LIST = resolve(import.meta.dirname, '..', 'config', 'demo', 'list.csv');
+
 export async function loadDemo(cloud: LocalCloud, log: (line: string) => void): Promise<void> {
-  await syncCampaigns(cloud.endpoints.api, log);
+  const api = cloud.endpoints.api;
+  await syncCampaigns(api, log);
+  const date = new Date().toISOString().slice(0, 10);
+  const upload = await fetch(`${api}/campaigns/demo/lists?date=${date}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: readFileSync(DEMO_LIST),
+  });
+  const summary = (await upload.json()) as Record<string, unknown>;
+  if (!upload.ok) throw new Error(`the demo list was refused (${upload.status}): ${JSON.stringify(summary)}`);
+  log(
+    `list config/demo/list.csv imported for ${date}: ${summary.rows} rows, ${summary.accepted} accepted, ` +
+      `${summary.rejected} rejected, ${summary.duplicates} duplicates, ${summary.suppressed} suppressed`,
+  );
+  const started = await fetch(`${api}/campaigns/demo/runs`, { method: 'POST', body: JSON.stringify({ date }) });
+  if (started.status === 409) {
+    log(`the demo run for ${date} is already running`);
+  } else if (!started.ok) {
+    throw new Error(`the demo run did not start (${started.status}): ${await started.text()}`);
+  } else {
+    log(`demo run started: watch it with  curl ${api}/campaigns/demo/runs/${date}`);
+  }
 }

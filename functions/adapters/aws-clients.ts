@@ -14,7 +14,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * No request may hang a Lambda until its timeout: a stalled connection fails fast and is retried
  * (`requestTimeout` is socket inactivity, so long S3 streams are unaffected).
  */
-const requestHandler = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+const requestHandler = {
+  connectionTimeout: 3_000,
+  requestTimeout: 10_000,
+  // A dispatcher tick has hundreds of requests in flight; the default pool of 50 sockets queues them.
+  httpAgent: { keepAlive: true, maxSockets: 512 },
+  httpsAgent: { keepAlive: true, maxSockets: 512 },
+};
 
 export const dynamoDbClient = new DynamoDBClient({ maxAttempts: 5, requestHandler });
 export const documentClient = DynamoDBDocumentClient.from(dynamoDbClient, {

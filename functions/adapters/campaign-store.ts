@@ -82,16 +82,22 @@ function toStored(item: Record<string, unknown>): StoredCampaign {
   };
 }
 
-const CACHE_MILLISECONDS = 30_000;
+/** Default age of a cached definition; the contact-flow functions take theirs from `CAMPAIGN_CACHE_SECONDS`. */
+export const CAMPAIGN_CACHE_MILLISECONDS = 30_000;
 const cache = new Map<string, { loadedAt: number; value: StoredCampaign | undefined }>();
 
 /**
- * A campaign as the calling path sees it: at most 30 s old, so a `PUT` reaches the next calls
- * within a minute without a DynamoDB read per call.
+ * A campaign as the calling path sees it: at most `maxAgeMilliseconds` (30 s) old, so a `PUT`
+ * reaches the next calls within a minute without a DynamoDB read per call.
  */
-export async function cachedCampaign(store: CampaignStore, campaignId: string, now = Date.now()) {
+export async function cachedCampaign(
+  store: CampaignStore,
+  campaignId: string,
+  now = Date.now(),
+  maxAgeMilliseconds = CAMPAIGN_CACHE_MILLISECONDS,
+) {
   const hit = cache.get(campaignId);
-  if (hit !== undefined && now - hit.loadedAt < CACHE_MILLISECONDS) return hit.value;
+  if (hit !== undefined && now - hit.loadedAt < maxAgeMilliseconds) return hit.value;
   const value = await store.get(campaignId);
   cache.set(campaignId, { loadedAt: now, value });
   return value;

@@ -75,7 +75,8 @@ export interface ContactRecord {
   nextAttemptAt?: string;
   outcome?: AttemptOutcome;
   answers: Record<string, string>;
-  flow?: { questionsAnswered: number; completed: boolean; optedOut: boolean };
+  /** The contact flow's progress (written by record-answer); `attempt` says which call it describes. */
+  flow?: { attempt?: number; questionsAnswered: number; completed: boolean; optedOut: boolean };
 }
 
 /** The attempt a lease and a call belong to. */
@@ -85,6 +86,12 @@ export interface AttemptRef {
   phone: string;
   attempt: number;
 }
+
+/** A waiting contact as the due index shows it: enough to dial it. */
+export type DueContact = Pick<
+  ContactRecord,
+  'campaignId' | 'date' | 'phone' | 'status' | 'attempts' | 'timeZone' | 'name' | 'language'
+>;
 
 export type ClaimResult = 'CLAIMED' | 'CONTACT_TAKEN' | 'AT_CAPACITY';
 
@@ -281,9 +288,12 @@ export class RunStore {
     });
   }
 
-  /** Phones of contacts due at or before `now`, earliest first. */
-  async dueContacts(campaignId: string, date: string, now: Date, limit: number): Promise<string[]> {
-    const phones: string[] = [];
+  /**
+   * Contacts due at or before `now`, earliest first, as the due index carries them (eventually
+   * consistent: the claim's condition catches a contact that changed since).
+   */
+  async dueContacts(campaignId: string, date: string, now: Date, limit: number): Promise<DueContact[]> {
+    const due: DueContact[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -292,14 +302,25 @@ export class RunStore {
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :now',
           ExpressionAttributeValues: { ':pk': duePartition(campaignId, date), ':now': `${now.toISOString()}#~` },
-          Limit: limit - phones.length,
+          Limit: limit - due.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) phones.push(String(item.sk).slice(CONTACT_PREFIX.length));
+      for (const item of page.Items ?? []) {
+        due.push({
+          campaignId,
+          date,
+          phone: String(item.sk).slice(CONTACT_PREFIX.length),
+          status: String(item.status),
+          attempts: Number(item.attempts ?? 0),
+          timeZone: String(item.timeZone),
+          name: item.name as string | undefined,
+          language: item.language as string | undefined,
+        });
+      }
       startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && phones.length < limit);
-    return phones;
+    } while (startKey !== undefined && due.length < limit);
+    return due;
   }
 
   /** When the earliest waiting contact is due, if any. */
@@ -345,12 +366,7 @@ export class RunStore {
    * Claims the next attempt of a waiting contact and a line for it, atomically.
    * CONTACT_TAKEN: someone else claimed it, or it is no longer waiting; AT_CAPACITY: no free line.
    */
-  async claim(
-    contact: ContactRecord,
-    maxConcurrentCalls: number,
-    now: Date,
-    leaseSeconds: number,
-  ): Promise<ClaimResult> {
+  async claim(contact: DueContact, maxConcurrentCalls: number, now: Date, leaseSeconds: number): Promise<ClaimResult> {
     const attempt = contact.attempts + 1;
     const { campaignId, date, phone } = contact;
     const entry: AttemptLogEntry = { n: attempt, at: now.toISOString() };
@@ -422,33 +438,31 @@ export class RunStore {
     }
   }
 
-  /** Remembers which attempt a Connect contact belongs to, for the contact-event handler. */
+  /**
+   * Remembers which attempt a Connect contact belongs to (contact events carry only the ContactId)
+   * and notes the ContactId on the lease for the sweeper. Two independent writes, sent together:
+   * if the call already ended and released its lease, only the mapping is written.
+   */
   async recordCall(ref: AttemptRef, connectContactId: string, retentionDays: number): Promise<void> {
     const expiresAt = Math.floor(Date.now() / 1000) + retentionDays * 86_400;
-    await this.client
-      .send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...callKey(connectContactId), ...ref, expiresAt } } },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: leaseKey(ref.campaignId, ref.date, ref.phone, ref.attempt),
-                UpdateExpression: 'SET connectContactId = :id',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':id': connectContactId },
-              },
-            },
-          ],
+    await Promise.all([
+      this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...callKey(connectContactId), ...ref, expiresAt } }),
+      ),
+      this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: leaseKey(ref.campaignId, ref.date, ref.phone, ref.attempt),
+            UpdateExpression: 'SET connectContactId = :id',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':id': connectContactId },
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
         }),
-      )
-      .catch((error: unknown) => {
-        // The call already ended and released its lease before we got here: the mapping is still written.
-        if ((error as Error).name !== 'TransactionCanceledException') throw error;
-        return this.client.send(
-          new PutCommand({ TableName: this.tableName, Item: { ...callKey(connectContactId), ...ref, expiresAt } }),
-        );
-      });
+    ]);
   }
 
   async findCall(connectContactId: string): Promise<AttemptRef | undefined> {
@@ -478,11 +492,13 @@ export class RunStore {
     talkSeconds?: number;
     /** Put the contact back as if this attempt never happened (dial refused before ringing). */
     undoAttempt?: boolean;
+    /** The attempt log as the caller read it (saves a read); read here when not given. */
+    attemptLog?: readonly AttemptLogEntry[];
   }): Promise<boolean> {
     const { ref, outcome, next } = input;
-    const contact = await this.getContact(ref.campaignId, ref.date, ref.phone);
-    if (contact === undefined) throw new Error(`contact of attempt ${ref.attempt} not found`);
-    const logIndex = contact.attemptLog.findIndex((entry) => entry.n === ref.attempt);
+    const attemptLog = input.attemptLog ?? (await this.getContact(ref.campaignId, ref.date, ref.phone))?.attemptLog;
+    if (attemptLog === undefined) throw new Error(`contact of attempt ${ref.attempt} not found`);
+    const logIndex = attemptLog.findIndex((entry) => entry.n === ref.attempt);
     const newStatus = next.kind === 'RETRY' ? 'PENDING' : next.status;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {

@@ -136,6 +136,15 @@ export const ScriptSchema = z
     if (ids.size !== script.questions.length) {
       context.addIssue({ code: 'custom', path: ['questions'], message: 'question ids must be unique' });
     }
+    // Each question is asked at most once per call: answers are recorded once per (call, question).
+    const cycle = firstCycle(script.questions);
+    if (cycle !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['questions'],
+        message: `branching leads back to a question already asked: ${cycle.join(' → ')}`,
+      });
+    }
     if (script.voicemail.action === 'LEAVE_MESSAGE' && !script.voicemail.message) {
       context.addIssue({ code: 'custom', path: ['voicemail', 'message'], message: 'required to leave a message' });
     }
@@ -233,6 +242,28 @@ export function parseCampaign(input: unknown, source = 'campaign'): Campaign {
 /** Flattens a zod error into path/message pairs, the shape API errors use. */
 export function toProblems(error: z.ZodError): DefinitionProblem[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** A path of question ids that returns to its start through `next`, or undefined when there is none. */
+function firstCycle(questions: ReadonlyArray<{ id: string; next: Record<string, string> }>): string[] | undefined {
+  const edges = new Map(questions.map((question) => [question.id, [...new Set(Object.values(question.next))]]));
+  const done = new Set<string>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    const seen = path.indexOf(id);
+    if (seen >= 0) return [...path.slice(seen), id];
+    if (done.has(id)) return undefined;
+    for (const target of edges.get(id) ?? []) {
+      const cycle = visit(target, [...path, id]);
+      if (cycle !== undefined) return cycle;
+    }
+    done.add(id);
+    return undefined;
+  };
+  for (const question of questions) {
+    const cycle = visit(question.id, []);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
 }
 
 function isValidTimeZone(zone: string): boolean {

@@ -64,3 +64,17 @@ export function parseListObjectKey(
   const [, campaignId = '', date = '', listId = '', format] = match;
   return { campaignId, date, listId, format: format === 'xlsx' ? 'xlsx' : 'csv' };
 }
+
+/** Keypad answers of a run: one item per (contact, attempt, question), written once. */
+export const ANSWER_PREFIX = 'ANSWER#';
+export const answerKey = (campaignId: string, date: string, phone: string, attempt: number, questionId: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: `${ANSWER_PREFIX}${phone}#${attempt}#${questionId}`,
+});
+
+/** A follow-up SMS of a run: one item per (contact, rule), claimed before the message is sent. */
+export const FOLLOW_UP_PREFIX = 'FOLLOWUP#';
+export const followUpKey = (campaignId: string, date: string, phone: string, ruleId: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: `${FOLLOW_UP_PREFIX}${phone}#${ruleId}`,
+});

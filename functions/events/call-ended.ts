@@ -12,10 +12,15 @@ import { z } from 'zod';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { RunStore } from '../adapters/run-store.ts';
 import { environment } from '../lib/config.ts';
+import { createFollowUpSender } from './follow-ups.ts';
 import { settleAttempt } from './settle-attempt.ts';
 
 const settings = environment();
-const stores = { campaigns: new CampaignStore(settings.TABLE_NAME), runs: new RunStore(settings.TABLE_NAME) };
+const stores = {
+  campaigns: new CampaignStore(settings.TABLE_NAME),
+  runs: new RunStore(settings.TABLE_NAME),
+  followUps: createFollowUpSender(settings),
+};
 
 export const ContactEventSchema = z.object({
   'detail-type': z.literal('Amazon Connect Contact Event'),

@@ -11,6 +11,7 @@ import { classifyOutcome } from '../core/policy/outcome.ts';
 import { decideNextAttempt } from '../core/policy/retry-policy.ts';
 import { runEndsAt } from '../core/run-clock.ts';
 import { logger, maskPhone } from '../lib/logger.ts';
+import type { FollowUpSender } from './follow-ups.ts';
 
 /** What Connect reported about the end of a call (the contact event or DescribeContact). */
 export interface CallEndSignals {
@@ -27,7 +28,7 @@ export type SettleResult =
   | { settled: false; reason: 'ALREADY_SETTLED' };
 
 export async function settleAttempt(
-  stores: { runs: RunStore; campaigns: CampaignStore },
+  stores: { runs: RunStore; campaigns: CampaignStore; followUps?: Pick<FollowUpSender, 'afterAttempt'> },
   ref: AttemptRef,
   signals: CallEndSignals,
 ): Promise<SettleResult> {
@@ -45,12 +46,16 @@ export async function settleAttempt(
       disconnectReason: signals.disconnectReason,
       answeringMachineDetectionStatus: signals.answeringMachineDetectionStatus,
       connectedToSystemTimestamp: signals.connectedToSystemTimestamp,
-      flow: contact.flow && {
-        questionsAnswered: contact.flow.questionsAnswered,
-        questionsTotal: campaign.script.questions.length,
-        completed: contact.flow.completed,
-        optedOut: contact.flow.optedOut,
-      },
+      // Progress of this attempt only: an earlier attempt's answers say nothing about this call.
+      flow:
+        contact.flow && (contact.flow.attempt ?? ref.attempt) === ref.attempt
+          ? {
+              questionsAnswered: contact.flow.questionsAnswered,
+              questionsTotal: campaign.script.questions.length,
+              completed: contact.flow.completed,
+              optedOut: contact.flow.optedOut,
+            }
+          : undefined,
     });
   const endedAt = signals.disconnectTimestamp ? new Date(signals.disconnectTimestamp) : new Date();
   const decision = decideNextAttempt({
@@ -75,6 +80,7 @@ export async function settleAttempt(
     next: decision.kind === 'RETRY' ? { kind: 'RETRY', at: decision.at } : { kind: 'FINAL', status: decision.status },
     endedAt,
     talkSeconds,
+    attemptLog: contact.attemptLog,
   });
   logger.info('attempt ended', {
     campaignId: ref.campaignId,
@@ -86,5 +92,6 @@ export async function settleAttempt(
     released,
   });
   if (!released) return { settled: false, reason: 'ALREADY_SETTLED' };
+  if (stores.followUps !== undefined) await stores.followUps.afterAttempt(campaign, contact, outcome);
   return { settled: true, outcome, decision: decision.kind };
 }

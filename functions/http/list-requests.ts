@@ -98,11 +98,15 @@ export function listFileBytes(event: HttpEvent, format: ListFileFormat, maxBytes
     }
     if (replaced >= 0) {
       const line = body.slice(0, replaced).split(/\r\n|\n|\r/).length;
+      const saveAs = 'in Excel use Save As → "CSV UTF-8 (Comma delimited) (*.csv)"';
       throw new HttpError(
         400,
         'INVALID_ENCODING',
-        `line ${line}: the file is not UTF-8 (bytes that are not were replaced by "\uFFFD"): it was probably saved ` +
-          'in a Windows "ANSI" code page; in Excel use Save As → "CSV UTF-8 (Comma delimited) (*.csv)"',
+        body.includes('\u0000')
+          ? `line ${line}: the file is not UTF-8 text: it holds NUL bytes, so it is UTF-16 (Excel's "Unicode ` +
+              `Text") or not text at all; ${saveAs}`
+          : `line ${line}: the file is not UTF-8 (bytes that are not were replaced by "\uFFFD"): it was probably ` +
+              `saved in a Windows "ANSI" code page; ${saveAs}`,
         [{ path: `body.line.${line}`, message: 'not UTF-8' }],
       );
     }

@@ -24,7 +24,8 @@ const StartBodySchema = z.object({ date: z.iso.date() });
 export const start = httpHandler(async (event) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const { date } = parseRequest(StartBodySchema, jsonBody(event), 'body');
-  if (isPastDate(date, new Date())) throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
+  if (isPastDate(date, new Date()))
+    throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
   if ((await campaigns.get(campaignId)) === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
   const result = await startRun(runs, settings.RUN_STATE_MACHINE_ARN, campaignId, date);
   if (!result.started) {

@@ -59,7 +59,7 @@ export interface ListImportPorts {
 export interface ListImportOptions {
   /** Contacts per batch: one do-not-call lookup and one transaction each; default 99 (`ContactWriter`'s chunk). */
   batchSize?: number;
-  /** Batches written at the same time; default 4. */
+  /** Batches in flight (their do-not-call lookups overlap; their transactions run one at a time); default 4. */
   concurrency?: number;
   /** Rejections listed in the summary (all of them are in the rejected-rows CSV); default 100. */
   maxErrors?: number;
@@ -153,8 +153,8 @@ export async function importList(
     firstDue: Number.POSITIVE_INFINITY,
   };
 
-  const writeBatch = async (batch: readonly AcceptedRow[]): Promise<void> => {
-    const listed = await ports.doNotCall.listed(batch.map((row) => row.contact.phone));
+  /** Writes one batch, given which of its numbers are on the do-not-call list. */
+  const writeBatch = async (batch: readonly AcceptedRow[], listed: Set<string>): Promise<void> => {
     const contacts: NewContact[] = [];
     for (const { line, contact } of batch) {
       if (listed.has(contact.phone)) {
@@ -190,14 +190,24 @@ export async function importList(
     }
   };
 
+  // Batches in flight: their do-not-call lookups run at the same time, their transactions one after the other
+  // (every transaction also updates the run's counters, and concurrent transactions on one item cancel each other).
   const inFlight = new Set<Promise<void>>();
+  let previous: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
   const startBatch = async (batch: readonly AcceptedRow[]) => {
-    const task: Promise<void> = writeBatch(batch)
+    const listed = ports.doNotCall.listed(batch.map((row) => row.contact.phone));
+    const before = previous;
+    const task: Promise<void> = (async () => {
+      const numbers = await listed;
+      await before;
+      if (failure === undefined) await writeBatch(batch, numbers);
+    })()
       .catch((error: unknown) => {
         failure ??= { error };
       })
       .finally(() => inFlight.delete(task));
+    previous = task;
     inFlight.add(task);
     if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
     if (failure !== undefined) throw failure.error;

@@ -271,7 +271,7 @@ export class ListImports {
             deadline: source.deadline,
             onProgress: (progress) => records.recordProgress(ref, progress, this.clock.now()),
           },
-          this.options.import,
+          { clock: () => this.clock.now().getTime(), ...this.options.import },
         );
       } catch (error) {
         await rejected.discard();

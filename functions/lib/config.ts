@@ -26,6 +26,8 @@ export const EnvironmentSchema = z.object({
   CONTACT_FLOW_ARN: z.string().min(1),
   RETENTION_DAYS: positiveInteger,
   MAX_CALL_SECONDS: positiveInteger,
+  /** Age of a cached campaign definition in the contact-flow functions: a `PUT` reaches new calls within it. */
+  CAMPAIGN_CACHE_SECONDS: positiveInteger.max(60),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

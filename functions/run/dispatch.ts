@@ -10,7 +10,8 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { CampaignStore, cachedCampaign } from '../adapters/campaign-store.ts';
 import { clientTokenFor, startCall } from '../adapters/connect-dialer.ts';
-import { type ContactRecord, RunStore, statusCounter } from '../adapters/run-store.ts';
+import { OptOuts } from '../adapters/opt-outs.ts';
+import { type DueContact, RunStore, statusCounter } from '../adapters/run-store.ts';
 import type { Campaign } from '../core/campaign.ts';
 import { clampIntoWindow, isWithinWindow } from '../core/policy/calling-window.ts';
 import {
@@ -29,6 +30,7 @@ import { logger, maskPhone } from '../lib/logger.ts';
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
+const optOuts = new OptOuts(settings.TABLE_NAME);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 const contactFlowId = settings.CONTACT_FLOW_ARN.split('/').at(-1) ?? '';
 /** A lease older than this is a call whose end was never reported (ring + longest script). */
@@ -112,7 +114,13 @@ async function adaptRate(signal: 'ok' | 'throttled'): Promise<number> {
 }
 
 /** Claims one contact and starts its call; every failure path releases what it took. */
-async function dialOne(campaign: Campaign, contact: ContactRecord, outcome: TickOutcome): Promise<'OK' | 'STOP'> {
+async function dialOne(campaign: Campaign, contact: DueContact, outcome: TickOutcome): Promise<'OK' | 'STOP'> {
+  // The number may have opted out (or been uploaded to the do-not-call list) since it was queued.
+  if (await optOuts.isListed(contact.phone)) {
+    await runs.closeWaiting(contact.campaignId, contact.date, contact.phone, 'SUPPRESSED');
+    logger.info('do-not-call number not dialled', { campaignId: contact.campaignId, phone: maskPhone(contact.phone) });
+    return 'OK';
+  }
   const now = new Date();
   const claim = await runs.claim(contact, settings.MAX_CONCURRENT_CALLS, now, LEASE_SECONDS);
   if (claim === 'AT_CAPACITY') return 'STOP';
@@ -189,11 +197,11 @@ export const handler = middy().handler(async (event: unknown) => {
     const globalInFlight = await runs.inFlight();
     const active = await runs.activeRuns();
     const dueLimit = Math.max(1, settings.MAX_CONCURRENT_CALLS - globalInFlight);
-    const phones = await runs.dueContacts(campaignId, date, tickStart, dueLimit);
-    if (phones.length > 0) {
+    const due = await runs.dueContacts(campaignId, date, tickStart, dueLimit);
+    if (due.length > 0) {
       const demands = active.map((other) =>
         other.campaignId === campaignId && other.date === date
-          ? { id: `${campaignId}#${date}`, weight: campaign.run.weight, inFlight: run.inFlight, due: phones.length }
+          ? { id: `${campaignId}#${date}`, weight: campaign.run.weight, inFlight: run.inFlight, due: due.length }
           : { id: `${other.campaignId}#${other.date}`, weight: other.weight, inFlight: other.inFlight, due: other.due },
       );
       if (!demands.some((demand) => demand.id === `${campaignId}#${date}`)) {
@@ -201,7 +209,7 @@ export const handler = middy().handler(async (event: unknown) => {
           id: `${campaignId}#${date}`,
           weight: campaign.run.weight,
           inFlight: run.inFlight,
-          due: phones.length,
+          due: due.length,
         });
       }
       const { offsets } = await reserveTokens((allowance) => {
@@ -215,22 +223,21 @@ export const handler = middy().handler(async (event: unknown) => {
         return plan.campaigns.find((entry) => entry.id === `${campaignId}#${date}`)?.startOffsetsMs ?? [];
       }, tickStart);
 
-      logger.debug('tick plan', { due: phones.length, offsets });
+      logger.debug('tick plan', { due: due.length, offsets });
       let stop = false;
       const dials: Array<Promise<unknown>> = [];
       for (const [index, offset] of offsets.entries()) {
-        const phone = phones[index];
-        if (phone === undefined || stop) break;
+        const contact = due[index];
+        if (contact === undefined || stop) break;
         await sleep(tickStart.getTime() + offset - Date.now());
         if (stop) break;
-        const contact = await runs.getContact(campaignId, date, phone);
-        if (contact === undefined || contact.status !== 'PENDING') continue;
+        if (contact.status !== 'PENDING') continue;
         const now = new Date();
         if (!isWithinWindow(campaign.callingWindow, contact.timeZone, now)) {
           await runs.reschedule(
             campaignId,
             date,
-            phone,
+            contact.phone,
             clampIntoWindow(campaign.callingWindow, contact.timeZone, now),
           );
           continue;

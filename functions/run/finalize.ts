@@ -23,9 +23,9 @@ export const handler = middy().handler(async (event: unknown) => {
   if (leftovers === 'EXPIRE') {
     const farFuture = new Date('9999-12-31T00:00:00Z');
     for (;;) {
-      const phones = await runs.dueContacts(campaignId, date, farFuture, 500);
-      if (phones.length === 0) break;
-      for (const phone of phones) {
+      const waiting = await runs.dueContacts(campaignId, date, farFuture, 500);
+      if (waiting.length === 0) break;
+      for (const { phone } of waiting) {
         if (await runs.closeWaiting(campaignId, date, phone, 'EXPIRED')) expired++;
       }
     }

@@ -10,12 +10,17 @@ import { AlertPublisher } from '../adapters/alerts.ts';
 import { connectClient } from '../adapters/aws-clients.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { RunStore } from '../adapters/run-store.ts';
+import { createFollowUpSender } from '../events/follow-ups.ts';
 import { settleAttempt } from '../events/settle-attempt.ts';
 import { environment } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
 
 const settings = environment();
-const stores = { campaigns: new CampaignStore(settings.TABLE_NAME), runs: new RunStore(settings.TABLE_NAME) };
+const stores = {
+  campaigns: new CampaignStore(settings.TABLE_NAME),
+  runs: new RunStore(settings.TABLE_NAME),
+  followUps: createFollowUpSender(settings),
+};
 const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 /** Leaked lines in one sweep that raise the leaked-leases alert. */

@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Random } from './random.ts';
+import type { Keypad } from './scenario.ts';
 import type { AmdStatus, DisconnectReason } from './vocabulary.ts';
 
 /** An answered call as a flow executor sees it. */
@@ -33,7 +34,15 @@ export interface FlowCall {
     hangUpAfterMs: number | undefined;
     /** A seeded stream private to this call. */
     random: Random;
+    /** How the callee uses the keypad (the scenario's `keypad`). */
+    keypad: Keypad;
+    /** Keys this attempt presses in order (`silence` for none), from a per-number override. */
+    presses: ReadonlyArray<string> | undefined;
+    /** Speaking time per word of a prompt, simulated ms. */
+    speechMsPerWord: number;
   };
+  /** Share of flow Lambda invocations that ran but come back as a service error, so Connect invokes again. */
+  lambdaRetryProbability: number;
   initiatedAt: Date;
   connectedAt: Date;
   /** Aborted when the call ends under the flow: the callee hangs up, StopContact, or shutdown. */
@@ -42,6 +51,16 @@ export interface FlowCall {
   sleep(milliseconds: number): Promise<void>;
   /** Sets contact attributes, as the UpdateContactAttributes block does. */
   updateAttributes(attributes: Record<string, string>): void;
+}
+
+/**
+ * A flow that failed can say what it did before (kept in the call log): throw an error with a
+ * `details` property.
+ */
+export function flowErrorDetails(error: unknown): Record<string, unknown> | undefined {
+  if (error === null || typeof error !== 'object' || !('details' in error)) return undefined;
+  const { details } = error as { details: unknown };
+  return details !== null && typeof details === 'object' ? (details as Record<string, unknown>) : undefined;
 }
 
 /** How the flow ended the call. */

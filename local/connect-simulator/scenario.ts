@@ -31,6 +31,35 @@ export const DurationRangeSchema = z.union([
 export const FailedDialOutcomeSchema = CalleeOutcomeSchema.extract(['NO_ANSWER', 'BUSY', 'INVALID_NUMBER', 'FAILED']);
 export type FailedDialOutcome = z.infer<typeof FailedDialOutcomeSchema>;
 
+/** A keypad key a callee can press. */
+export const KeypadKeySchema = z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #');
+
+/** How callees answer one question (keyed by the question id the flow announces as `$.External.questionId`). */
+export const QuestionKeypadSchema = z
+  .object({
+    /** Relative weights of the keys pressed; default: the question's valid keys (`$.External.validKeys`) evenly. */
+    keys: z.record(KeypadKeySchema, z.number().min(0)).optional(),
+    invalidKeyProbability: ProbabilitySchema.optional(),
+    silenceProbability: ProbabilitySchema.optional(),
+  })
+  .strict();
+export type QuestionKeypad = z.infer<typeof QuestionKeypadSchema>;
+
+/** The callee model for keypad input (a person who picked up; machines never press keys). */
+export const KeypadSchema = z
+  .object({
+    /** Share of inputs where the callee presses a key that is not valid for the question. */
+    invalidKeyProbability: ProbabilitySchema.default(0.05),
+    /** Share of inputs where the callee presses nothing until the input times out. */
+    silenceProbability: ProbabilitySchema.default(0.05),
+    /** Time from the end of the prompt to the key press; at or over the input timeout it is silence. */
+    responseMs: DurationRangeSchema.default({ min: 800, max: 4_000 }),
+    /** Per question id: answer weights per key and the invalid-key and silence probabilities. */
+    questions: z.record(z.string(), QuestionKeypadSchema).default({}),
+  })
+  .strict();
+export type Keypad = z.infer<typeof KeypadSchema>;
+
 /** Fixes parts of one attempt's behaviour; unset fields come from the scenario's distributions. */
 export const CallOverrideSchema = z
   .object({
@@ -43,6 +72,11 @@ export const CallOverrideSchema = z
     hangUpAfterMs: MillisecondsSchema.nullable().optional(),
     disconnectReason: DisconnectReasonSchema.optional(),
     amdStatus: AmdStatusSchema.optional(),
+    /**
+     * Keys this callee presses, one per input the flow asks for, in order (`silence`: presses
+     * nothing); replaces the keypad model for this attempt. When they run out the model takes over.
+     */
+    presses: z.array(z.union([KeypadKeySchema, z.literal('silence')])).optional(),
   })
   .strict();
 export type CallOverride = z.infer<typeof CallOverrideSchema>;
@@ -65,6 +99,11 @@ export const FaultsSchema = z
     delayProbability: ProbabilitySchema.default(0),
     delayMs: DurationRangeSchema.default({ min: 1_000, max: 10_000 }),
     duplicateDelayMs: DurationRangeSchema.default({ min: 0, max: 2_000 }),
+    /**
+     * A contact-flow Lambda invocation ran but the Lambda service answered with an error, so
+     * Connect invokes the function again (the flow functions must be idempotent).
+     */
+    lambdaRetryProbability: ProbabilitySchema.default(0),
   })
   .strict();
 export type Faults = z.infer<typeof FaultsSchema>;
@@ -127,6 +166,10 @@ export const ScenarioSchema = z
     /** Per-number behaviour for tests, keyed by E.164 destination. */
     numbers: z.record(z.string().regex(E164, 'E.164 number such as +48600000001'), NumberBehaviourSchema).default({}),
     faults: FaultsSchema.prefault({}),
+    /** How callees use the keypad when the contact flow asks for input. */
+    keypad: KeypadSchema.prefault({}),
+    /** Speaking time per word of a prompt (simulated ms): how long a message or question lasts. */
+    speechMsPerWord: MillisecondsSchema.default(350),
     /**
      * EventBridge delivery latency added to every event, in wall-clock ms (not scaled: the engine's
      * own latency is not scaled either). 0 by default; `{ min: 100, max: 1000 }` is closer to AWS and
@@ -176,6 +219,8 @@ export interface CallPlan {
   disconnectReason: DisconnectReason | undefined;
   /** Status reported on the events when AMD is enabled; undefined otherwise. */
   amdStatus: AmdStatus | undefined;
+  /** Keys the callee presses in order (a per-number override), before the keypad model takes over. */
+  presses: ReadonlyArray<string> | undefined;
 }
 
 /** The facts of one dial request that the callee model needs. */
@@ -241,6 +286,7 @@ export function planCall(scenario: Scenario, input: PlanCallInput): CallPlan {
       ? (override.disconnectReason ?? failedDialReason(scenario, outcome, random))
       : undefined,
     amdStatus,
+    presses: override.presses,
   };
 }
 

@@ -34,7 +34,7 @@ import { type DeliveryStats, EventDelivery, type SimulatorLogger } from './deliv
 import { ConnectApiError } from './errors.ts';
 import { buildContactEvent, instanceArnOf } from './events.ts';
 import { planDelivery } from './faults.ts';
-import { defaultRunFlow, type FlowResult, type RunFlow } from './flow.ts';
+import { defaultRunFlow, type FlowResult, flowErrorDetails, type RunFlow } from './flow.ts';
 import { JsonlWriter } from './jsonl-writer.ts';
 import { PendingTracker } from './pending.ts';
 import { randomStream } from './random.ts';
@@ -45,6 +45,11 @@ import type { ContactEventType, DisconnectReason } from './vocabulary.ts';
 
 /** Connect's default dialing timeout when RingTimeoutInSeconds is not given. */
 const DEFAULT_RING_TIMEOUT_SECONDS = 60;
+/**
+ * Wall-clock ms a flow may still take after the callee hung up: a Lambda function it was invoking
+ * runs to the end (at most 8 s), and what the flow did until then belongs in the call log.
+ */
+const FLOW_SETTLE_MS = 10_000;
 /** Ended contacts kept for DescribeContact before the oldest are forgotten. */
 const MAX_RETAINED_CONTACTS = 100_000;
 
@@ -375,13 +380,16 @@ export class ConnectSimulator {
       this.#finish(contact, plan.disconnectReason ?? 'TELECOM_PROBLEM');
       return;
     }
-    const reason = await this.#converse(contact);
+    const { reason, atMs } = await this.#converse(contact);
     if (this.#shutdown.signal.aborted) return;
-    this.#finish(contact, reason);
+    this.#finish(contact, reason, atMs);
   }
 
-  /** Runs the flow until it disconnects, the callee hangs up, or StopContact; returns the reason. */
-  async #converse(contact: SimContact): Promise<DisconnectReason> {
+  /**
+   * Runs the flow until it disconnects, the callee hangs up, or StopContact; returns the reason and,
+   * for an interruption, when it happened (the flow may take a moment longer to stop).
+   */
+  async #converse(contact: SimContact): Promise<{ reason: DisconnectReason; atMs?: number }> {
     const { plan, scenario } = contact;
     const onLine = new AbortController();
     const endCall = () => onLine.abort();
@@ -404,18 +412,33 @@ export class ConnectSimulator {
     const first = await Promise.race([flow, interrupted]);
     endCall();
     contact.interrupt.signal.removeEventListener('abort', endCall);
-    if (first === 'interrupted') return contact.endReason ?? 'OTHER';
+    if (first === 'interrupted') {
+      const atMs = Date.now();
+      if (!this.#shutdown.signal.aborted) {
+        const giveUp = new AbortController();
+        const settled = await Promise.race([
+          flow,
+          sleep(FLOW_SETTLE_MS, 'timeout' as const, { signal: giveUp.signal }).catch(() => 'timeout' as const),
+        ]);
+        giveUp.abort();
+        if (settled !== 'timeout') {
+          contact.flowDetails = settled instanceof Error ? flowErrorDetails(settled) : settled.details;
+        }
+      }
+      return { reason: contact.endReason ?? 'OTHER', atMs };
+    }
     if (first instanceof Error) {
       this.#counters.flowErrors += 1;
+      contact.flowDetails = flowErrorDetails(first);
       this.#logger.warn('contact flow failed; disconnecting', { contactId: contact.contactId, error: first.message });
-      return 'CONTACT_FLOW_DISCONNECT';
+      return { reason: 'CONTACT_FLOW_DISCONNECT' };
     }
     contact.flowDetails = first.details;
-    return first.disconnectReason;
+    return { reason: first.disconnectReason };
   }
 
-  #finish(contact: SimContact, reason: DisconnectReason): void {
-    const nowMs = Date.now();
+  #finish(contact: SimContact, reason: DisconnectReason, atMs?: number): void {
+    const nowMs = atMs ?? Date.now();
     contact.state = 'ENDED';
     contact.disconnectedAtMs = nowMs;
     contact.disconnectReason = reason;

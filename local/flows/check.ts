@@ -1,44 +1,14 @@
 /**
  * Static checks of a contact flow (Connect's flow language, Version 2019-10-30) before deploy:
- * JSON shape, known action types, every transition target exists, nothing unreachable, and every
- * `${Placeholder}` resolvable at deploy time. Connect would reject most of these at deploy time,
- * minutes later; some (unreachable blocks) it would silently accept.
+ * JSON shape, known action types, each action's parameters and transitions (flows/actions.ts:
+ * static values where Connect wants them, allowed operators and error types, required error
+ * branches), every transition target exists, nothing unreachable, and every `${Placeholder}`
+ * resolvable at deploy time. Connect would reject most of these at deploy time, minutes later;
+ * some (unreachable blocks) it would silently accept.
  */
-import { z } from 'zod';
+import { checkAction, FlowSchema, KNOWN_ACTION_TYPES } from './actions.ts';
 
-/** Action types the engine's flows may use (and the local simulator executes). */
-export const KNOWN_ACTION_TYPES = [
-  'MessageParticipant',
-  'GetParticipantInput',
-  'InvokeLambdaFunction',
-  'UpdateContactAttributes',
-  'Compare',
-  'CheckOutboundCallStatus',
-  'DisconnectParticipant',
-] as const;
-
-const TransitionSchema = z.object({ NextAction: z.string().min(1) }).passthrough();
-
-const ActionSchema = z.object({
-  Identifier: z.string().min(1),
-  Type: z.string().min(1),
-  Parameters: z.record(z.string(), z.unknown()),
-  Transitions: z
-    .object({
-      NextAction: z.string().optional(),
-      Conditions: z.array(TransitionSchema).optional(),
-      Errors: z.array(TransitionSchema).optional(),
-    })
-    .passthrough(),
-});
-
-export const FlowSchema = z.object({
-  Version: z.literal('2019-10-30'),
-  StartAction: z.string().min(1),
-  Metadata: z.record(z.string(), z.unknown()).optional(),
-  Actions: z.array(ActionSchema).min(1),
-});
-export type Flow = z.infer<typeof FlowSchema>;
+export { type Flow, FlowSchema, KNOWN_ACTION_TYPES } from './actions.ts';
 
 /** Checks a parsed flow file; returns every problem found, each naming the action it concerns. */
 export function checkFlow(input: unknown, placeholders: ReadonlySet<string>): string[] {
@@ -52,9 +22,10 @@ export function checkFlow(input: unknown, placeholders: ReadonlySet<string>): st
   for (const action of flow.Actions) {
     if (identifiers.has(action.Identifier)) problems.push(`action "${action.Identifier}": duplicate Identifier`);
     identifiers.set(action.Identifier, action);
-    if (!(KNOWN_ACTION_TYPES as readonly string[]).includes(action.Type)) {
+    if (!KNOWN_ACTION_TYPES.includes(action.Type)) {
       problems.push(`action "${action.Identifier}": unknown action type ${action.Type}`);
     }
+    problems.push(...checkAction(action));
   }
   if (!identifiers.has(flow.StartAction)) problems.push(`StartAction: no action "${flow.StartAction}"`);
 
@@ -86,7 +57,8 @@ export function checkFlow(input: unknown, placeholders: ReadonlySet<string>): st
     if (!reachable.has(identifier)) problems.push(`action "${identifier}": unreachable from StartAction`);
   }
 
-  const text = JSON.stringify(flow.Actions);
+  // The whole file goes through Fn::Sub at deploy time, Metadata included.
+  const text = JSON.stringify(flow);
   for (const match of text.matchAll(/\$\{([^}]*)\}/g)) {
     const name = match[1] ?? '';
     if (!placeholders.has(name)) problems.push(`placeholder \${${name}} has no value at deploy time`);

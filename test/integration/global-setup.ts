@@ -39,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_MAX_CONCURRENT_CALLS: '12',
     LOCAL_DIALS_PER_SECOND: '20',
     LOCAL_DIAL_BURST: '20',
+    // A campaign PUT reaches the contact-flow functions within a second (flow.test.ts edits a live script).
+    LOCAL_CAMPAIGN_CACHE_SECONDS: '1',
   });
   rmSync(resolve(import.meta.dirname, '../..', stateDirectory), { recursive: true, force: true });
   const settings = localSettings({

@@ -156,3 +156,86 @@ export function callLog(): CallLogRecord[] {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as CallLogRecord);
 }
+
+/** Sends a file as the request body, as `curl --data-binary @file -H 'content-type: …'` does. */
+export async function upload(
+  path: string,
+  body: Buffer | string,
+  contentType: string | undefined = 'text/csv',
+): Promise<ApiResponse> {
+  const response = await fetch(`${cloud.endpoints.api}${path}`, {
+    method: 'POST',
+    headers: contentType === undefined ? {} : { 'content-type': contentType },
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+/** Every item of a run's partition whose sort key starts with `prefix` (`CONTACT#`, `LIST#`, `RUN`). */
+export async function runItems(campaignId: string, date: string, prefix: string): Promise<Record<string, unknown>[]> {
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const client = localDocumentClient();
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: cloud.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `RUN#${campaignId}#${date}`, ':prefix': prefix },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+/** A call-log record with what the contact flow did (local/connect-simulator/flow-executor.ts `FlowDetails`). */
+export interface FlowCallRecord extends CallLogRecord {
+  flow?: {
+    end: 'DISCONNECTED' | 'HUNG_UP' | 'FAILED';
+    said: string[];
+    presses: Array<{ questionId?: string; kind: 'KEY' | 'INVALID_KEY' | 'SILENCE'; key?: string; input: string }>;
+    lambda: Array<{ function: string; attempts: number; ok: boolean; response?: Record<string, string> }>;
+    attributesSet: Record<string, string>;
+    error?: string;
+  };
+}
+
+/** The ground-truth calls of one campaign, with their flow details. */
+export function flowCalls(campaignId: string): FlowCallRecord[] {
+  return (callLog() as FlowCallRecord[]).filter((call) => call.attributes.campaignId === campaignId);
+}
+
+/** Writes contacts straight into a run (as an import would), due at `dueAt`. */
+export async function writeContacts(
+  campaignId: string,
+  date: string,
+  phones: readonly string[],
+  dueAt: Date,
+  names: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const { ContactWriter } = await import('../../functions/adapters/contact-writer.ts');
+  await new ContactWriter(cloud.tableName, 1, localDocumentClient()).write(
+    campaignId,
+    date,
+    phones.map((phone, index) => ({
+      phone,
+      timeZone: 'Europe/Warsaw',
+      ...(names[phone] !== undefined && { name: names[phone] }),
+      attributes: {},
+      listId: 'flow-test',
+      line: index + 2,
+      dueAt,
+    })),
+  );
+}

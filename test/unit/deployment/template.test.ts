@@ -82,7 +82,9 @@ describe('packaged CloudFormation template', () => {
 
   it('routes Amazon Connect contact events to the call-ended function, failures to a dead-letter queue', () => {
     const rules = resourcesOfType('AWS::Events::Rule');
-    const connectRule = rules.find(([, rule]) => JSON.stringify(rule.Properties.EventPattern ?? {}).includes('aws.connect'));
+    const connectRule = rules.find(([, rule]) =>
+      JSON.stringify(rule.Properties.EventPattern ?? {}).includes('aws.connect'),
+    );
 
     expect(connectRule?.[1].Properties.EventPattern).toMatchObject({
       source: ['aws.connect'],
@@ -124,5 +126,57 @@ describe('packaged CloudFormation template', () => {
     );
     expect(actions.length).toBeGreaterThan(0);
     for (const action of actions) expect(String(action)).not.toMatch(/(^|:)\*$/);
+  });
+  it('deploys the contact-flow functions: capped, invocable by the Connect instance only, associated with it', () => {
+    const functions = Object.fromEntries(resourcesOfType('AWS::Lambda::Function'));
+    const instanceArn = 'arn:aws:connect:eu-west-1:000000000000:instance/00000000-0000-0000-0000-000000000000';
+    for (const id of ['NextStepLambdaFunction', 'RecordAnswerLambdaFunction']) {
+      expect(functions[id]?.Properties, id).toMatchObject({
+        Timeout: 8,
+        MemorySize: 512,
+        ReservedConcurrentExecutions: 100,
+      });
+      const permission = resourcesOfType('AWS::Lambda::Permission').find(
+        ([, resource]) =>
+          JSON.stringify(resource.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      expect(permission?.[1].Properties, id).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'connect.amazonaws.com',
+        SourceArn: instanceArn,
+      });
+      const association = resourcesOfType('AWS::Connect::IntegrationAssociation').find(
+        ([, resource]) =>
+          JSON.stringify(resource.Properties.IntegrationArn) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+      );
+      expect(association?.[1].Properties, id).toMatchObject({
+        InstanceId: instanceArn,
+        IntegrationType: 'LAMBDA_FUNCTION',
+      });
+    }
+    const [[, flow] = []] = resourcesOfType('AWS::Connect::ContactFlow');
+    const content = flow?.Properties.Content as { 'Fn::Sub': [string, Record<string, unknown>] } | undefined;
+    const variables = content?.['Fn::Sub'][1];
+    expect(variables).toEqual({
+      NextStepFunctionArn: { 'Fn::GetAtt': ['NextStepLambdaFunction', 'Arn'] },
+      RecordAnswerFunctionArn: { 'Fn::GetAtt': ['RecordAnswerLambdaFunction', 'Arn'] },
+    });
+  });
+
+  it('lets the call-ended function text phone numbers but publish to no topic other than the alerts topic', () => {
+    const role = resourcesOfType('AWS::IAM::Role').find(([id]) => id.startsWith('CallEnded'))?.[1];
+    const policies = (role?.Properties.Policies ?? []) as Array<{
+      PolicyDocument: { Statement: Array<Record<string, unknown>> };
+    }>;
+    const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    const publishing = statements.filter((statement) => JSON.stringify(statement.Action).includes('sns:Publish'));
+
+    expect(publishing).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NotResource: 'arn:aws:sns:*:*:*' }),
+        expect.objectContaining({ Resource: { Ref: 'AlertsTopic' } }),
+      ]),
+    );
+    for (const statement of publishing) expect(statement.Resource).not.toBe('*');
   });
 });

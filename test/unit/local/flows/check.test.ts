@@ -56,4 +56,60 @@ describe('checkFlow', () => {
       expect.arrayContaining([expect.stringContaining('Version'), expect.stringContaining('StartAction')]),
     );
   });
+  it('checks each action’s parameters: static values, exactly one prompt, STRING_MAP limits', () => {
+    const problems = checkFlow(
+      flow([
+        {
+          Identifier: 'a',
+          Type: 'InvokeLambdaFunction',
+          Parameters: { LambdaFunctionARN: 'arn', InvocationTimeLimitSeconds: '$.External.t' },
+          Transitions: { NextAction: 'b', Errors: [{ NextAction: 'e', ErrorType: 'NoMatchingError' }] },
+        },
+        {
+          Identifier: 'b',
+          Type: 'GetParticipantInput',
+          Parameters: { Text: 'x', SSML: '<speak>x</speak>', InputTimeLimitSeconds: '8', StoreInput: 'True' },
+          Transitions: {
+            NextAction: 'c',
+            Conditions: [{ NextAction: 'c', Condition: { Operator: 'Equals', Operands: ['1'] } }],
+            Errors: [{ NextAction: 'e', ErrorType: 'InputTimeLimitExceeded' }],
+          },
+        },
+        {
+          Identifier: 'c',
+          Type: 'CheckOutboundCallStatus',
+          Parameters: {},
+          Transitions: {
+            Conditions: [{ NextAction: 'e', Condition: { Operator: 'Equals', Operands: ['Busy'] } }],
+            Errors: [{ NextAction: 'e', ErrorType: 'NoMatchingError' }],
+          },
+        },
+        { Identifier: 'e', Type: 'DisconnectParticipant', Parameters: {}, Transitions: { NextAction: 'a' } },
+      ]),
+      new Set(),
+    );
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/"a" \(InvokeLambdaFunction\): Parameters.InvocationTimeLimitSeconds: a static integer/),
+        expect.stringMatching(/"b" \(GetParticipantInput\): Parameters: at most one of Text, SSML/),
+        expect.stringMatching(/"b" .*InputValidation is required if and only if StoreInput/),
+        expect.stringMatching(/"b" .*takes no conditions when StoreInput is "True"/),
+        expect.stringMatching(/"b" .*error type InputTimeLimitExceeded cannot occur here/),
+        expect.stringMatching(/"b" .*must handle the NoMatchingError error/),
+        expect.stringMatching(/"c" .*operand "Busy" is not one of CallAnswered/),
+        expect.stringMatching(/"e" .*ends the flow and takes no transitions/),
+      ]),
+    );
+  });
+
+  it('finds placeholders anywhere in the file, Metadata included (the whole file goes through Fn::Sub)', () => {
+    const problems = checkFlow(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a flow placeholder, not a template literal
+      { ...flow([disconnect('a')]), Metadata: { description: 'ARNs are ${Placeholders}' } },
+      new Set(),
+    );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a flow placeholder, not a template literal
+    expect(problems).toContain('placeholder ${Placeholders} has no value at deploy time');
+  });
 });

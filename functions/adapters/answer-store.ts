@@ -1,0 +1,226 @@
+/**
+ * Keypad answers in DynamoDB, each counted exactly once: the answer item is put with
+ * `attribute_not_exists` in the same TransactWriteItems as the run's counters and the contact's
+ * progress, so the counters always equal the answer items, whatever Connect retries.
+ *
+ * Items (docs/data-model.md):
+ * - answer: `RUN#<campaignId>#<date>` / `ANSWER#<phone>#<attempt>#<questionId>` with key, label,
+ *   scriptVersion, answeredAt;
+ * - run counters: `a_<questionId>_<key>` and `answersTotal` on the run item;
+ * - contact: `answers.<questionId>` (the latest key) and `flow` (this attempt's progress, read by
+ *   the call-ended handler to classify the outcome).
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
+import { documentClient } from './aws-clients.ts';
+
+/** The contact attempt a call belongs to. */
+export interface AnswerRef {
+  campaignId: string;
+  date: string;
+  phone: string;
+  attempt: number;
+}
+
+/** A call's progress through the script, as the contact's `flow` attribute holds it. */
+export interface FlowProgressRecord {
+  attempt: number;
+  questionsAnswered: number;
+  completed: boolean;
+  optedOut: boolean;
+}
+
+export interface NewAnswer {
+  ref: AnswerRef;
+  questionId: string;
+  key: string;
+  label: string;
+  /** Campaign version the question was asked under. */
+  scriptVersion: number;
+  answeredAt: Date;
+  connectContactId: string;
+  /** The attempt's progress including this answer. */
+  progress: FlowProgressRecord;
+}
+
+export interface StoredAnswer {
+  phone: string;
+  attempt: number;
+  questionId: string;
+  key: string;
+  label: string;
+  scriptVersion: number;
+  answeredAt: string;
+}
+
+/** Answer counters of a run: `{ total, byQuestion: { q1: { '1': 12, '2': 7 } } }`. */
+export interface AnswerCounters {
+  total: number;
+  byQuestion: Record<string, Record<string, number>>;
+}
+
+/** Run-item attribute counting one answer key of one question (the key is a single character). */
+export const answerCounter = (questionId: string, key: string): string => `a_${questionId}_${key}`;
+const ANSWER_COUNTER = /^a_([a-z][a-z0-9_]*)_(.)$/;
+
+/** Transactions on the hot run item are cancelled when they overlap; retried with jitter this often. */
+const MAX_CONFLICT_RETRIES = 6;
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+function cancellationReasons(error: unknown): string[] {
+  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+  return Array.isArray(reasons) ? reasons.map((reason) => reason.Code ?? 'None') : [];
+}
+
+export class AnswerStore {
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+  private readonly client: typeof documentClient;
+
+  constructor(tableName: string, retentionDays: number, client = documentClient) {
+    this.tableName = tableName;
+    this.retentionDays = retentionDays;
+    this.client = client;
+  }
+
+  /**
+   * Records an answer once. `DUPLICATE` means this (attempt, question) was recorded before (Connect
+   * retried the invocation): nothing changed. A contact whose progress belongs to a later attempt
+   * still gets the answer and the counters, not the stale progress.
+   */
+  async record(answer: NewAnswer): Promise<'RECORDED' | 'DUPLICATE'> {
+    let withProgress = true;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: this.transaction(answer, withProgress) }));
+        return 'RECORDED';
+      } catch (error) {
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+        const reasons = cancellationReasons(error);
+        if (reasons[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
+        if (withProgress && reasons[2] === 'ConditionalCheckFailed') {
+          withProgress = false;
+          continue;
+        }
+        if (!reasons.includes('TransactionConflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await sleep(Math.random() * 25 * 2 ** attempt);
+      }
+    }
+  }
+
+  /** Writes the attempt's progress alone (an opt-out ends the script without an answer). */
+  async recordProgress(ref: AnswerRef, progress: FlowProgressRecord): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: contactKey(ref.campaignId, ref.date, ref.phone),
+          UpdateExpression: 'SET #flow = :flow',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#flow.attempt) OR #flow.attempt <= :attempt)',
+          ExpressionAttributeNames: { '#flow': 'flow' },
+          ExpressionAttributeValues: { ':flow': progress, ':attempt': ref.attempt },
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  /** Every answer of a run (reports, tests). */
+  async answersOfRun(campaignId: string, date: string): Promise<StoredAnswer[]> {
+    const answers: StoredAnswer[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': ANSWER_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        answers.push({
+          phone: String(item.phone),
+          attempt: Number(item.attempt),
+          questionId: String(item.questionId),
+          key: String(item.key),
+          label: String(item.label),
+          scriptVersion: Number(item.scriptVersion),
+          answeredAt: String(item.answeredAt),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return answers;
+  }
+
+  /** The run's answer counters (one read, whatever the number of answers). */
+  async countersOfRun(campaignId: string, date: string): Promise<AnswerCounters> {
+    const { Item = {} } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(campaignId, date), ConsistentRead: true }),
+    );
+    const counters: AnswerCounters = { total: Number(Item.answersTotal ?? 0), byQuestion: {} };
+    for (const [name, value] of Object.entries(Item)) {
+      const match = ANSWER_COUNTER.exec(name);
+      if (match === null || typeof value !== 'number') continue;
+      const [, questionId = '', key = ''] = match;
+      counters.byQuestion[questionId] = { ...counters.byQuestion[questionId], [key]: value };
+    }
+    return counters;
+  }
+
+  private transaction(answer: NewAnswer, withProgress: boolean) {
+    const { ref } = answer;
+    const expiresAt = Math.floor(answer.answeredAt.getTime() / 1000) + this.retentionDays * 86_400;
+    const items = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...answerKey(ref.campaignId, ref.date, ref.phone, ref.attempt, answer.questionId),
+            campaignId: ref.campaignId,
+            date: ref.date,
+            phone: ref.phone,
+            attempt: ref.attempt,
+            questionId: answer.questionId,
+            key: answer.key,
+            label: answer.label,
+            scriptVersion: answer.scriptVersion,
+            answeredAt: answer.answeredAt.toISOString(),
+            connectContactId: answer.connectContactId,
+            expiresAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: runKey(ref.campaignId, ref.date),
+          UpdateExpression: 'ADD #counter :one, answersTotal :one',
+          ExpressionAttributeNames: { '#counter': answerCounter(answer.questionId, answer.key) },
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
+    ];
+    if (!withProgress) return items;
+    return [
+      ...items,
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: contactKey(ref.campaignId, ref.date, ref.phone),
+          UpdateExpression: 'SET answers.#question = :key, #flow = :flow',
+          ConditionExpression:
+            'attribute_exists(answers) AND (attribute_not_exists(#flow.attempt) OR #flow.attempt <= :attempt)',
+          ExpressionAttributeNames: { '#question': answer.questionId, '#flow': 'flow' },
+          ExpressionAttributeValues: { ':key': answer.key, ':flow': answer.progress, ':attempt': ref.attempt },
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Follow-up SMS records: one item per (run, contact, rule), `RUN#<campaignId>#<date>` /
+ * `FOLLOWUP#<phone>#<ruleId>`. The item is claimed (conditional put, status SENDING) before the
+ * message goes out, so a contact gets each follow-up at most once however often its attempts are
+ * settled; the delivery result (SENT with the SNS MessageId, or FAILED with the error) is written
+ * afterwards.
+ */
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { FOLLOW_UP_PREFIX, followUpKey, runPartition } from '../core/keys.ts';
+import { documentClient } from './aws-clients.ts';
+
+export type FollowUpStatus = 'SENDING' | 'SENT' | 'FAILED';
+
+export interface FollowUpRef {
+  campaignId: string;
+  date: string;
+  phone: string;
+  ruleId: string;
+}
+
+export interface StoredFollowUp extends FollowUpRef {
+  status: FollowUpStatus;
+  claimedAt: string;
+  messageId?: string;
+  error?: string;
+}
+
+export class FollowUpStore {
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+  private readonly client: typeof documentClient;
+
+  constructor(tableName: string, retentionDays: number, client = documentClient) {
+    this.tableName = tableName;
+    this.retentionDays = retentionDays;
+    this.client = client;
+  }
+
+  /** Claims the follow-up for sending; false when it was claimed before (sent, failed or in progress). */
+  async claim(ref: FollowUpRef, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...followUpKey(ref.campaignId, ref.date, ref.phone, ref.ruleId),
+            ...ref,
+            status: 'SENDING',
+            claimedAt: at.toISOString(),
+            expiresAt: Math.floor(at.getTime() / 1000) + this.retentionDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Records how the send went. */
+  async recordResult(
+    ref: FollowUpRef,
+    result: { status: 'SENT'; messageId: string } | { status: 'FAILED'; error: string },
+    at: Date,
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: followUpKey(ref.campaignId, ref.date, ref.phone, ref.ruleId),
+        UpdateExpression:
+          result.status === 'SENT'
+            ? 'SET #status = :status, messageId = :detail, sentAt = :at'
+            : 'SET #status = :status, #error = :detail, failedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status', ...(result.status === 'FAILED' && { '#error': 'error' }) },
+        ExpressionAttributeValues: {
+          ':status': result.status,
+          ':detail': result.status === 'SENT' ? result.messageId : result.error,
+          ':at': at.toISOString(),
+        },
+      }),
+    );
+  }
+
+  /** Every follow-up of a run (reports, tests). */
+  async followUpsOfRun(campaignId: string, date: string): Promise<StoredFollowUp[]> {
+    const followUps: StoredFollowUp[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': FOLLOW_UP_PREFIX },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        followUps.push({
+          campaignId: String(item.campaignId),
+          date: String(item.date),
+          phone: String(item.phone),
+          ruleId: String(item.ruleId),
+          status: item.status as FollowUpStatus,
+          claimedAt: String(item.claimedAt),
+          messageId: item.messageId as string | undefined,
+          error: item.error as string | undefined,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return followUps;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `npm start` as a newcomer runs it: it comes up with the Node 22 banner and every component
+ * healthy, Ctrl-C leaves nothing running, and a missing Java is explained.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const ports = {
+  LOCAL_HTTP_PORT: '33000',
+  LOCAL_LAMBDA_PORT: '33002',
+  LOCAL_DYNAMODB_PORT: '38000',
+  LOCAL_S3_PORT: '34569',
+  LOCAL_SFN_PORT: '38083',
+  LOCAL_SNS_PORT: '38084',
+  LOCAL_CONNECT_PORT: '38085',
+};
+const stateDirectory = '.local/test-start-stop';
+
+function start(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['local/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  return { child, output: () => output, exited };
+}
+
+function portIsClosed(port: string): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolvePort(false);
+    });
+    socket.once('error', () => resolvePort(true));
+  });
+}
+
+describe('npm start', () => {
+  it('starts every component on Node 22, and Ctrl-C stops all of them, Java included', async () => {
+    const { child, output, exited } = start({
+      ...process.env,
+      ...ports,
+      LOCAL_STATE_DIR: stateDirectory,
+      LOCAL_DEMO: '0',
+    });
+    const deadline = Date.now() + 150_000;
+    while (!output().includes('Press Ctrl-C to stop.')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`did not start:\n${output()}`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+    }
+
+    expect(output()).toMatch(/Node v22\.\d+\.\d+/);
+    expect(output()).toContain('"status":"ok"');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output()).toContain('nothing left running');
+    for (const port of Object.values(ports)) expect(await portIsClosed(port), `port ${port}`).toBe(true);
+    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(`-port ${ports.LOCAL_DYNAMODB_PORT}`) || line.includes(stateDirectory));
+    expect(leftovers).toEqual([]);
+  }, 180_000);
+
+  it('explains how to install Java when it is missing', async () => {
+    const { output, exited } = start({ ...ports, PATH: dirname(process.execPath), LOCAL_STATE_DIR: stateDirectory });
+
+    expect(await exited).toBe(1);
+    expect(output()).toContain('DynamoDB Local needs Java 17');
+    expect(output()).toContain('apt-get install -y openjdk-17-jre-headless');
+  }, 60_000);
+});
