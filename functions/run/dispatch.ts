@@ -113,8 +113,15 @@ async function adaptRate(signal: 'ok' | 'throttled'): Promise<number> {
   return settings.DIALS_PER_SECOND;
 }
 
-/** Claims one contact and starts its call; every failure path releases what it took. */
-async function dialOne(campaign: Campaign, contact: DueContact, outcome: TickOutcome): Promise<'OK' | 'STOP'> {
+/**
+ * Claims one contact and starts its call; every failure path releases what it took.
+ * NO_LINE: every line was busy at the claim (the contact still waits); STOP: Connect throttled.
+ */
+async function dialOne(
+  campaign: Campaign,
+  contact: DueContact,
+  outcome: TickOutcome,
+): Promise<'OK' | 'STOP' | 'NO_LINE'> {
   // The number may have opted out (or been uploaded to the do-not-call list) since it was queued.
   if (await optOuts.isListed(contact.phone)) {
     await runs.closeWaiting(contact.campaignId, contact.date, contact.phone, 'SUPPRESSED');
@@ -123,7 +130,7 @@ async function dialOne(campaign: Campaign, contact: DueContact, outcome: TickOut
   }
   const now = new Date();
   const claim = await runs.claim(contact, settings.MAX_CONCURRENT_CALLS, now, LEASE_SECONDS);
-  if (claim === 'AT_CAPACITY') return 'STOP';
+  if (claim === 'AT_CAPACITY') return 'NO_LINE';
   if (claim === 'CONTACT_TAKEN') return 'OK';
   const attempt = contact.attempts + 1;
   const ref = { campaignId: contact.campaignId, date: contact.date, phone: contact.phone, attempt };
@@ -196,41 +203,49 @@ export const handler = middy().handler(async (event: unknown) => {
   if (run.status === 'RUNNING') {
     const globalInFlight = await runs.inFlight();
     const active = await runs.activeRuns();
-    const dueLimit = Math.max(1, settings.MAX_CONCURRENT_CALLS - globalInFlight);
-    const due = await runs.dueContacts(campaignId, date, tickStart, dueLimit);
+    // More contacts than free lines: lines that free up during the tick are used in the same tick.
+    const due = await runs.dueContacts(campaignId, date, tickStart, Math.min(1_000, settings.MAX_CONCURRENT_CALLS));
     if (due.length > 0) {
+      const self = {
+        id: `${campaignId}#${date}`,
+        weight: campaign.run.weight,
+        inFlight: run.inFlight,
+        due: due.length,
+      };
       const demands = active.map((other) =>
         other.campaignId === campaignId && other.date === date
-          ? { id: `${campaignId}#${date}`, weight: campaign.run.weight, inFlight: run.inFlight, due: due.length }
+          ? self
           : { id: `${other.campaignId}#${other.date}`, weight: other.weight, inFlight: other.inFlight, due: other.due },
       );
-      if (!demands.some((demand) => demand.id === `${campaignId}#${date}`)) {
-        demands.push({
-          id: `${campaignId}#${date}`,
-          weight: campaign.run.weight,
-          inFlight: run.inFlight,
-          due: due.length,
-        });
-      }
+      if (!demands.some((demand) => demand.id === self.id)) demands.push(self);
+      // Tokens are shared by weight; lines are checked at each start (below), not once per tick, so
+      // a 3-second call that ends mid-tick frees its line for the rest of this tick.
       const { offsets } = await reserveTokens((allowance) => {
         const plan = planTick({
           capacity: settings.MAX_CONCURRENT_CALLS,
-          inFlight: globalInFlight,
+          inFlight: 0,
           campaigns: demands,
           tokensAvailable: allowance,
           tickSeconds: settings.TICK_SECONDS,
         });
-        return plan.campaigns.find((entry) => entry.id === `${campaignId}#${date}`)?.startOffsetsMs ?? [];
+        return plan.campaigns.find((entry) => entry.id === self.id)?.startOffsetsMs ?? [];
       }, tickStart);
 
-      logger.debug('tick plan', { due: due.length, offsets });
+      logger.debug('tick plan', { due: due.length, offsets: offsets.length, globalInFlight });
       let stop = false;
+      let freeLines = settings.MAX_CONCURRENT_CALLS - globalInFlight;
+      const queue = [...due];
       const dials: Array<Promise<unknown>> = [];
-      for (const [index, offset] of offsets.entries()) {
-        const contact = due[index];
-        if (contact === undefined || stop) break;
+      for (const offset of offsets) {
+        if (stop || queue.length === 0) break;
         await sleep(tickStart.getTime() + offset - Date.now());
-        if (stop) break;
+        if (freeLines <= 0) {
+          // A cheap read instead of a transaction bound to fail: are lines free again?
+          freeLines = settings.MAX_CONCURRENT_CALLS - (await runs.inFlight());
+          if (freeLines <= 0) continue;
+        }
+        const contact = queue.shift();
+        if (contact === undefined || stop) break;
         if (contact.status !== 'PENDING') continue;
         const now = new Date();
         if (!isWithinWindow(campaign.callingWindow, contact.timeZone, now)) {
@@ -242,10 +257,15 @@ export const handler = middy().handler(async (event: unknown) => {
           );
           continue;
         }
+        freeLines--;
         dials.push(
           dialOne(campaign, contact, outcome).then(
             (signal) => {
               if (signal === 'STOP') stop = true;
+              if (signal === 'NO_LINE') {
+                freeLines = 0;
+                queue.unshift(contact);
+              }
             },
             (error: unknown) => {
               outcome.errors++;

@@ -9,13 +9,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 const ports = {
-  LOCAL_HTTP_PORT: '33000',
-  LOCAL_LAMBDA_PORT: '33002',
-  LOCAL_DYNAMODB_PORT: '38000',
-  LOCAL_S3_PORT: '34569',
-  LOCAL_SFN_PORT: '38083',
-  LOCAL_SNS_PORT: '38084',
-  LOCAL_CONNECT_PORT: '38085',
+  // Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold one of them.
+  LOCAL_HTTP_PORT: '25000',
+  LOCAL_LAMBDA_PORT: '25002',
+  LOCAL_DYNAMODB_PORT: '25800',
+  LOCAL_S3_PORT: '25569',
+  LOCAL_SFN_PORT: '25083',
+  LOCAL_SNS_PORT: '25084',
+  LOCAL_CONNECT_PORT: '25085',
 };
 const stateDirectory = '.local/test-start-stop';
 
