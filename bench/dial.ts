@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- dial [contacts] [cap] [rate] [callSeconds]`: the whole dial path on the local
  * stack (state machine, dispatcher, DynamoDB Local, Connect simulator enforcing the quotas,
- * contact events, call-ended) with every callee answering and talking for a fixed time.
+ * contact events, call-ended) with every callee answering and holding the line for a fixed time.
+ * The contact flow is off: its Lambdas scale apart from the dialer in AWS, while locally one
+ * offline process would serve both and the bench would measure that process, not the dialer.
  *
  * Prints, from the simulator's ground-truth call log:
  * - line utilisation = mean concurrent calls in steady state ÷ min(C, R × mean call length);
@@ -67,6 +69,7 @@ export async function run(args: readonly string[]): Promise<void> {
       startLocalConnect(
         {
           ...context,
+          contactFlow: false,
           scenario: {
             seed: 1,
             timeScale: 1,

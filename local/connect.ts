@@ -28,6 +28,11 @@ export interface LocalConnectContext {
   quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   /** A scenario object; default `local/scenarios/local.json`, or `LOCAL_SCENARIO` names a file. */
   scenario?: unknown;
+  /**
+   * Run the real contact flow on answered calls (default). The dial benchmark turns it off to
+   * measure the dial path alone: callees then hold the line for the scenario's talk time.
+   */
+  contactFlow?: boolean;
 }
 
 export async function startLocalConnect(
@@ -49,11 +54,13 @@ export async function startLocalConnect(
     quotas: { ...context.quotas, rateLimitErrorType: 'LimitExceededException' },
     scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
     // Answered calls run the real contact flow, its Lambda functions served by serverless-offline.
-    runFlow: localContactFlow({
-      lambda,
-      functionName: context.functionName,
-      region: context.region,
-      accountId: LOCAL_ACCOUNT_ID,
+    ...(context.contactFlow !== false && {
+      runFlow: localContactFlow({
+        lambda,
+        functionName: context.functionName,
+        region: context.region,
+        accountId: LOCAL_ACCOUNT_ID,
+      }),
     }),
     callLogPath: join(context.stateDirectory, 'calls.jsonl'),
     deadLetterPath: join(context.stateDirectory, 'connect-dead-letters.jsonl'),

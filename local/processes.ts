@@ -59,8 +59,7 @@ export async function stopProcess(managed: ManagedProcess, graceMs = 5_000): Pro
   const timer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), graceMs);
   await managed.exited;
   clearTimeout(timer);
-  // Grandchildren that ignored SIGTERM go with the group.
-  signalGroup(child.pid, 'SIGKILL');
+  // No signal to the group after the leader exited: its id may already belong to another process.
 }
 
 /** Stops every process this module started, newest first. */

@@ -37,35 +37,46 @@ export function clientTokenFor(campaignId: string, date: string, phone: string, 
   return createHash('sha256').update(`${campaignId}|${date}|${phone}|${attempt}`).digest('hex');
 }
 
+/** Network failures where the request may not have reached Connect; safe to resend with the same ClientToken. */
+const TRANSIENT_NETWORK = new Set(['TimeoutError', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+
+/**
+ * Starts one call. A network failure is retried once with the same ClientToken: if the first
+ * request did reach Connect, the retry returns the same ContactId instead of dialing again.
+ * Throttling is never retried here: the dispatcher slows down instead.
+ */
 export async function startCall(request: CallRequest, client = connectClient): Promise<CallStartResult> {
-  try {
-    const response = await client.send(
-      new StartOutboundVoiceContactCommand({
-        InstanceId: request.instanceId,
-        ContactFlowId: request.contactFlowId,
-        DestinationPhoneNumber: request.destination,
-        SourcePhoneNumber: request.source,
-        ...(request.queueId ? { QueueId: request.queueId } : {}),
-        Attributes: request.attributes,
-        ClientToken: request.clientToken,
-        TrafficType: 'GENERAL',
-        RingTimeoutInSeconds: request.ringTimeoutSeconds,
-      }),
-    );
-    if (!response.ContactId) return { kind: 'ERROR', error: 'Connect returned no ContactId' };
-    return { kind: 'STARTED', connectContactId: response.ContactId };
-  } catch (caught) {
-    const error = caught as Error & { $metadata?: { httpStatusCode?: number } };
-    const description = `${error.name}: ${error.message}`;
-    if (THROTTLING.has(error.name) || error.$metadata?.httpStatusCode === 429) {
-      return { kind: 'THROTTLED', error: description };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await client.send(
+        new StartOutboundVoiceContactCommand({
+          InstanceId: request.instanceId,
+          ContactFlowId: request.contactFlowId,
+          DestinationPhoneNumber: request.destination,
+          SourcePhoneNumber: request.source,
+          ...(request.queueId ? { QueueId: request.queueId } : {}),
+          Attributes: request.attributes,
+          ClientToken: request.clientToken,
+          TrafficType: 'GENERAL',
+          RingTimeoutInSeconds: request.ringTimeoutSeconds,
+        }),
+      );
+      if (!response.ContactId) return { kind: 'ERROR', error: 'Connect returned no ContactId' };
+      return { kind: 'STARTED', connectContactId: response.ContactId };
+    } catch (caught) {
+      const error = caught as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+      const description = `${error.name}: ${error.message}`;
+      if (THROTTLING.has(error.name) || error.$metadata?.httpStatusCode === 429) {
+        return { kind: 'THROTTLED', error: description };
+      }
+      if (
+        UNREACHABLE.has(error.name) ||
+        (error.name === 'InvalidParameterException' && /phone|destination/i.test(error.message))
+      ) {
+        return { kind: 'INVALID_NUMBER', error: description };
+      }
+      const transient = TRANSIENT_NETWORK.has(error.name) || TRANSIENT_NETWORK.has(error.code ?? '');
+      if (!transient || attempt >= 2) return { kind: 'ERROR', error: description };
     }
-    if (
-      UNREACHABLE.has(error.name) ||
-      (error.name === 'InvalidParameterException' && /phone|destination/i.test(error.message))
-    ) {
-      return { kind: 'INVALID_NUMBER', error: description };
-    }
-    return { kind: 'ERROR', error: description };
   }
 }

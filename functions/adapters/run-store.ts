@@ -98,6 +98,8 @@ export type ClaimResult = 'CLAIMED' | 'CONTACT_TAKEN' | 'AT_CAPACITY';
 /** Run counters live as top-level attributes `n_<STATUS>` and `o_<OUTCOME>` so ADD can create them. */
 export const statusCounter = (status: string): string => `n_${status}`;
 export const outcomeCounter = (outcome: string): string => `o_${outcome}`;
+/** Contacts that reached a final status after `attempts` attempts (the report's attempts distribution). */
+export const finishedAfterCounter = (attempts: number): string => `t_${attempts}`;
 
 function cancellationReasons(error: unknown): string[] {
   const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
@@ -501,12 +503,7 @@ export class RunStore {
     const logIndex = attemptLog.findIndex((entry) => entry.n === ref.attempt);
     const newStatus = next.kind === 'RETRY' ? 'PENDING' : next.status;
     const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {
-      ':dialing': 'DIALING',
-      ':attempt': ref.attempt,
-      ':status': newStatus,
-      ':outcome': outcome,
-    };
+    const values: Record<string, unknown> = { ':dialing': 'DIALING', ':attempt': ref.attempt, ':status': newStatus };
     const sets = ['#status = :status'];
     const removes: string[] = [];
     if (input.undoAttempt) {
@@ -515,6 +512,7 @@ export class RunStore {
       if (logIndex >= 0) removes.push(`attemptLog[${logIndex}]`);
     } else {
       sets.push('outcome = :outcome');
+      values[':outcome'] = outcome;
       if (logIndex >= 0) {
         sets.push(`attemptLog[${logIndex}].outcome = :outcome`, `attemptLog[${logIndex}].endedAt = :endedAt`);
         values[':endedAt'] = input.endedAt.toISOString();
@@ -531,6 +529,8 @@ export class RunStore {
       values[':dueSk'] = dueSortKey(next.at, ref.phone);
     }
     const runAdds = [`inFlight :minusOne`, `${statusCounter('DIALING')} :minusOne`, `${statusCounter(newStatus)} :one`];
+    if (next.kind === 'FINAL')
+      runAdds.push(`${finishedAfterCounter(input.undoAttempt ? ref.attempt - 1 : ref.attempt)} :one`);
     if (!input.undoAttempt) {
       runAdds.push(`${outcomeCounter(outcome)} :one`, 'attemptsEnded :one');
       if (input.talkSeconds !== undefined && input.talkSeconds > 0)
@@ -675,38 +675,57 @@ export class RunStore {
       });
   }
 
-  /** Finishes a waiting contact without a call (expired at run end, suppressed by an opt-out). */
-  async closeWaiting(campaignId: string, date: string, phone: string, status: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: contactKey(campaignId, date, phone),
-                UpdateExpression: 'SET #status = :status REMOVE gsi1pk, gsi1sk, nextAttemptAt',
-                ConditionExpression: '#status = :pending',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': status, ':pending': 'PENDING' },
+  /**
+   * Finishes a waiting contact without a call (expired at run end, suppressed by an opt-out).
+   * `attempts` (as the caller read it) saves a read; the condition on it keeps the `t_<n>` counter exact.
+   */
+  async closeWaiting(
+    campaignId: string,
+    date: string,
+    phone: string,
+    status: string,
+    attempts?: number,
+  ): Promise<boolean> {
+    let known = attempts;
+    for (let round = 0; round < 3; round++) {
+      if (known === undefined) {
+        const contact = await this.getContact(campaignId, date, phone);
+        if (contact === undefined || contact.status !== 'PENDING') return false;
+        known = contact.attempts;
+      }
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: contactKey(campaignId, date, phone),
+                  UpdateExpression: 'SET #status = :status REMOVE gsi1pk, gsi1sk, nextAttemptAt',
+                  ConditionExpression: '#status = :pending AND attempts = :attempts',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':status': status, ':pending': 'PENDING', ':attempts': known },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: runKey(campaignId, date),
-                UpdateExpression: `ADD ${statusCounter('PENDING')} :minusOne, ${statusCounter(status)} :one`,
-                ExpressionAttributeValues: { ':minusOne': -1, ':one': 1 },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: runKey(campaignId, date),
+                  UpdateExpression: `ADD ${statusCounter('PENDING')} :minusOne, ${statusCounter(status)} :one, ${finishedAfterCounter(known)} :one`,
+                  ExpressionAttributeValues: { ':minusOne': -1, ':one': 1 },
+                },
               },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return false;
-      throw error;
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+        // Claimed and retried since the caller read it: read the attempts again.
+        known = undefined;
+      }
     }
+    return false;
   }
 
   async deleteCall(connectContactId: string): Promise<void> {

@@ -124,7 +124,7 @@ async function dialOne(
 ): Promise<'OK' | 'STOP' | 'NO_LINE'> {
   // The number may have opted out (or been uploaded to the do-not-call list) since it was queued.
   if (await optOuts.isListed(contact.phone)) {
-    await runs.closeWaiting(contact.campaignId, contact.date, contact.phone, 'SUPPRESSED');
+    await runs.closeWaiting(contact.campaignId, contact.date, contact.phone, 'SUPPRESSED', contact.attempts);
     logger.info('do-not-call number not dialled', { campaignId: contact.campaignId, phone: maskPhone(contact.phone) });
     return 'OK';
   }

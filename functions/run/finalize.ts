@@ -25,8 +25,8 @@ export const handler = middy().handler(async (event: unknown) => {
     for (;;) {
       const waiting = await runs.dueContacts(campaignId, date, farFuture, 500);
       if (waiting.length === 0) break;
-      for (const { phone } of waiting) {
-        if (await runs.closeWaiting(campaignId, date, phone, 'EXPIRED')) expired++;
+      for (const { phone, attempts } of waiting) {
+        if (await runs.closeWaiting(campaignId, date, phone, 'EXPIRED', attempts)) expired++;
       }
     }
   }

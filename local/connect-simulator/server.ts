@@ -53,7 +53,8 @@ export async function startConnectSimulator(
       writeError(response, new ConnectApiError('InternalServiceException', String(error)));
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Like AWS endpoints, keep idle connections for a minute: a short timeout races clients reusing a socket.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

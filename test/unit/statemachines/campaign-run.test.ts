@@ -35,7 +35,7 @@ interface Calls {
   dispatches: number;
 }
 
-async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize', Handler>>, input: Json = {}) {
+async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize' | 'Report', Handler>>, input: Json = {}) {
   const calls: Calls = { published: [], started: [], dispatches: 0 };
   const machine = new StateMachine(definition(), { validationOptions: { checkArn: true, checkPaths: true } });
   const dispatch = handlers.Dispatch ?? (async () => ({ tick: 1, action: 'FINALIZE' }));
@@ -50,6 +50,11 @@ async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize', Ha
             return dispatch(event);
           }) as never,
           Finalize: (handlers.Finalize ?? (async () => ({ subject: 'done', message: 'summary' }))) as never,
+          Report: (handlers.Report ??
+            (async (event: Json) => {
+              const summary = event.summary as Json;
+              return { subject: summary.subject, message: `${String(summary.message)} + links` };
+            })) as never,
           AnnounceSummary: (async (event: Json) => {
             calls.published.push(event);
             return {};
@@ -64,7 +69,7 @@ async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize', Ha
           }) as never,
         },
         waitTimeOverrides: { WaitForTick: 1, WaitForWindow: 1 },
-        retryIntervalOverrides: { Init: 1, Dispatch: 1, Finalize: 1, AnnounceSummary: 1, ContinueAsNew: 1 },
+        retryIntervalOverrides: { Init: 1, Dispatch: 1, Finalize: 1, Report: 1, AnnounceSummary: 1, ContinueAsNew: 1 },
       },
       context: { Execution: { Name: 'demo-2026-11-23-g0' }, StateMachine: { Id: 'arn:aws:states:::stateMachine:run' } },
     },
@@ -86,6 +91,36 @@ describe('campaign-run state machine', () => {
 
     await expect(result).resolves.toMatchObject({ summary: { subject: 'done' } });
     expect(calls.dispatches).toBe(4);
+    expect(calls.published).toEqual([
+      { TopicArn: 'arn:aws:sns:eu-west-1:000000000000:alerts', Subject: 'done', Message: 'summary + links' },
+    ]);
+  });
+
+  it('passes the campaign, date and Finalize summary to the report step', async () => {
+    const seen: Json[] = [];
+    const { result } = await run({
+      Report: async (event) => {
+        seen.push(event);
+        return { subject: 'done', message: 'with links' };
+      },
+    });
+
+    await expect(result).resolves.toMatchObject({ summary: { message: 'with links' } });
+    expect(seen).toEqual([
+      { campaignId: 'demo', date: '2026-11-23', summary: { subject: 'done', message: 'summary' } },
+    ]);
+  });
+
+  it("still announces Finalize's summary when the report job fails, and the run succeeds", async () => {
+    const { result, calls } = await run({
+      Report: async () => {
+        const error = new Error('bucket missing');
+        error.name = 'NoSuchBucket';
+        throw error;
+      },
+    });
+
+    await expect(result).resolves.toMatchObject({ reportFailure: { Error: 'NoSuchBucket' } });
     expect(calls.published).toEqual([
       { TopicArn: 'arn:aws:sns:eu-west-1:000000000000:alerts', Subject: 'done', Message: 'summary' },
     ]);
