@@ -229,10 +229,8 @@ function startOffline(
         ESBUILD_WORK_FOLDER: join(settings.LOCAL_STATE_DIR, 'esbuild'),
       },
       echo: (line) => {
-        // Function logs and errors are worth showing; the route table and build chatter are in the log file.
-        if (/error|warn|alert|\bALERT\b/i.test(line) && !/^\s*(GET|POST|PUT|DELETE)\s+\|/.test(line)) {
-          log('offline', line);
-        }
+        // Warnings and errors of the functions are shown; everything else is in the log file.
+        if (/"level":"(WARN|ERROR|CRITICAL)"|^\s*×|Error:/.test(line)) log('offline', line);
       },
     },
   );

@@ -55,4 +55,32 @@ export async function loadDemo(cloud: LocalCloud, log: (line: string) => void): 
   } else {
     log(`demo run started: watch it with  curl ${api}/campaigns/demo/runs/${date}`);
   }
+  followRun(api, 'demo', date, log);
+}
+
+/** Prints the run's progress every 10 s until it has finished, as `curl .../runs/{date}` shows it. */
+function followRun(api: string, campaignId: string, date: string, log: (line: string) => void): void {
+  const timer = setInterval(async () => {
+    try {
+      const response = await fetch(`${api}/campaigns/${campaignId}/runs/${date}`);
+      if (!response.ok) return;
+      const run = (await response.json()) as {
+        status: string;
+        callsInFlight: number;
+        contacts: Record<string, number>;
+      };
+      const counts = Object.entries(run.contacts)
+        .filter(([, count]) => count > 0)
+        .map(([status, count]) => `${status} ${count}`)
+        .join(', ');
+      log(`${campaignId} run ${date}: ${run.status}, ${run.callsInFlight} calls in flight; contacts: ${counts}`);
+      if (run.status === 'FINISHED' || run.status === 'FAILED') {
+        clearInterval(timer);
+        log(`report: curl ${api}/campaigns/${campaignId}/reports/${date}`);
+      }
+    } catch {
+      // The API is stopping with the rest of the local cloud.
+    }
+  }, 10_000);
+  timer.unref();
 }
