@@ -11,6 +11,7 @@ interface Benchmark {
 export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   import: () => import('./import.ts'),
   dial: () => import('./dial.ts'),
+  report: () => import('./report.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

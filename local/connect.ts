@@ -51,7 +51,12 @@ export async function startLocalConnect(
     port: context.port,
     region: context.region,
     accountId: LOCAL_ACCOUNT_ID,
-    quotas: { ...context.quotas, rateLimitErrorType: 'LimitExceededException' },
+    // GENERAL and CAMPAIGN (answering-machine detection) calls each get the stage's cap.
+    quotas: {
+      ...context.quotas,
+      maxConcurrentCampaignCalls: context.quotas.maxConcurrentCalls,
+      rateLimitErrorType: 'LimitExceededException',
+    },
     scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
     // Answered calls run the real contact flow, its Lambda functions served by serverless-offline.
     ...(context.contactFlow !== false && {

@@ -15,6 +15,12 @@ export interface CallRequest {
   attributes: Record<string, string>;
   clientToken: string;
   ringTimeoutSeconds: number;
+  /**
+   * Answering-machine detection, which Connect offers only to TrafficType CAMPAIGN calls (counted
+   * against the separate "concurrent campaign calls" quota); with it the flow can leave the
+   * campaign's voicemail message. `campaignId` is the Outbound Campaigns id Connect expects then.
+   */
+  answeringMachineDetection?: { campaignId?: string };
 }
 
 export type CallStartResult =
@@ -57,8 +63,16 @@ export async function startCall(request: CallRequest, client = connectClient): P
           ...(request.queueId ? { QueueId: request.queueId } : {}),
           Attributes: request.attributes,
           ClientToken: request.clientToken,
-          TrafficType: 'GENERAL',
           RingTimeoutInSeconds: request.ringTimeoutSeconds,
+          ...(request.answeringMachineDetection
+            ? {
+                TrafficType: 'CAMPAIGN',
+                ...(request.answeringMachineDetection.campaignId && {
+                  CampaignId: request.answeringMachineDetection.campaignId,
+                }),
+                AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
+              }
+            : { TrafficType: 'GENERAL' }),
         }),
       );
       if (!response.ContactId) return { kind: 'ERROR', error: 'Connect returned no ContactId' };

@@ -6,7 +6,6 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, FOLLOW_UP_PREFIX, runKey, runPartition } from '../core/keys.ts';
 import type { FollowUpCounts, RunCounters } from '../core/report/summary.ts';
 import { documentClient } from './aws-clients.ts';
-import { batchGetItems } from './batch-get.ts';
 import type { ContactRecord } from './run-store.ts';
 
 /** A run item as reports see it: its status and times, and every numeric attribute as a counter. */
@@ -54,16 +53,13 @@ export class ReportStore {
     return Item === undefined ? undefined : toRecord(date, Item);
   }
 
-  /** Counters of the runs that exist among `dates` (one BatchGetItem per 100 dates). */
+  /**
+   * Counters of the runs that exist among `dates`: one consistent GetItem per day, in parallel (the range
+   * is bounded; BatchGetItem would need the counter names up front for its projection).
+   */
   async runsCounters(campaignId: string, dates: readonly string[]): Promise<RunCountersRecord[]> {
-    const items = await batchGetItems(
-      this.client,
-      this.tableName,
-      dates.map((date) => runKey(campaignId, date)),
-    );
-    return items
-      .map((item) => toRecord(String(item.pk).slice(`RUN#${campaignId}#`.length), item))
-      .sort((a, b) => a.date.localeCompare(b.date));
+    const runs = await Promise.all(dates.map((date) => this.runCounters(campaignId, date)));
+    return runs.filter((run): run is RunCountersRecord => run !== undefined);
   }
 
   /**

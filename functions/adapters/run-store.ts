@@ -48,6 +48,8 @@ export interface RunRecord {
   throttles: number;
   dialErrors: number;
   consecutiveDialErrors: number;
+  /** Ticks in a row that Connect throttled (reset by a clean tick): sustained throttling raises an alert. */
+  consecutiveThrottledTicks: number;
   counters: Record<string, number>;
 }
 
@@ -138,6 +140,7 @@ export class RunStore {
       throttles: Number(Item.throttles ?? 0),
       dialErrors: Number(Item.dialErrors ?? 0),
       consecutiveDialErrors: Number(Item.consecutiveDialErrors ?? 0),
+      consecutiveThrottledTicks: Number(Item.consecutiveThrottledTicks ?? 0),
       counters,
     };
   }
@@ -243,6 +246,8 @@ export class RunStore {
         UpdateExpression:
           'SET lastTickAt = :now, dialRate = :rate, consecutiveDialErrors = ' +
           (tick.dialErrors > 0 ? 'if_not_exists(consecutiveDialErrors, :zero) + :errors' : ':zero') +
+          ', consecutiveThrottledTicks = ' +
+          (tick.throttles > 0 ? 'if_not_exists(consecutiveThrottledTicks, :zero) + :oneTick' : ':zero') +
           ' ADD throttles :throttles, dialErrors :errors',
         ExpressionAttributeValues: {
           ':now': new Date().toISOString(),
@@ -250,6 +255,7 @@ export class RunStore {
           ':throttles': tick.throttles,
           ':errors': tick.dialErrors,
           ':zero': 0,
+          ...(tick.throttles > 0 && { ':oneTick': 1 }),
         },
       }),
     );
@@ -721,8 +727,10 @@ export class RunStore {
         return true;
       } catch (error) {
         if ((error as Error).name !== 'TransactionCanceledException') throw error;
-        // Claimed and retried since the caller read it: read the attempts again.
-        known = undefined;
+        // Not waiting any more, or claimed and back to waiting since it was read: read it again.
+        const contact = await this.getContact(campaignId, date, phone);
+        if (contact === undefined || contact.status !== 'PENDING' || contact.attempts === known) return false;
+        known = contact.attempts;
       }
     }
     return false;

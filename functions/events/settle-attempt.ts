@@ -11,6 +11,7 @@ import { classifyOutcome } from '../core/policy/outcome.ts';
 import { decideNextAttempt } from '../core/policy/retry-policy.ts';
 import { runEndsAt } from '../core/run-clock.ts';
 import { logger, maskPhone } from '../lib/logger.ts';
+import { MetricUnit, publishMetrics } from '../lib/metrics.ts';
 import type { FollowUpSender } from './follow-ups.ts';
 
 /** What Connect reported about the end of a call (the contact event or DescribeContact). */
@@ -92,6 +93,11 @@ export async function settleAttempt(
     released,
   });
   if (!released) return { settled: false, reason: 'ALREADY_SETTLED' };
+  publishMetrics(
+    { campaignId: ref.campaignId, outcome },
+    { Outcome: 1, ...(talkSeconds !== undefined && { TalkSeconds: talkSeconds }) },
+    { TalkSeconds: MetricUnit.Seconds },
+  );
   if (stores.followUps !== undefined) await stores.followUps.afterAttempt(campaign, contact, outcome);
   return { settled: true, outcome, decision: decision.kind };
 }

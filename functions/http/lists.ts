@@ -9,6 +9,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { AlertPublisher } from '../adapters/alerts.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { ContactWriter } from '../adapters/contact-writer.ts';
 import { DoNotCallStore } from '../adapters/do-not-call-store.ts';
@@ -42,6 +43,7 @@ const imports = new ListImports({
   campaigns,
   contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
   doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+  alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
 });
 
 /** Time kept back from the Lambda's limit to record where the import stopped and answer. */

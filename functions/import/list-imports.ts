@@ -14,12 +14,15 @@
  * earlier run stopped and ends with exactly the rows of the file (see `import-list.ts`).
  */
 import { Readable } from 'node:stream';
+import { importRejectionAlert } from '../core/alerts/run-alerts.ts';
 import type { Campaign } from '../core/campaign.ts';
+import { exceedsRejectionThreshold } from '../core/import/import-summary.ts';
 import { ListFormatError } from '../core/import/list-format-error.ts';
 import type { ListFileFormat, ListInput } from '../core/import/list-reader.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../core/keys.ts';
 import { CallingWindowClosedError } from '../core/policy/calling-window.ts';
 import { isPastDate } from '../core/run-clock.ts';
+import { logger } from '../lib/logger.ts';
 import {
   type ContactSink,
   checkList,
@@ -76,6 +79,10 @@ export interface ListImportsPorts {
   campaigns: CampaignSource;
   contacts: ContactSink;
   doNotCall: DoNotCallLookup;
+  /** Operator alerts (`AlertPublisher`): an import rejecting more than the campaign's threshold raises one. */
+  alerts?: {
+    publish(alert: { condition: string; subject: string; message: string; periodSeconds?: number }): Promise<boolean>;
+  };
 }
 
 export interface Clock {
@@ -236,6 +243,31 @@ export class ListImports {
     return { outcome, ref };
   }
 
+  /** Raises the import-rejection alert when the list's rejection rate is above the campaign's threshold. */
+  private async alertOnRejections(
+    ref: ListRef,
+    campaign: Campaign,
+    summary: { rows: number; rejected: number },
+  ): Promise<void> {
+    const threshold = campaign.import.rejectionAlertThreshold;
+    const rejectionRate = summary.rows === 0 ? 0 : summary.rejected / summary.rows;
+    if (this.ports.alerts === undefined || !exceedsRejectionThreshold({ rows: summary.rows, rejectionRate }, threshold))
+      return;
+    await this.ports.alerts
+      .publish(
+        importRejectionAlert({
+          campaignId: ref.campaignId,
+          date: ref.date,
+          listId: ref.listId,
+          rows: summary.rows,
+          rejected: summary.rejected,
+          threshold,
+          finishedAt: this.clock.now().toISOString(),
+        }),
+      )
+      .catch((error: unknown) => logger.error('import rejection alert not sent', { error, listId: ref.listId }));
+  }
+
   /**
    * One import run of a list: IMPORTING, then DONE with the summary, or FAILED. A refused file or campaign is
    * recorded and reported as FAILED; any other error is recorded as retryable and thrown, so the caller's retry
@@ -289,6 +321,7 @@ export class ListImports {
       }
       await rejected.finish();
       await records.complete(ref, result.summary, rejectedKey, this.clock.now());
+      await this.alertOnRejections(ref, campaign, result.summary);
       return 'DONE';
     } catch (error) {
       const failure = failureOf(error);

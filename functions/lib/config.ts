@@ -17,6 +17,9 @@ export const EnvironmentSchema = z.object({
     .string()
     .regex(/^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance\/[\w-]+$/, 'Connect instance ARN'),
   CONNECT_QUEUE_ID: z.string().default(''),
+  /** `true` dials with answering-machine detection (TrafficType CAMPAIGN). */
+  ANSWERING_MACHINE_DETECTION: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  CONNECT_CAMPAIGN_ID: z.string().default(''),
   MAX_CONCURRENT_CALLS: positiveInteger,
   DIALS_PER_SECOND: z.coerce.number().positive(),
   DIAL_BURST: positiveInteger,

@@ -8,10 +8,12 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
+import { AlertPublisher } from '../adapters/alerts.ts';
 import { CampaignStore, cachedCampaign } from '../adapters/campaign-store.ts';
 import { clientTokenFor, startCall } from '../adapters/connect-dialer.ts';
 import { OptOuts } from '../adapters/opt-outs.ts';
 import { type DueContact, RunStore, statusCounter } from '../adapters/run-store.ts';
+import { dialErrorsAlert, throttlingAlert } from '../core/alerts/run-alerts.ts';
 import type { Campaign } from '../core/campaign.ts';
 import { clampIntoWindow, isWithinWindow } from '../core/policy/calling-window.ts';
 import {
@@ -26,17 +28,50 @@ import {
 import { nextAction } from '../core/run-clock.ts';
 import { environment } from '../lib/config.ts';
 import { logger, maskPhone } from '../lib/logger.ts';
+import { publishMetrics } from '../lib/metrics.ts';
 
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
 const optOuts = new OptOuts(settings.TABLE_NAME);
+const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 const contactFlowId = settings.CONTACT_FLOW_ARN.split('/').at(-1) ?? '';
 /** A lease older than this is a call whose end was never reported (ring + longest script). */
 const LEASE_SECONDS = settings.MAX_CALL_SECONDS;
 /** Dispatcher errors in a row (ticks) that fail the run, which raises the run-failed alert. */
 const MAX_CONSECUTIVE_ERROR_TICKS = 5;
+
+/** Repeating dial errors and sustained throttling reach the operator (deduplicated); a failed alert never fails the tick. */
+async function raiseTickAlerts(
+  campaignId: string,
+  date: string,
+  outcome: TickOutcome,
+  before: { consecutiveDialErrors: number; consecutiveThrottledTicks: number },
+  dialRate: number,
+): Promise<void> {
+  const now = new Date();
+  const tickSeconds = settings.TICK_SECONDS;
+  const raised = [
+    outcome.errors > 0
+      ? dialErrorsAlert({
+          campaignId,
+          date,
+          ticks: before.consecutiveDialErrors + 1,
+          tickSeconds,
+          lastError: outcome.lastError,
+          now,
+        })
+      : undefined,
+    outcome.throttles > 0
+      ? throttlingAlert({ campaignId, date, ticks: before.consecutiveThrottledTicks + 1, tickSeconds, dialRate, now })
+      : undefined,
+  ];
+  for (const alert of raised) {
+    if (alert === undefined) continue;
+    await alerts.publish(alert, now).catch((error: unknown) => logger.error('alert not sent', { error, alert }));
+  }
+}
 
 export const DispatchInputSchema = z.object({
   campaignId: z.string().min(1),
@@ -138,6 +173,9 @@ async function dialOne(
     instanceId,
     contactFlowId,
     queueId: settings.CONNECT_QUEUE_ID || undefined,
+    ...(settings.ANSWERING_MACHINE_DETECTION && {
+      answeringMachineDetection: { campaignId: settings.CONNECT_CAMPAIGN_ID || undefined },
+    }),
     destination: contact.phone,
     source: campaign.callerId,
     clientToken: clientTokenFor(contact.campaignId, contact.date, contact.phone, attempt),
@@ -290,6 +328,17 @@ export const handler = middy().handler(async (event: unknown) => {
     due: waiting,
     inFlight: after.inFlight,
   });
+  publishMetrics(
+    { campaignId },
+    {
+      Dials: outcome.started,
+      Throttles: outcome.throttles,
+      DialErrors: outcome.errors,
+      CallsInFlight: after.inFlight,
+      DialRate: dialRate,
+    },
+  );
+  await raiseTickAlerts(campaignId, date, outcome, after, dialRate);
   if (outcome.errors > 0 && after.consecutiveDialErrors + 1 >= MAX_CONSECUTIVE_ERROR_TICKS) {
     throw new DispatcherError(
       `${MAX_CONSECUTIVE_ERROR_TICKS} ticks in a row failed to start calls; last error: ${outcome.lastError}`,

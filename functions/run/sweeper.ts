@@ -10,6 +10,8 @@ import { AlertPublisher } from '../adapters/alerts.ts';
 import { connectClient } from '../adapters/aws-clients.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { RunStore } from '../adapters/run-store.ts';
+import { runOverdueAlert } from '../core/alerts/run-alerts.ts';
+import { runEndsAt } from '../core/run-clock.ts';
 import { createFollowUpSender } from '../events/follow-ups.ts';
 import { settleAttempt } from '../events/settle-attempt.ts';
 import { environment } from '../lib/config.ts';
@@ -25,6 +27,24 @@ const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 /** Leaked lines in one sweep that raise the leaked-leases alert. */
 export const LEAK_ALERT_THRESHOLD = 3;
+
+/** Time after a run's date has ended everywhere for its last calls to end and Finalize to run. */
+const OVERDUE_GRACE_MS = (settings.MAX_CALL_SECONDS + 300) * 1000;
+
+/** Alerts (once per 6 hours each) on active runs still going after their date is over everywhere. */
+async function alertOverdueRuns(now: Date): Promise<number> {
+  let overdue = 0;
+  for (const active of await stores.runs.activeRuns()) {
+    if (runEndsAt(active.date).getTime() + OVERDUE_GRACE_MS > now.getTime()) continue;
+    const run = await stores.runs.getRun(active.campaignId, active.date);
+    if (run === undefined || run.status === 'FINISHED' || run.status === 'FAILED') continue;
+    overdue++;
+    await alerts
+      .publish(runOverdueAlert({ ...active, status: run.status, lastTickAt: run.lastTickAt, now }), now)
+      .catch((error: unknown) => logger.error('alert not sent', { error }));
+  }
+  return overdue;
+}
 
 export const handler = middy().handler(async () => {
   const now = new Date();
@@ -66,6 +86,7 @@ export const handler = middy().handler(async () => {
         'retried per policy. Next step: check the call-ended function errors and the contact-event dead-letter queue.',
     });
   }
-  logger.info('sweep', { stale: stale.length, reconciled, unknown });
+  const overdue = await alertOverdueRuns(now);
+  logger.info('sweep', { stale: stale.length, reconciled, unknown, overdue });
   return { stale: stale.length, reconciled, unknown };
 });

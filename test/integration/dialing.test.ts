@@ -6,6 +6,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContactWriter } from '../../functions/adapters/contact-writer.ts';
+import { FINAL_CONTACT_STATUSES } from '../../functions/core/policy/retry-policy.ts';
 import {
   api,
   type CallLogRecord,
@@ -23,18 +24,8 @@ import {
 
 const CAMPAIGN = 'dial-e2e';
 const CONTACTS = 200;
-const FINAL_STATUSES = [
-  'COMPLETED',
-  'PARTIAL',
-  'NO_ANSWER',
-  'BUSY',
-  'VOICEMAIL',
-  'INVALID_NUMBER',
-  'FAILED',
-  'OPTED_OUT',
-  'UNKNOWN',
-  'EXPIRED',
-];
+/** Where a contact can end: the retry policy's final statuses, or suppressed by the do-not-call list. */
+const FINAL_STATUSES: readonly string[] = [...FINAL_CONTACT_STATUSES, 'SUPPRESSED'];
 const phones = Array.from({ length: CONTACTS }, (_, index) => `+4860${String(1_000_000 + index).padStart(7, '0')}`);
 
 interface StoredContact {

@@ -89,6 +89,9 @@ export async function summariseRows(
 }
 
 /** Whether the share of rejected rows calls for the operator alert (the campaign's `import.rejectionAlertThreshold`). */
-export function exceedsRejectionThreshold(summary: ImportSummary, threshold: number): boolean {
+export function exceedsRejectionThreshold(
+  summary: Pick<ImportSummary, 'rows' | 'rejectionRate'>,
+  threshold: number,
+): boolean {
   return summary.rows > 0 && summary.rejectionRate > threshold;
 }

@@ -46,6 +46,17 @@ describe('startCall', () => {
     expect(send.mock.calls[0]?.[0].input).toMatchObject({ ClientToken: request.clientToken, TrafficType: 'GENERAL' });
   });
 
+  it('asks for answering-machine detection as a CAMPAIGN call when configured', async () => {
+    const { client, send } = clientAnswering({ ContactId: 'c-3' });
+
+    await startCall({ ...request, answeringMachineDetection: { campaignId: 'camp-1' } }, client);
+    expect(send.mock.calls[0]?.[0].input).toMatchObject({
+      TrafficType: 'CAMPAIGN',
+      CampaignId: 'camp-1',
+      AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: true, AwaitAnswerMachinePrompt: true },
+    });
+  });
+
   it('reports throttling without retrying it', async () => {
     const limit = new LimitExceededException({ message: 'rate', $metadata: { httpStatusCode: 429 } });
     const { client, send } = clientAnswering(limit);

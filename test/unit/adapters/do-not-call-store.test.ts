@@ -16,7 +16,9 @@ describe('DoNotCallStore.optOut', () => {
     const client = new RecordingClient((command) =>
       command.name === 'TransactWriteCommand' && JSON.stringify(command.input).includes('2026-03-03')
         ? Object.assign(new Error('contact is not waiting'), { name: 'TransactionCanceledException' })
-        : {},
+        : command.name === 'GetCommand'
+          ? { Item: { status: 'PENDING', attempts: 1 } }
+          : {},
     );
     const store = new DoNotCallStore('engine', asClient(client));
 
@@ -43,18 +45,21 @@ describe('DoNotCallStore.optOut', () => {
     const [contact, run] = (transactions[0]?.input.TransactItems as Array<{ Update: Record<string, unknown> }>) ?? [];
     expect(contact?.Update).toMatchObject({
       Key: { pk: 'RUN#spring-survey#2026-03-02', sk: 'CONTACT#+48601234567' },
-      ConditionExpression: '#status = :pending',
-      ExpressionAttributeValues: { ':status': SUPPRESSED_STATUS, ':pending': 'PENDING' },
+      ConditionExpression: '#status = :pending AND attempts = :attempts',
+      ExpressionAttributeValues: { ':status': SUPPRESSED_STATUS, ':pending': 'PENDING', ':attempts': 1 },
     });
     expect(contact?.Update.UpdateExpression).toContain('REMOVE gsi1pk, gsi1sk');
     expect(run?.Update).toMatchObject({ Key: { pk: 'RUN#spring-survey#2026-03-02', sk: 'RUN' } });
+    expect(run?.Update.UpdateExpression).toContain('t_1 :one');
   });
 
   it('rethrows errors other than a contact that is not waiting', async () => {
     const client = new RecordingClient((command) =>
       command.name === 'TransactWriteCommand'
         ? Object.assign(new Error('slow down'), { name: 'ThrottlingException' })
-        : {},
+        : command.name === 'GetCommand'
+          ? { Item: { status: 'PENDING', attempts: 0 } }
+          : {},
     );
 
     await expect(

@@ -113,6 +113,41 @@ describe('packaged CloudFormation template', () => {
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
   });
 
+  it('alarms on errors and throttles per function, failed runs, DLQ depth and Connect concurrency above 90 %', () => {
+    const alarms = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm'));
+    const metricsOf = (id: string) => JSON.stringify(alarms[id]?.Properties ?? {});
+
+    expect(metricsOf('RunExecutionsFailedAlarm')).toContain('ExecutionsFailed');
+    expect(metricsOf('CallEventsDeadLetterAlarm')).toContain('ApproximateNumberOfMessagesVisible');
+    expect(alarms.ConnectConcurrencyAlarm?.Properties).toMatchObject({
+      MetricName: 'ConcurrentCallsPercentage',
+      Threshold: 90,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    for (const fn of ['Dispatch', 'CallEnded', 'NextStep', 'RecordAnswer', 'Sweeper'])
+      expect(metricsOf('FunctionThrottlesAlarm')).toContain(`${fn}LambdaFunction`);
+    for (const fn of ['Sweeper', 'ListUploaded', 'RunInit', 'RunFinalize', 'RunReport'])
+      expect(metricsOf('BackgroundFunctionErrorsAlarm')).toContain(`${fn}LambdaFunction`);
+  });
+
+  it('declares an operations dashboard whose body is valid JSON with the engine metrics', () => {
+    const [[, dashboard] = []] = resourcesOfType('AWS::CloudWatch::Dashboard');
+    const sub = (dashboard?.Properties.DashboardBody ?? { 'Fn::Sub': [''] }) as { 'Fn::Sub': [string, unknown] };
+    const [body = ''] = sub['Fn::Sub'];
+
+    const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets;
+    expect(widgets.length).toBeGreaterThanOrEqual(4);
+    for (const metric of [
+      'Dials',
+      'Throttles',
+      'CallsInFlight',
+      'Outcome',
+      'ConcurrentCallsPercentage',
+      'ExecutionsFailed',
+    ])
+      expect(body).toContain(metric);
+  });
+
   it('gives each function its own role, and no role grants a wildcard action', () => {
     const functions = resourcesOfType('AWS::Lambda::Function');
     const roles = resourcesOfType('AWS::IAM::Role');

@@ -20,6 +20,7 @@ const valid = {
   CONTACT_FLOW_ARN: 'arn:aws:connect:eu-west-1:000000000000:instance/x/contact-flow/y',
   RETENTION_DAYS: '90',
   MAX_CALL_SECONDS: '1800',
+  ANSWERING_MACHINE_DETECTION: 'false',
   CAMPAIGN_CACHE_SECONDS: '30',
 };
 

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   buildRunSummary,
   MAX_REPORT_RANGE_DAYS,
+  type ReportQuestion,
   reportDates,
   sumCounters,
 } from '../../../../functions/core/report/summary.ts';
 
-const questions = [
+const questions: ReportQuestion[] = [
   { id: 'q1', prompt: 'Satisfied?', keys: { '1': 'yes', '2': 'no' } },
   { id: 'q2', prompt: 'Recommend?', keys: { '1': 'yes', '2': 'no', '3': 'maybe' } },
 ];

@@ -1,0 +1,237 @@
+/**
+ * Benchmark `report`: reports over a large run in DynamoDB Local (started here, tables from serverless.yml).
+ *
+ * Seeds a run of N contacts with attempts and answers (the run item's counters written as the engine's
+ * transactions would leave them), then measures, at N/10 and at N contacts:
+ * - summary latency (GET …/reports/{date} without HTTP: one consistent read + the pure builder), target ≤ 50 ms, flat;
+ * - export rows/s and peak RSS while streaming the CSV (bytes counted by a discarding sink: the local S3 is not
+ *   started here; the multipart upload itself is unit-tested), flat in N;
+ * - answer-to-summary freshness: an answer recorded through AnswerStore until the summary shows it, target ≤ 1 s.
+ *
+ * Run: `npm run bench -- report [contacts]` (default 100,000; DynamoDB Local writes ~3,000 items/s, so 1,000,000
+ * takes about 6 minutes to seed). DynamoDB Local listens on `BENCH_DYNAMODB_PORT` (default 28110).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AnswerStore } from '../functions/adapters/answer-store.ts';
+import { ReportStore } from '../functions/adapters/report-store.ts';
+import type { MultipartObjectWriter } from '../functions/adapters/reports-bucket.ts';
+import { contactKey, runKey } from '../functions/core/keys.ts';
+import { buildRunSummary, type ReportQuestion } from '../functions/core/report/summary.ts';
+import { exportContacts } from '../functions/report/export-contacts.ts';
+import { createTables, startDynamoDbLocal, waitForDynamoDb } from '../local/dynamodb.ts';
+import { stopProcess } from '../local/processes.ts';
+import { loadServiceDefinition, tableDeclarations } from '../local/service-definition.ts';
+
+const CAMPAIGN = 'bench-report';
+const DATE = '2026-11-23';
+const QUESTIONS: ReportQuestion[] = [
+  { id: 'q1', prompt: 'Satisfied?', keys: { '1': 'Yes', '2': 'No' } },
+  { id: 'q2', prompt: 'Recommend?', keys: { '1': 'Yes', '2': 'No', '3': 'Maybe' } },
+];
+const STATUSES = ['COMPLETED', 'COMPLETED', 'PARTIAL', 'NO_ANSWER', 'BUSY', 'VOICEMAIL', 'EXPIRED', 'OPTED_OUT'];
+const WRITERS = 16;
+
+const phoneOf = (index: number) => `+48${String(500_000_000 + index)}`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+function contactItem(index: number) {
+  const status = STATUSES[index % STATUSES.length] ?? 'EXPIRED';
+  const attempts = (index % 3) + 1;
+  const answered = status === 'COMPLETED' || status === 'PARTIAL';
+  return {
+    ...contactKey(CAMPAIGN, DATE, phoneOf(index)),
+    status,
+    attempts,
+    attemptLog: Array.from({ length: attempts }, (_, n) => ({
+      n: n + 1,
+      at: new Date(Date.UTC(2026, 10, 23, 8, n * 30)).toISOString(),
+      outcome: n + 1 === attempts ? status : 'NO_ANSWER',
+    })),
+    timeZone: 'Europe/Warsaw',
+    name: `Contact ${index}`,
+    externalId: `X-${index}`,
+    attributes: { region: index % 2 === 0 ? 'north' : 'south', plan: '=gold' },
+    answers: answered
+      ? { q1: String((index % 2) + 1), ...(status === 'COMPLETED' && { q2: String((index % 3) + 1) }) }
+      : {},
+  };
+}
+
+/** Counters of contacts `from … to-1`, as the engine's transactions would have added them. */
+function countersOf(from: number, to: number): Record<string, number> {
+  const counters: Record<string, number> = {};
+  const add = (name: string, value = 1) => {
+    counters[name] = (counters[name] ?? 0) + value;
+  };
+  for (let index = from; index < to; index++) {
+    const item = contactItem(index);
+    add('contacts');
+    add(`n_${item.status}`);
+    add(`t_${item.attempts}`);
+    add('attemptsStarted', item.attempts);
+    add('attemptsEnded', item.attempts);
+    add(`o_${item.status}`);
+    add('o_NO_ANSWER', item.attempts - 1);
+    for (const [question, key] of Object.entries(item.answers)) {
+      add(`a_${question}_${key}`);
+      add('answersTotal');
+    }
+    if (item.status === 'COMPLETED' || item.status === 'PARTIAL') {
+      add('answeredCalls');
+      add('talkSeconds', 40);
+    }
+  }
+  return counters;
+}
+
+async function seed(client: DynamoDBDocumentClient, tableName: string, from: number, to: number): Promise<number> {
+  const started = performance.now();
+  let next = from;
+  const writer = async () => {
+    while (next < to) {
+      const batch = Array.from({ length: Math.min(25, to - next) }, (_, offset) => contactItem(next + offset));
+      next += batch.length;
+      let requests: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }));
+        requests = (output.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WRITERS }, writer));
+  const counters = countersOf(from, to);
+  const names = Object.keys(counters);
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: runKey(CAMPAIGN, DATE),
+      UpdateExpression: `SET #status = :status ADD ${names.map((_, index) => `#c${index} :c${index}`).join(', ')}`,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...Object.fromEntries(names.map((name, index) => [`#c${index}`, name])),
+      },
+      ExpressionAttributeValues: {
+        ':status': 'RUNNING',
+        ...Object.fromEntries(names.map((name, index) => [`:c${index}`, counters[name]])),
+      },
+    }),
+  );
+  return ((to - from) / (performance.now() - started)) * 1000;
+}
+
+async function summaryLatency(store: ReportStore): Promise<{ p50: number; p95: number; max: number }> {
+  const times: number[] = [];
+  for (let round = 0; round < 60; round++) {
+    const started = performance.now();
+    const run = await store.runCounters(CAMPAIGN, DATE);
+    buildRunSummary(run?.counters ?? {}, QUESTIONS, await store.followUpCounts(CAMPAIGN, DATE));
+    if (round >= 10) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (share: number) => times[Math.min(times.length - 1, Math.floor(times.length * share))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), max: times.at(-1) ?? 0 };
+}
+
+async function exportRun(
+  store: ReportStore,
+): Promise<{ rows: number; rowsPerSecond: number; bytes: number; peakRss: number }> {
+  let bytes = 0;
+  const discard = {
+    writer: () =>
+      ({
+        bytes: 0,
+        async write(chunk: string | Uint8Array) {
+          bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        },
+        async close() {},
+        async abort() {},
+      }) as unknown as MultipartObjectWriter,
+  };
+  globalThis.gc?.();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 20);
+  const started = performance.now();
+  try {
+    const result = await exportContacts(store, discard, {
+      campaignId: CAMPAIGN,
+      date: DATE,
+      format: 'csv',
+      questions: QUESTIONS,
+      filters: [],
+    });
+    return { rows: result.rows, rowsPerSecond: (result.rows / (performance.now() - started)) * 1000, bytes, peakRss };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function freshness(answers: AnswerStore, store: ReportStore, index: number): Promise<number> {
+  const before = (await store.runCounters(CAMPAIGN, DATE))?.counters.answersTotal ?? 0;
+  const started = performance.now();
+  await answers.record({
+    ref: { campaignId: CAMPAIGN, date: DATE, phone: phoneOf(index), attempt: 9 },
+    questionId: 'q1',
+    key: '1',
+    label: 'Yes',
+    scriptVersion: 1,
+    answeredAt: new Date(),
+    connectContactId: `bench-${index}`,
+    progress: { attempt: 9, questionsAnswered: 1, completed: false, optedOut: false },
+  });
+  for (;;) {
+    const run = await store.runCounters(CAMPAIGN, DATE);
+    const summary = buildRunSummary(run?.counters ?? {}, QUESTIONS, { sent: 0, failed: 0 });
+    if (summary.answersTotal > before) return performance.now() - started;
+  }
+}
+
+/** `npm run bench -- report [contacts]`. */
+export async function run(args: readonly string[]): Promise<void> {
+  const contacts = Number(args[0] ?? 100_000);
+  const port = Number(process.env.BENCH_DYNAMODB_PORT ?? 28_110);
+  const workDirectory = mkdtempSync(join(tmpdir(), 'bench-report-'));
+  const dynamodb = startDynamoDbLocal({ port, logFile: join(workDirectory, 'dynamodb.log') });
+  const region = 'eu-west-1';
+  const raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+  });
+  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  try {
+    await waitForDynamoDb(raw, 60_000);
+    const [table] = tableDeclarations(await loadServiceDefinition('bench', region));
+    if (table === undefined) throw new Error('serverless.yml declares no table');
+    await createTables(raw, [table]);
+    const store = new ReportStore(table.TableName, client);
+    const answers = new AnswerStore(table.TableName, 1, client);
+    const lines: string[] = [`report benchmark: ${contacts.toLocaleString('en')} contacts in DynamoDB Local`];
+    let seeded = 0;
+    for (const size of [Math.ceil(contacts / 10), contacts]) {
+      const rate = await seed(client, table.TableName, seeded, size);
+      seeded = size;
+      const latency = await summaryLatency(store);
+      const exported = await exportRun(store);
+      const fresh = await freshness(answers, store, 0);
+      lines.push(
+        `at ${size.toLocaleString('en')} contacts (seeded at ${Math.round(rate).toLocaleString('en')}/s):`,
+        `  summary latency p50 ${latency.p50.toFixed(1)} ms, p95 ${latency.p95.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target ≤ 50 ms)`,
+        `  export ${exported.rows.toLocaleString('en')} rows at ${Math.round(exported.rowsPerSecond).toLocaleString('en')} rows/s, ${mib(exported.bytes)} CSV, peak RSS ${mib(exported.peakRss)}`,
+        `  answer-to-summary freshness ${fresh.toFixed(1)} ms (target ≤ 1,000 ms)`,
+      );
+      console.log(lines.at(-4), '\n', lines.slice(-3).join('\n '));
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    raw.destroy();
+    await stopProcess(dynamodb);
+    rmSync(workDirectory, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The operator alerts the engine raises itself (README "Alerts"): what happened, which
+ * campaign/run, since when, and the next step. Pure: decides and words; AlertPublisher sends and
+ * deduplicates (one message per condition per period).
+ */
+
+/** An alert as AlertPublisher takes it. */
+export interface RunAlert {
+  condition: string;
+  subject: string;
+  message: string;
+  periodSeconds: number;
+}
+
+/** Ticks in a row with dial errors before the operator is told (the run fails at 5). */
+export const DIAL_ERROR_TICKS_ALERT = 2;
+/** Ticks in a row throttled by Connect before the operator is told. */
+export const THROTTLED_TICKS_ALERT = 3;
+
+const sinceTicks = (now: Date, ticks: number, tickSeconds: number): string =>
+  new Date(now.getTime() - ticks * tickSeconds * 1000).toISOString();
+
+/** Dial errors repeating over `ticks` consecutive ticks, or undefined while below the threshold. */
+export function dialErrorsAlert(input: {
+  campaignId: string;
+  date: string;
+  ticks: number;
+  tickSeconds: number;
+  lastError?: string;
+  now: Date;
+}): RunAlert | undefined {
+  if (input.ticks < DIAL_ERROR_TICKS_ALERT) return undefined;
+  return {
+    condition: `dispatch-errors#${input.campaignId}#${input.date}`,
+    subject: `[ALERT] dial errors repeating: ${input.campaignId} ${input.date}`,
+    message:
+      `DIAL ERRORS REPEATING: the dispatcher of campaign ${input.campaignId} run ${input.date} failed to start calls ` +
+      `in ${input.ticks} ticks in a row (since about ${sinceTicks(input.now, input.ticks, input.tickSeconds)}); ` +
+      `last error: ${input.lastError ?? 'unknown'}. The run fails after 5 such ticks. Next step: check the Connect ` +
+      `instance, contact flow and queue (and the dispatcher logs); fix, then let the run continue or pause it ` +
+      `(POST /campaigns/${input.campaignId}/runs/${input.date}/pause).`,
+    periodSeconds: 3_600,
+  };
+}
+
+/** Connect throttling sustained over `ticks` consecutive ticks. */
+export function throttlingAlert(input: {
+  campaignId: string;
+  date: string;
+  ticks: number;
+  tickSeconds: number;
+  dialRate: number;
+  now: Date;
+}): RunAlert | undefined {
+  if (input.ticks < THROTTLED_TICKS_ALERT) return undefined;
+  return {
+    condition: 'connect-throttling',
+    subject: '[ALERT] sustained Amazon Connect throttling',
+    message:
+      `CONNECT THROTTLING: StartOutboundVoiceContact was throttled in ${input.ticks} ticks in a row of campaign ` +
+      `${input.campaignId} run ${input.date} (since about ${sinceTicks(input.now, input.ticks, input.tickSeconds)}); ` +
+      `the shared dial rate is down to ${input.dialRate.toFixed(2)}/s. Next step: compare the dialsPerSecond and ` +
+      `dialBurst parameters with the Connect account's API quota (Service Quotas) and lower them or request an increase.`,
+    periodSeconds: 3_600,
+  };
+}
+
+/** A run still working when its calling window (its date, everywhere) is over. */
+export function runOverdueAlert(input: {
+  campaignId: string;
+  date: string;
+  status: string;
+  lastTickAt?: string;
+  now: Date;
+}): RunAlert {
+  return {
+    condition: `run-overdue#${input.campaignId}#${input.date}`,
+    subject: `[ALERT] run not finished: ${input.campaignId} ${input.date}`,
+    message:
+      `RUN NOT FINISHED: campaign ${input.campaignId} run ${input.date} is still ${input.status} although its date is ` +
+      `over in every time zone (checked ${input.now.toISOString()}; last tick ${input.lastTickAt ?? 'never'}). ` +
+      `Next step: look at its execution in Step Functions; stop it with POST /campaigns/${input.campaignId}/runs/` +
+      `${input.date}/stop, and check for leaked leases.`,
+    periodSeconds: 6 * 3_600,
+  };
+}
+
+/** An import that refused more rows than the campaign's `rejectionAlertThreshold`. */
+export function importRejectionAlert(input: {
+  campaignId: string;
+  date: string;
+  listId: string;
+  rows: number;
+  rejected: number;
+  threshold: number;
+  finishedAt: string;
+}): RunAlert {
+  const rate = input.rows > 0 ? input.rejected / input.rows : 0;
+  return {
+    condition: `import-rejections#${input.listId}`,
+    subject: `[ALERT] list import rejected ${(rate * 100).toFixed(0)} % of rows: ${input.campaignId} ${input.date}`,
+    message:
+      `IMPORT REJECTION RATE: list ${input.listId} of campaign ${input.campaignId} run ${input.date}, imported at ` +
+      `${input.finishedAt}, rejected ${input.rejected} of ${input.rows} rows (${(rate * 100).toFixed(1)} %, threshold ` +
+      `${(input.threshold * 100).toFixed(0)} %). Next step: download the rejected rows ` +
+      `(GET /campaigns/${input.campaignId}/runs/${input.date}/lists/${input.listId}/rejected), fix them and upload them again.`,
+    periodSeconds: 86_400,
+  };
+}

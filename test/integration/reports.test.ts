@@ -1,0 +1,172 @@
+/**
+ * Reports after a survey run with contact-event faults, judged against the simulator's ground-truth
+ * call log: the summary's totals (built from counters only) and the per-contact export.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  type FlowCallRecord,
+  flowCalls,
+  invokeFunction,
+  setScenario,
+  simulatorStats,
+  snsMessages,
+  testCampaign,
+  today,
+  waitFor,
+  waitForExecution,
+  writeContacts,
+} from './support.ts';
+
+const CAMPAIGN = 'report-e2e';
+const CONTACTS = 60;
+const SURVEY = {
+  greeting: 'Hello {name}.',
+  questions: [
+    {
+      id: 'q1',
+      prompt: 'Press 1 for yes, 2 for no.',
+      keys: { '1': 'Yes', '2': 'No' },
+      next: { '2': 'q2' },
+      maxRetries: 1,
+    },
+    { id: 'q2', prompt: 'Press 1 for yes, 2 for no.', keys: { '1': 'Yes', '2': 'No' }, maxRetries: 1 },
+  ],
+  optOutKey: '9',
+  closing: 'Goodbye.',
+};
+const phones = Array.from({ length: CONTACTS }, (_, index) => `+4871${String(3_000_000 + index).padStart(7, '0')}`);
+
+interface Summary {
+  status: string;
+  contacts: { total: number; finished: number; waiting: number; byStatus: Record<string, number> };
+  outcomes: Record<string, number>;
+  attempts: { ended: number; distribution: Record<string, number> };
+  answersTotal: number;
+  optOuts: number;
+  questions: Array<{ id: string; answered: number; answers: Array<{ key: string; label: string; count: number }> }>;
+}
+
+let calls: FlowCallRecord[];
+let summary: Summary;
+
+/** Valid key presses in the call log, the ground truth of answers. */
+const pressed = (questionId: string, key: string) =>
+  calls
+    .flatMap((call) => call.flow?.presses ?? [])
+    .filter((press) => press.kind === 'KEY' && press.questionId === questionId && press.input === key).length;
+
+beforeAll(async () => {
+  await setScenario({
+    seed: 31,
+    timeScale: 0.02,
+    outcomes: { ANSWERED: 60, NO_ANSWER: 15, BUSY: 10, VOICEMAIL: 5, INVALID_NUMBER: 5, FAILED: 5 },
+    hangUpProbability: 0.1,
+    keypad: {
+      invalidKeyProbability: 0.1,
+      silenceProbability: 0.1,
+      questions: { q1: { keys: { '1': 40, '2': 55, '9': 5 } }, q2: { keys: { '1': 60, '2': 40 } } },
+    },
+    faults: {
+      duplicateProbability: 0.1,
+      delayProbability: 0.1,
+      delayMs: { min: 100, max: 2000 },
+      dropProbability: 0.03,
+    },
+  });
+  const retryDelays = { NO_ANSWER: 'PT1S', BUSY: 'PT1S', VOICEMAIL: 'PT1S', FAILED: 'PT1S', UNKNOWN: 'PT1S' };
+  const put = await api(
+    'PUT',
+    `/campaigns/${CAMPAIGN}`,
+    testCampaign(CAMPAIGN, { retryPolicy: { maxAttempts: 3, maxAttemptsPerDay: 3, retryDelays }, script: SURVEY }),
+  );
+  expect(put.status).toBe(200);
+  await writeContacts(CAMPAIGN, today(), phones, new Date());
+  const started = await api('POST', `/campaigns/${CAMPAIGN}/runs`, { date: today() });
+  expect(started.status).toBe(202);
+  const sweeping = setInterval(() => void invokeFunction('sweeper').catch(() => undefined), 3_000);
+  try {
+    const execution = await waitForExecution((started.body as { executionArn: string }).executionArn, 240_000);
+    expect(execution.status).toBe('SUCCEEDED');
+  } finally {
+    clearInterval(sweeping);
+  }
+  await waitFor('simulator idle', async () => ((await simulatorStats()).active === 0 ? true : undefined));
+  calls = flowCalls(CAMPAIGN);
+  summary = (await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}`)).body as Summary;
+}, 300_000);
+
+describe('run report against the call log', () => {
+  it('accounts for every contact and every call', () => {
+    expect(summary.status).toBe('FINISHED');
+    expect(summary.contacts.total).toBe(CONTACTS);
+    expect(summary.contacts.finished).toBe(CONTACTS);
+    expect(summary.contacts.waiting).toBe(0);
+    expect(summary.attempts.ended).toBe(calls.length);
+    expect(Object.values(summary.outcomes).reduce((sum, value) => sum + value, 0)).toBe(calls.length);
+  });
+
+  it('has the attempts distribution of the call log (contacts by number of calls)', () => {
+    const perPhone = new Map<string, number>(phones.map((phone) => [phone, 0]));
+    for (const call of calls) perPhone.set(call.destination, (perPhone.get(call.destination) ?? 0) + 1);
+    const expected: Record<string, number> = {};
+    for (const count of perPhone.values()) expected[count] = (expected[count] ?? 0) + 1;
+    expect(summary.attempts.distribution).toEqual(expected);
+  });
+
+  it('counts each answer as pressed, with its label', () => {
+    for (const question of summary.questions) {
+      for (const answer of question.answers) {
+        expect(answer.count, `${question.id}:${answer.key}`).toBe(pressed(question.id, answer.key));
+        expect(answer.label).toMatch(/^(Yes|No)$/);
+      }
+    }
+    expect(summary.answersTotal).toBeGreaterThan(0);
+    expect(summary.optOuts).toBe(summary.contacts.byStatus.OPTED_OUT ?? 0);
+  });
+
+  it('announces the run with links to the summary and the export', () => {
+    const announcement = snsMessages().find(
+      (message) => message.subject === `Campaign ${CAMPAIGN} run ${today()} finished`,
+    );
+    expect(announcement?.message).toMatch(/Summary \(JSON.*\): http/);
+    expect(announcement?.message).toMatch(/Contacts \(CSV, 60 rows.*\): http/);
+  });
+
+  it('exports one CSV row per contact with its attempts, downloadable from the presigned link', async () => {
+    const response = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv`);
+    expect(response.status).toBe(200);
+    const { url, rows } = response.body as { url: string; rows: number };
+    expect(rows).toBe(CONTACTS);
+    const text = await (await fetch(url)).text();
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter((line) => line !== '');
+    expect(lines[0]).toBe(
+      'phone,external_id,name,status,attempts,attempt_log,answer_q1,answer_q2,opted_out,follow_ups,other_attributes',
+    );
+    expect(lines).toHaveLength(CONTACTS + 1);
+    for (const line of lines.slice(1)) {
+      const [phone = '', , , , attempts] = line.split(',');
+      const dialed = calls.filter((call) => `'${call.destination}` === phone).length;
+      expect(Number(attempts), phone).toBe(dialed);
+    }
+  });
+
+  it('filters the export by answer and refuses a malformed filter or an overlong range', async () => {
+    const filtered = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv?answer=q1:2`);
+    const q1No = summary.questions.find((question) => question.id === 'q1')?.answers.find((a) => a.key === '2');
+    expect((filtered.body as { rows: number }).rows).toBeLessThanOrEqual(q1No?.count ?? 0);
+    expect((await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv?answer=q1`)).status).toBe(400);
+    const tooLong = await api('GET', `/campaigns/${CAMPAIGN}/reports?from=2026-01-01&to=2026-12-31`);
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toContain('query.to');
+  });
+
+  it('sums days in the range report', async () => {
+    const range = await api('GET', `/campaigns/${CAMPAIGN}/reports?from=${today()}&to=${today()}`);
+    expect(range.status).toBe(200);
+    expect((range.body as Summary).contacts.total).toBe(CONTACTS);
+  });
+});
