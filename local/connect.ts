@@ -44,6 +44,8 @@ export async function startLocalConnect(
     region: context.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    // Every live call has an event or a flow step in flight: the default pool of 50 sockets would queue them.
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: 1_024 } },
   });
   const callEnded = context.functionName('callEnded');
   const scenarioFile = resolve(process.env.LOCAL_SCENARIO ?? join(import.meta.dirname, 'scenarios', 'local.json'));

@@ -10,9 +10,10 @@
  * - contact: `answers.<questionId>` (the latest key) and `flow` (this attempt's progress, read by
  *   the call-ended handler to classify the outcome).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
+import { queryAll } from './query-pages.ts';
 
 /** The contact attempt a call belongs to. */
 export interface AnswerRef {
@@ -130,32 +131,24 @@ export class AnswerStore {
 
   /** Every answer of a run (reports, tests). */
   async answersOfRun(campaignId: string, date: string): Promise<StoredAnswer[]> {
-    const answers: StoredAnswer[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': ANSWER_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        answers.push({
-          phone: String(item.phone),
-          attempt: Number(item.attempt),
-          questionId: String(item.questionId),
-          key: String(item.key),
-          label: String(item.label),
-          scriptVersion: Number(item.scriptVersion),
-          answeredAt: String(item.answeredAt),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return answers;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': ANSWER_PREFIX },
+        ConsistentRead: true,
+      },
+      (item) => ({
+        phone: String(item.phone),
+        attempt: Number(item.attempt),
+        questionId: String(item.questionId),
+        key: String(item.key),
+        label: String(item.label),
+        scriptVersion: Number(item.scriptVersion),
+        answeredAt: String(item.answeredAt),
+      }),
+    );
   }
 
   /** The run's answer counters (one read, whatever the number of answers). */

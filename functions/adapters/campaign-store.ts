@@ -4,9 +4,10 @@
  *
  * Items: `pk = CAMPAIGNS`, `sk = <campaignId>` (one partition, so listing is a single query).
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Campaign, parseCampaign } from '../core/campaign.ts';
 import { documentClient } from './aws-clients.ts';
+import { queryAll } from './query-pages.ts';
 
 export interface StoredCampaign {
   campaign: Campaign;
@@ -31,21 +32,15 @@ export class CampaignStore {
   }
 
   async list(): Promise<StoredCampaign[]> {
-    const campaigns: StoredCampaign[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'CAMPAIGNS' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      campaigns.push(...(page.Items ?? []).map(toStored));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return campaigns;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'CAMPAIGNS' },
+      },
+      toStored,
+    );
   }
 
   /**

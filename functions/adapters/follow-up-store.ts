@@ -5,9 +5,10 @@
  * settled; the delivery result (SENT with the SNS MessageId, or FAILED with the error) is written
  * afterwards.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FOLLOW_UP_PREFIX, followUpKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
+import { queryAll } from './query-pages.ts';
 
 export type FollowUpStatus = 'SENDING' | 'SENT' | 'FAILED';
 
@@ -85,32 +86,24 @@ export class FollowUpStore {
 
   /** Every follow-up of a run (reports, tests). */
   async followUpsOfRun(campaignId: string, date: string): Promise<StoredFollowUp[]> {
-    const followUps: StoredFollowUp[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': FOLLOW_UP_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        followUps.push({
-          campaignId: String(item.campaignId),
-          date: String(item.date),
-          phone: String(item.phone),
-          ruleId: String(item.ruleId),
-          status: item.status as FollowUpStatus,
-          claimedAt: String(item.claimedAt),
-          messageId: item.messageId as string | undefined,
-          error: item.error as string | undefined,
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return followUps;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': FOLLOW_UP_PREFIX },
+        ConsistentRead: true,
+      },
+      (item) => ({
+        campaignId: String(item.campaignId),
+        date: String(item.date),
+        phone: String(item.phone),
+        ruleId: String(item.ruleId),
+        status: item.status as FollowUpStatus,
+        claimedAt: String(item.claimedAt),
+        messageId: item.messageId as string | undefined,
+        error: item.error as string | undefined,
+      }),
+    );
   }
 }

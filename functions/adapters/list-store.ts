@@ -5,7 +5,7 @@
  *
  * No policy here: the import decides, this module records.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
 import type { ContactOrigins } from '../import/import-list.ts';
 import type { ListRecords } from '../import/list-imports.ts';
@@ -20,6 +20,7 @@ import {
 } from '../import/list-record.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
+import { queryAll } from './query-pages.ts';
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
@@ -75,20 +76,15 @@ export class ListStore implements ContactOrigins, ListRecords {
 
   /** The lists uploaded for a run, oldest first. */
   async listForRun(campaignId: string, date: string): Promise<ListRecord[]> {
-    const records: ListRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': LIST_PREFIX },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(page.Items ?? []).map((item) => ListRecordSchema.parse(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const records = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': LIST_PREFIX },
+      },
+      (item) => ListRecordSchema.parse(item),
+    );
     return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 

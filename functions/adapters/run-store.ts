@@ -31,6 +31,7 @@ import {
   runKey,
 } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
+import { queryAll } from './query-pages.ts';
 
 export type RunStatus = 'RUNNING' | 'PAUSED' | 'STOPPING' | 'FINISHED' | 'FAILED';
 
@@ -596,31 +597,23 @@ export class RunStore {
 
   /** Leases held longer than they should be: calls whose end was never reported. */
   async staleLeases(now: Date): Promise<Array<AttemptRef & { connectContactId?: string; startedAt: string }>> {
-    const stale: Array<AttemptRef & { connectContactId?: string; startedAt: string }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'staleAfter < :now',
-          ExpressionAttributeValues: { ':pk': 'LEASES', ':now': now.toISOString() },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        stale.push({
-          campaignId: String(item.campaignId),
-          date: String(item.date),
-          phone: String(item.phone),
-          attempt: Number(item.attempt),
-          connectContactId: item.connectContactId as string | undefined,
-          startedAt: String(item.startedAt),
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return stale;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'staleAfter < :now',
+        ExpressionAttributeValues: { ':pk': 'LEASES', ':now': now.toISOString() },
+      },
+      (item) => ({
+        campaignId: String(item.campaignId),
+        date: String(item.date),
+        phone: String(item.phone),
+        attempt: Number(item.attempt),
+        connectContactId: item.connectContactId as string | undefined,
+        startedAt: String(item.startedAt),
+      }),
+    );
   }
 
   /** Live calls across every campaign. */
