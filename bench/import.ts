@@ -1,23 +1,5 @@
-/**
- * Benchmark `import`: the daily list import, in two parts.
- *
- * 1. Parse + validate (CPU only): `bench/import-parse.ts`.
- * 2. End to end into DynamoDB Local, which this benchmark starts itself (tables from serverless.yml): a generated
- *    list is imported exactly as the upload event imports a list from S3 (`ListImports.importUploaded`: the whole
- *    file checked first, then streamed again and written through `ContactWriter`, with the do-not-call lookups, the
- *    list item's status and progress, and the rejected-rows CSV). The list is generated while it is read, never
- *    held in memory, so the peak RSS shows what the import itself holds.
- *
- * Run: `npm run bench -- import [rows] [end-to-end rows]`: defaults 1,000,000 rows parsed and 200,000 imported end to
- * end (DynamoDB Local takes about 3,000 contacts/s, so a million takes 5-6 minutes: pass 1000000 to measure it).
- * DynamoDB Local listens on `BENCH_DYNAMODB_PORT` (default 28100).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ContactWriter } from '../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../functions/adapters/list-store.ts';
@@ -25,10 +7,8 @@ import { parseCampaign } from '../functions/core/campaign.ts';
 import { listObjectKey, runKey } from '../functions/core/keys.ts';
 import { newListId } from '../functions/import/list-id.ts';
 import { ListImports } from '../functions/import/list-imports.ts';
-import { createTables, startDynamoDbLocal, waitForDynamoDb } from '../local/dynamodb.ts';
-import { stopProcess } from '../local/processes.ts';
-import { loadServiceDefinition, tableDeclarations } from '../local/service-definition.ts';
 import { benchImportParse } from './import-parse.ts';
+import { startBenchTable } from './local-table.ts';
 
 export interface ImportEndToEndResult {
   rows: number;
@@ -82,24 +62,8 @@ export async function benchImportEndToEnd(
   rows = DEFAULT_END_TO_END_ROWS,
   port = Number(process.env.BENCH_DYNAMODB_PORT ?? 28_100),
 ): Promise<ImportEndToEndResult> {
-  const workDirectory = mkdtempSync(join(tmpdir(), 'bench-import-'));
-  const dynamodb = startDynamoDbLocal({ port, logFile: join(workDirectory, 'dynamodb.log') });
-  const region = 'eu-west-1';
-  const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 5,
-  });
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const { client, tableName, stop } = await startBenchTable(port, 'import');
   try {
-    await waitForDynamoDb(raw, 60_000);
-    const service = await loadServiceDefinition('bench', region);
-    const [table] = tableDeclarations(service);
-    if (table === undefined) throw new Error('serverless.yml declares no table');
-    await createTables(raw, [table]);
-    const tableName = table.TableName;
-
     const date = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const campaign = parseCampaign({
       id: 'bench',
@@ -216,9 +180,7 @@ export async function benchImportEndToEnd(
     );
     return result;
   } finally {
-    raw.destroy();
-    await stopProcess(dynamodb);
-    rmSync(workDirectory, { recursive: true, force: true });
+    await stop();
   }
 }
 

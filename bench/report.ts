@@ -1,30 +1,11 @@
-/**
- * Benchmark `report`: reports over a large run in DynamoDB Local (started here, tables from serverless.yml).
- *
- * Seeds a run of N contacts with attempts and answers (the run item's counters written as the engine's
- * transactions would leave them), then measures, at N/10 and at N contacts:
- * - summary latency (GET …/reports/{date} without HTTP: one consistent read + the pure builder), target ≤ 50 ms, flat;
- * - export rows/s and peak RSS while streaming the CSV (bytes counted by a discarding sink: the local S3 is not
- *   started here; the multipart upload itself is unit-tested), flat in N;
- * - answer-to-summary freshness: an answer recorded through AnswerStore until the summary shows it, target ≤ 1 s.
- *
- * Run: `npm run bench -- report [contacts]` (default 100,000; DynamoDB Local writes ~3,000 items/s, so 1,000,000
- * takes about 6 minutes to seed). DynamoDB Local listens on `BENCH_DYNAMODB_PORT` (default 28110).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AnswerStore } from '../functions/adapters/answer-store.ts';
 import { ReportStore } from '../functions/adapters/report-store.ts';
 import type { MultipartObjectWriter } from '../functions/adapters/reports-bucket.ts';
 import { contactKey, runKey } from '../functions/core/keys.ts';
 import { buildRunSummary, type ReportQuestion } from '../functions/core/report/summary.ts';
 import { exportContacts } from '../functions/report/export-contacts.ts';
-import { createTables, startDynamoDbLocal, waitForDynamoDb } from '../local/dynamodb.ts';
-import { stopProcess } from '../local/processes.ts';
-import { loadServiceDefinition, tableDeclarations } from '../local/service-definition.ts';
+import { startBenchTable } from './local-table.ts';
 
 const CAMPAIGN = 'bench-report';
 const DATE = '2026-11-23';
@@ -224,27 +205,14 @@ async function freshness(answers: AnswerStore, store: ReportStore, index: number
 export async function run(args: readonly string[]): Promise<void> {
   const contacts = Number(args[0] ?? 100_000);
   const port = Number(process.env.BENCH_DYNAMODB_PORT ?? 28_110);
-  const workDirectory = mkdtempSync(join(tmpdir(), 'bench-report-'));
-  const dynamodb = startDynamoDbLocal({ port, logFile: join(workDirectory, 'dynamodb.log') });
-  const region = 'eu-west-1';
-  const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 5,
-  });
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const { client, tableName, stop } = await startBenchTable(port, 'report');
   try {
-    await waitForDynamoDb(raw, 60_000);
-    const [table] = tableDeclarations(await loadServiceDefinition('bench', region));
-    if (table === undefined) throw new Error('serverless.yml declares no table');
-    await createTables(raw, [table]);
-    const store = new ReportStore(table.TableName, client);
-    const answers = new AnswerStore(table.TableName, 1, client);
+    const store = new ReportStore(tableName, client);
+    const answers = new AnswerStore(tableName, 1, client);
     const lines: string[] = [`report benchmark: ${contacts.toLocaleString('en')} contacts in DynamoDB Local`];
     let seeded = 0;
     for (const size of [Math.ceil(contacts / 10), contacts]) {
-      const rate = await seed(client, table.TableName, seeded, size);
+      const rate = await seed(client, tableName, seeded, size);
       seeded = size;
       const report = (line: string) => {
         lines.push(line);
@@ -264,8 +232,6 @@ export async function run(args: readonly string[]): Promise<void> {
     console.log('---');
     console.log(lines.join('\n'));
   } finally {
-    raw.destroy();
-    await stopProcess(dynamodb);
-    rmSync(workDirectory, { recursive: true, force: true });
+    await stop();
   }
 }
