@@ -14,6 +14,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
+import { cancellationReasons } from './transaction-errors.ts';
 
 /** The contact attempt a call belongs to. */
 export interface AnswerRef {
@@ -68,11 +69,6 @@ const ANSWER_COUNTER = /^a_([a-z][a-z0-9_]*)_(.)$/;
 const MAX_CONFLICT_RETRIES = 6;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
-function cancellationReasons(error: unknown): string[] {
-  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-  return Array.isArray(reasons) ? reasons.map((reason) => reason.Code ?? 'None') : [];
-}
 
 export class AnswerStore {
   private readonly tableName: string;

@@ -12,6 +12,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { contactKey, duePartition, dueSortKey, runKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { statusCounter } from './run-store.ts';
+import { cancellationReasons } from './transaction-errors.ts';
 
 /** One contact as the import produces it. */
 export interface NewContact {
@@ -73,11 +74,9 @@ export class ContactWriter {
       } catch (error) {
         const name = (error as Error).name;
         if (name !== 'TransactionCanceledException' || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-        const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+        const reasons = cancellationReasons(error);
         const duplicates = new Set(
-          pending
-            .filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed')
-            .map((contact) => contact.phone),
+          pending.filter((_, index) => reasons[index] === 'ConditionalCheckFailed').map((contact) => contact.phone),
         );
         if (duplicates.size === 0) {
           // Contention or throttling: back off with jitter and try the same chunk again.

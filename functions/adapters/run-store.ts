@@ -32,6 +32,7 @@ import {
 } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
+import { cancellationReasons } from './transaction-errors.ts';
 
 export type RunStatus = 'RUNNING' | 'PAUSED' | 'STOPPING' | 'FINISHED' | 'FAILED';
 
@@ -103,11 +104,6 @@ export const statusCounter = (status: string): string => `n_${status}`;
 export const outcomeCounter = (outcome: string): string => `o_${outcome}`;
 /** Contacts that reached a final status after `attempts` attempts (the report's attempts distribution). */
 export const finishedAfterCounter = (attempts: number): string => `t_${attempts}`;
-
-function cancellationReasons(error: unknown): string[] {
-  const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-  return Array.isArray(reasons) ? reasons.map((reason) => reason.Code ?? 'None') : [];
-}
 
 export class RunStore {
   private readonly tableName: string;

@@ -65,14 +65,19 @@ export interface SnsRecord {
   message: string;
 }
 
-/** Every message the local SNS endpoint received so far. */
-export function snsMessages(): SnsRecord[] {
-  const file = join(cloud.stateDirectory, 'sns.jsonl');
+/** The records of a JSON-lines log the local cloud writes in its state directory (none yet: empty). */
+function readJsonLines<T>(fileName: string): T[] {
+  const file = join(cloud.stateDirectory, fileName);
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as SnsRecord);
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** Every message the local SNS endpoint received so far. */
+export function snsMessages(): SnsRecord[] {
+  return readJsonLines<SnsRecord>('sns.jsonl');
 }
 
 /** A minimal valid campaign definition with the given id (window open around the clock). */
@@ -149,12 +154,7 @@ export interface CallLogRecord {
 
 /** The simulator's ground-truth call log. */
 export function callLog(): CallLogRecord[] {
-  const file = join(cloud.stateDirectory, 'calls.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as CallLogRecord);
+  return readJsonLines<CallLogRecord>('calls.jsonl');
 }
 
 /** Sends a file as the request body, as `curl --data-binary @file -H 'content-type: …'` does. */
