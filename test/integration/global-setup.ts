@@ -31,7 +31,10 @@ declare module 'vitest' {
 const TEST_SCENARIO = { seed: 7, timeScale: 0.02 };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stateDirectory = '.local/test';
+  // INTEGRATION_PORT_OFFSET lets two integration runs share a machine (each with its own ports and state).
+  const offset = Number(process.env.INTEGRATION_PORT_OFFSET ?? 0);
+  const port = (base: number) => String(base + offset);
+  const stateDirectory = offset ? `.local/test-${offset}` : '.local/test';
   // Caps of the test stack: fast enough for hundreds of calls in seconds, enforced by the simulator.
   Object.assign(process.env, {
     LOCAL_TICK_SECONDS: '1',
@@ -44,13 +47,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   rmSync(resolve(import.meta.dirname, '../..', stateDirectory), { recursive: true, force: true });
   const settings = localSettings({
-    LOCAL_HTTP_PORT: '13000',
-    LOCAL_LAMBDA_PORT: '13002',
-    LOCAL_DYNAMODB_PORT: '18000',
-    LOCAL_S3_PORT: '14569',
-    LOCAL_SFN_PORT: '18083',
-    LOCAL_SNS_PORT: '18084',
-    LOCAL_CONNECT_PORT: '18085',
+    LOCAL_HTTP_PORT: port(13000),
+    LOCAL_LAMBDA_PORT: port(13002),
+    LOCAL_DYNAMODB_PORT: port(18000),
+    LOCAL_S3_PORT: port(14569),
+    LOCAL_SFN_PORT: port(18083),
+    LOCAL_SNS_PORT: port(18084),
+    LOCAL_CONNECT_PORT: port(18085),
     LOCAL_STATE_DIR: stateDirectory,
     LOCAL_DEMO: '0',
   });
