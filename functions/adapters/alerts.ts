@@ -6,6 +6,7 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, snsClient } from './aws-clients.ts';
+import { queryAll } from './query-pages.ts';
 
 export interface Alert {
   /** Identifies the condition, e.g. `leaked-leases` or `dispatch-errors#demo#2026-11-22`. */
@@ -40,6 +41,7 @@ export class AlertPublisher {
             sentAt: now.toISOString(),
             quietUntil: nowSeconds + period,
             subject: alert.subject,
+            message: alert.message,
             expiresAt: nowSeconds + period + 86_400,
           },
           ConditionExpression: 'attribute_not_exists(pk) OR quietUntil <= :now',
@@ -55,4 +57,35 @@ export class AlertPublisher {
     );
     return true;
   }
+}
+
+/** An alert as last sent, for the dashboard's "recent alerts". */
+export interface SentAlert {
+  condition: string;
+  subject: string;
+  message: string;
+  sentAt: string;
+}
+
+/**
+ * The alerts sent recently (each condition's last message, kept for a day after its quiet period), newest first:
+ * with a campaign, those naming it (`<kind>#<campaignId>#…`) and the engine-wide ones (no `#`).
+ */
+export async function recentAlerts(tableName: string, campaignId?: string): Promise<SentAlert[]> {
+  const alerts = await queryAll(
+    documentClient,
+    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ALERTS' } },
+    (item) => ({
+      condition: String(item.sk),
+      subject: String(item.subject ?? ''),
+      message: String(item.message ?? ''),
+      sentAt: String(item.sentAt ?? ''),
+    }),
+  );
+  return alerts
+    .filter((alert) => {
+      const [, ...scope] = alert.condition.split('#');
+      return campaignId === undefined || scope.length === 0 || scope[0] === campaignId;
+    })
+    .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
 }

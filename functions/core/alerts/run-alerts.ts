@@ -97,13 +97,13 @@ export function importRejectionAlert(input: {
 }): RunAlert {
   const rate = input.rows > 0 ? input.rejected / input.rows : 0;
   return {
-    condition: `import-rejections#${input.listId}`,
+    condition: `import-rejections#${input.campaignId}#${input.listId}`,
     subject: `[ALERT] list import rejected ${(rate * 100).toFixed(0)} % of rows: ${input.campaignId} ${input.date}`,
     message:
       `IMPORT REJECTION RATE: list ${input.listId} of campaign ${input.campaignId} run ${input.date}, imported at ` +
       `${input.finishedAt}, rejected ${input.rejected} of ${input.rows} rows (${(rate * 100).toFixed(1)} %, threshold ` +
       `${(input.threshold * 100).toFixed(0)} %). Next step: download the rejected rows ` +
-      `(GET /campaigns/${input.campaignId}/runs/${input.date}/lists/${input.listId}/rejected), fix them and upload them again.`,
+      `(GET /campaigns/${input.campaignId}/lists/${input.listId}/rejected.csv), fix them and upload them again.`,
     periodSeconds: 86_400,
   };
 }

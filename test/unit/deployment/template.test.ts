@@ -73,11 +73,36 @@ describe('packaged CloudFormation template', () => {
     expect(subscription?.Condition).toBe('HasAlertEmail');
   });
 
-  it('authenticates every API route with IAM', () => {
+  it("authenticates every data route with IAM; only the dashboard's static files are public", () => {
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route');
+    const publicRoutes = routes
+      .filter(([, route]) => route.Properties.AuthorizationType !== 'AWS_IAM')
+      .map(([, route]) => route.Properties.RouteKey);
 
     expect(routes.length).toBeGreaterThan(5);
-    for (const [, route] of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(publicRoutes.sort()).toEqual(['GET /', 'GET /assets/{file}']);
+  });
+
+  it('gives the dashboard function a role that can only write its logs', () => {
+    const role = resourcesOfType('AWS::IAM::Role').find(([id]) => id.startsWith('Dashboard'))?.[1];
+    const statements = ((role?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: unknown[] } }>)
+      .flatMap((policy) => policy.PolicyDocument.Statement)
+      .map((statement) => JSON.stringify((statement as { Action: unknown }).Action));
+
+    expect(role).toBeDefined();
+    for (const actions of statements) expect(actions).toMatch(/^\["logs:[A-Za-z]+"(,"logs:[A-Za-z]+")*\]$|xray/);
+  });
+
+  it("lets browsers PUT large lists to the uploads bucket from the API's origin only", () => {
+    const [, bucket] = resourcesOfType('AWS::S3::Bucket').find(([id]) => id === 'S3BucketUploads') ?? [];
+    expect(bucket?.Properties.CorsConfiguration).toEqual({
+      CorsRules: [
+        expect.objectContaining({
+          AllowedMethods: ['PUT'],
+          AllowedOrigins: [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, 'http://localhost:*', 'http://127.0.0.1:*'],
+        }),
+      ],
+    });
   });
 
   it('routes Amazon Connect contact events to the call-ended function, failures to a dead-letter queue', () => {

@@ -47,7 +47,8 @@ describe('run alerts', () => {
       threshold: 0.2,
       finishedAt: now.toISOString(),
     });
-    expect(rejection.condition).toBe('import-rejections#20261123-abc');
+    expect(rejection.condition).toBe('import-rejections#demo#20261123-abc');
     expect(rejection.message).toMatch(/rejected 3 of 10 rows \(30\.0 %, threshold 20 %\).*Next step/);
+    expect(rejection.message).toContain('GET /campaigns/demo/lists/20261123-abc/rejected.csv');
   });
 });

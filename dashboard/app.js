@@ -1,0 +1,114 @@
+// @ts-check
+/**
+ * The dashboard's shell: the campaign list, the connection state and the route (`#/<campaignId>/<date>`).
+ */
+import { api, campaignPath, describeError } from './api.js';
+import { h, todayIn } from './format.js';
+import { runView } from './run-view.js';
+
+const campaignList = /** @type {HTMLElement} */ (document.getElementById('campaigns'));
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const connection = /** @type {HTMLElement} */ (document.getElementById('connection'));
+
+/** @type {{ stop(): void } | undefined} */
+let current;
+/** @type {{ id: string, name: string }[]} */
+let campaigns = [];
+
+/** @param {{ ok: boolean, message: string }} state */
+function showConnection(state) {
+  connection.textContent = state.message;
+  connection.className = `connection ${state.ok ? 'ok' : 'down'}`;
+}
+
+/** The route in the address bar: campaign and date, or nothing. */
+function route() {
+  const [campaignId, date] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  return { campaignId: campaignId || undefined, date: date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined };
+}
+
+function renderCampaignList() {
+  const { campaignId } = route();
+  campaignList.replaceChildren(
+    ...campaigns.map((campaign) =>
+      h(
+        'li',
+        {},
+        h(
+          'a',
+          {
+            href: `#/${encodeURIComponent(campaign.id)}`,
+            'aria-current': campaign.id === campaignId ? 'page' : undefined,
+          },
+          h('span', {}, campaign.name),
+          h('small', {}, campaign.id),
+        ),
+      ),
+    ),
+  );
+  if (campaigns.length === 0) {
+    campaignList.replaceChildren(
+      h('li', { class: 'muted' }, 'No campaigns yet: PUT one with `npx campaign campaigns put <file>`.'),
+    );
+  }
+}
+
+async function loadCampaigns() {
+  try {
+    campaigns = (await api('GET', '/campaigns')).campaigns;
+    showConnection({ ok: true, message: 'Connected' });
+  } catch (error) {
+    showConnection({ ok: false, message: 'API unreachable: retrying' });
+    campaignList.replaceChildren(
+      h('li', { class: 'notice error', role: 'alert' }, `Cannot list campaigns: ${describeError(error)}`),
+    );
+    setTimeout(() => void loadCampaigns().then(show), 5000);
+    return false;
+  }
+  renderCampaignList();
+  return true;
+}
+
+async function show() {
+  current?.stop();
+  current = undefined;
+  renderCampaignList();
+  const { campaignId, date } = route();
+  if (campaignId === undefined) {
+    main.replaceChildren(
+      h(
+        'section',
+        { class: 'welcome' },
+        h('h2', {}, 'Choose a campaign'),
+        h('p', {}, 'Pick a campaign on the left to upload the day’s list, start the run and watch it live.'),
+      ),
+    );
+    return;
+  }
+  let campaign;
+  try {
+    campaign = await api('GET', campaignPath(campaignId));
+  } catch (error) {
+    main.replaceChildren(
+      h('div', { class: 'notice error', role: 'alert' }, `Cannot open campaign ${campaignId}: ${describeError(error)}`),
+    );
+    return;
+  }
+  if (date === undefined) {
+    location.replace(`#/${encodeURIComponent(campaignId)}/${todayIn(campaign.timeZone)}`);
+    return;
+  }
+  const view = runView({
+    campaign,
+    date,
+    onDateChange: (next) => {
+      location.hash = `#/${encodeURIComponent(campaignId)}/${next}`;
+    },
+    onConnection: showConnection,
+  });
+  current = view;
+  main.replaceChildren(view.element);
+}
+
+window.addEventListener('hashchange', () => void show());
+if (await loadCampaigns()) await show();

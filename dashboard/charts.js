@@ -1,0 +1,102 @@
+// @ts-check
+/** Time-series charts (uPlot): a rolling window of what the page has seen since it opened. */
+import uPlot from './uplot.js';
+
+/** Points kept per chart: 30 minutes at one sample every 3 s. */
+const MAX_POINTS = 600;
+const HEIGHT = 220;
+
+/**
+ * @typedef {{ label: string, stroke: string, dash?: number[], fill?: string }} Line
+ * @typedef {{ push(at: Date, values: (number | null)[]): void, element: HTMLElement, destroy(): void }} TimeChart
+ */
+
+/**
+ * A line chart over time with a fixed set of lines.
+ * @param {string} title the chart's accessible name
+ * @param {string} unit the y axis' label
+ * @param {Line[]} lines
+ * @returns {TimeChart}
+ */
+export function timeChart(title, unit, lines) {
+  const element = document.createElement('figure');
+  element.className = 'chart';
+  element.setAttribute('aria-label', title);
+  const caption = document.createElement('figcaption');
+  caption.textContent = title;
+  /** @type {number[][]} */
+  const data = [[], ...lines.map(() => [])];
+  const plot = new uPlot(
+    {
+      width: 600,
+      height: HEIGHT,
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      axes: [{}, { label: unit, size: 60 }],
+      series: [
+        {},
+        ...lines.map((line) => ({
+          label: line.label,
+          stroke: line.stroke,
+          width: 2,
+          dash: line.dash,
+          fill: line.fill,
+          spanGaps: false,
+        })),
+      ],
+      legend: { live: true },
+    },
+    /** @type {uPlot.AlignedData} */ (data),
+    element,
+  );
+  element.prepend(caption);
+  const resize = new ResizeObserver(() => {
+    const width = Math.max(280, Math.floor(element.clientWidth));
+    if (Math.abs(plot.width - width) > 2) plot.setSize({ width, height: HEIGHT });
+  });
+  resize.observe(element);
+  return {
+    element,
+    push(at, values) {
+      data[0]?.push(at.getTime() / 1000);
+      values.forEach((value, index) => {
+        data[index + 1]?.push(/** @type {number} */ (value));
+      });
+      if ((data[0]?.length ?? 0) > MAX_POINTS) for (const column of data) column.shift();
+      plot.setData(/** @type {uPlot.AlignedData} */ (data));
+    },
+    destroy() {
+      resize.disconnect();
+      plot.destroy();
+    },
+  };
+}
+
+/**
+ * Horizontal bars with their values: outcomes, statuses, a question's answers. Plain HTML, so screen readers
+ * and keyboard users get the numbers as text.
+ * @param {{ label: string, value: number, note?: string, tone?: string }[]} rows
+ * @param {number} [total] the 100 % of each bar (the largest value when omitted)
+ */
+export function bars(rows, total) {
+  const list = document.createElement('ul');
+  list.className = 'bars';
+  const scale = total ?? Math.max(1, ...rows.map((row) => row.value));
+  for (const row of rows) {
+    const item = document.createElement('li');
+    const label = document.createElement('span');
+    label.className = 'bar-label';
+    label.textContent = row.label;
+    const track = document.createElement('span');
+    track.className = 'bar-track';
+    const fill = document.createElement('span');
+    fill.className = `bar-fill${row.tone ? ` tone-${row.tone}` : ''}`;
+    fill.style.width = `${scale > 0 ? Math.min(100, (row.value / scale) * 100) : 0}%`;
+    track.append(fill);
+    const value = document.createElement('span');
+    value.className = 'bar-value';
+    value.textContent = row.note ?? String(row.value);
+    item.append(label, track, value);
+    list.append(item);
+  }
+  return list;
+}

@@ -1,0 +1,425 @@
+// @ts-check
+/**
+ * The run view of one campaign and date: progress, calls in flight against the cap, dial rate, outcomes, answers,
+ * the next due attempt, recent alerts, run controls, list upload and report downloads. Refreshes every few seconds.
+ */
+import { ApiError, ApiUnreachable, api, campaignPath, describeError } from './api.js';
+import { bars, timeChart } from './charts.js';
+import { clock, count, h, oneDecimal, percent, relative } from './format.js';
+import { listSummary, uploadPanel } from './upload.js';
+
+const REFRESH_MS = 3000;
+const SLOW_REFRESH_MS = 10_000;
+const ACTIVE = new Set(['RUNNING', 'PAUSED', 'STOPPING']);
+const TONES = /** @type {Record<string, string>} */ ({
+  COMPLETED: 'good',
+  PARTIAL: 'fair',
+  OPTED_OUT: 'fair',
+  NO_ANSWER: 'muted',
+  BUSY: 'muted',
+  VOICEMAIL: 'muted',
+  FAILED: 'bad',
+  INVALID_NUMBER: 'bad',
+  UNKNOWN: 'bad',
+  EXPIRED: 'bad',
+});
+
+/**
+ * @typedef {{ ok: boolean, message: string }} Connection
+ * @param {{ campaign: any, date: string, onDateChange: (date: string) => void, onConnection: (c: Connection) => void }} options
+ */
+export function runView({ campaign, date, onDateChange, onConnection }) {
+  const campaignId = campaign.id;
+  let stopped = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  /** @type {{ at: number, started: number } | undefined} */
+  let lastSample;
+  let refreshes = 0;
+
+  const statusBadge = h('span', { class: 'badge', 'data-testid': 'run-status' }, '…');
+  const notices = h('div', { class: 'notices' });
+  const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Run controls' });
+  const progressBar = /** @type {HTMLProgressElement} */ (
+    h('progress', { max: 1, value: 0, 'aria-labelledby': 'progress-text' })
+  );
+  const progressText = h('p', { id: 'progress-text', 'data-testid': 'progress-text' }, 'No run yet');
+  const tiles = h('dl', { class: 'tiles' });
+  const inFlightChart = timeChart('Calls in flight', 'calls', [
+    { label: 'this run', stroke: '#1f6feb', fill: 'rgba(31,111,235,0.12)' },
+    { label: 'all runs', stroke: '#8250df' },
+    { label: 'cap', stroke: '#cf222e', dash: [6, 4] },
+  ]);
+  const rateChart = timeChart('Dial rate', 'dials / s', [
+    { label: 'measured', stroke: '#1a7f37', fill: 'rgba(26,127,55,0.12)' },
+    { label: 'pacing allows', stroke: '#9a6700' },
+    { label: 'quota', stroke: '#cf222e', dash: [6, 4] },
+  ]);
+  const outcomes = h('div', { class: 'panel' });
+  const statuses = h('div', { class: 'panel' });
+  const questions = h('div', { class: 'questions' });
+  const alerts = h('div', { class: 'panel', 'aria-live': 'polite' });
+  const lists = h('div', { class: 'lists' });
+  const reports = reportPanel();
+
+  const dateInput = /** @type {HTMLInputElement} */ (h('input', { type: 'date', id: 'run-date', value: date }));
+  dateInput.addEventListener('change', () => {
+    if (dateInput.value) onDateChange(dateInput.value);
+  });
+
+  const element = h(
+    'article',
+    { class: 'run', 'aria-labelledby': 'run-title' },
+    h(
+      'header',
+      { class: 'run-header' },
+      h(
+        'div',
+        {},
+        h('h2', { id: 'run-title', tabindex: -1 }, campaign.name ?? campaignId),
+        h('p', { class: 'muted' }, `${campaignId} · ${campaign.timeZone ?? ''}`),
+      ),
+      h('div', { class: 'run-date' }, h('label', { for: 'run-date' }, 'Run date'), dateInput),
+      h('div', { class: 'run-state' }, statusBadge, controls),
+    ),
+    notices,
+    h('section', { class: 'progress', 'aria-label': 'Progress' }, progressBar, progressText),
+    tiles,
+    h('div', { class: 'charts' }, inFlightChart.element, rateChart.element),
+    h('div', { class: 'columns' }, outcomes, statuses),
+    questions,
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'div',
+        {},
+        uploadPanel(campaignId, date, () => void refresh()),
+        lists,
+      ),
+      h('div', {}, reports.element, alerts),
+    ),
+  );
+
+  /** @param {string} text @param {'error' | 'warning' | 'info'} tone */
+  function notice(text, tone) {
+    return h('div', { class: `notice ${tone}`, role: tone === 'error' ? 'alert' : 'status' }, text);
+  }
+
+  /** @param {string} action @param {string} path @param {unknown} [body] */
+  async function act(action, path, body) {
+    for (const button of controls.querySelectorAll('button')) button.disabled = true;
+    try {
+      await api(
+        'POST',
+        campaignPath(campaignId, path),
+        body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+      );
+      await refresh();
+    } catch (error) {
+      notices.prepend(notice(`Could not ${action}: ${describeError(error)}`, 'error'));
+      await refresh();
+    }
+  }
+
+  /** @param {string | undefined} status */
+  function renderControls(status) {
+    const button = (
+      /** @type {string} */ label,
+      /** @type {boolean} */ enabled,
+      /** @type {() => void} */ onclick,
+      primary = false,
+    ) => h('button', { type: 'button', class: primary ? 'primary' : undefined, disabled: !enabled, onclick }, label);
+    const active = status !== undefined && ACTIVE.has(status);
+    controls.replaceChildren(
+      button(
+        status === 'FINISHED' || status === 'FAILED' ? 'Start again' : 'Start',
+        !active,
+        () => void act('start the run', '/runs', { date }),
+        true,
+      ),
+      button('Pause', status === 'RUNNING', () => void act('pause', `/runs/${date}/pause`)),
+      button('Resume', status === 'PAUSED', () => void act('resume', `/runs/${date}/resume`)),
+      button('Stop', status === 'RUNNING' || status === 'PAUSED', () => {
+        if (
+          confirm(`Stop the run of ${campaignId} for ${date}? Calls in progress finish; nobody else is called today.`)
+        ) {
+          void act('stop', `/runs/${date}/stop`);
+        }
+      }),
+    );
+  }
+
+  /**
+   * @param {string} term
+   * @param {string} value
+   * @param {string} [detail]
+   */
+  const tile = (term, value, detail) =>
+    h('div', { class: 'tile' }, h('dt', {}, term), h('dd', {}, value, detail ? h('small', {}, detail) : null));
+
+  /** @param {any} status @param {any} summary @param {number | undefined} measuredRate */
+  function renderRun(status, summary, measuredRate) {
+    statusBadge.textContent = status.status;
+    statusBadge.className = `badge status-${status.status.toLowerCase()}`;
+    renderControls(status.status);
+    const total = summary?.contacts.total ?? 0;
+    const finished = summary?.contacts.finished ?? 0;
+    progressBar.max = Math.max(1, total);
+    progressBar.value = finished;
+    progressText.textContent = `${count(finished)} of ${count(total)} contacts done (${percent(total ? finished / total : 0)})${status.finishedAt ? ` · finished ${clock(status.finishedAt)}` : ''}`;
+    tiles.replaceChildren(
+      tile(
+        'Calls in flight',
+        `${count(status.callsInFlight)} / ${count(status.caps.maxConcurrentCalls)}`,
+        `all runs ${count(status.engineCallsInFlight)}`,
+      ),
+      tile(
+        'Dial rate',
+        measuredRate === undefined ? '–' : `${oneDecimal(measuredRate)} /s`,
+        `pacing ${oneDecimal(status.dialRate)} of ${oneDecimal(status.caps.dialsPerSecond)} /s`,
+      ),
+      tile('Reached', percent(summary?.reachRate), `completed ${percent(summary?.completionRate)}`),
+      tile(
+        'Attempts',
+        count(summary?.attempts.started),
+        `mean call ${summary?.meanCallSeconds === undefined ? '–' : `${oneDecimal(summary.meanCallSeconds)} s`}`,
+      ),
+      tile(
+        'Next due attempt',
+        status.nextDueAt ? clock(status.nextDueAt) : '–',
+        status.nextDueAt && Date.parse(status.nextDueAt) <= Date.now()
+          ? 'due now, waiting for a line'
+          : relative(status.nextDueAt),
+      ),
+      tile(
+        'Follow-ups',
+        `${count(summary?.followUps.sent)} sent`,
+        `${count(summary?.followUps.failed)} failed · ${count(summary?.optOuts)} opted out`,
+      ),
+    );
+    const now = new Date();
+    inFlightChart.push(now, [status.callsInFlight, status.engineCallsInFlight, status.caps.maxConcurrentCalls]);
+    rateChart.push(now, [measuredRate ?? null, status.dialRate, status.caps.dialsPerSecond]);
+    const outcomeRows = Object.entries(status.outcomes ?? {}).sort((a, b) => b[1] - a[1]);
+    outcomes.replaceChildren(
+      h('h3', {}, 'Call outcomes'),
+      outcomeRows.length === 0
+        ? h('p', { class: 'muted' }, 'No calls have ended yet.')
+        : bars(outcomeRows.map(([label, value]) => ({ label, value, tone: TONES[label] }))),
+    );
+    const statusRows = Object.entries(status.contacts ?? {}).sort((a, b) => b[1] - a[1]);
+    statuses.replaceChildren(
+      h('h3', {}, 'Contacts by status'),
+      bars(
+        statusRows.map(([label, value]) => ({ label, value, tone: TONES[label] })),
+        total || undefined,
+      ),
+    );
+    questions.replaceChildren(
+      ...(summary?.questions ?? []).map((/** @type {any} */ question) =>
+        h(
+          'section',
+          { class: 'panel question' },
+          h('h3', {}, `${question.id}: ${question.prompt}`),
+          h('p', { class: 'muted' }, `${count(question.answered)} answered`),
+          bars(
+            question.answers.map((/** @type {any} */ answer) => ({
+              label: `${answer.key} · ${answer.label}`,
+              value: answer.count,
+              note: `${count(answer.count)} (${percent(answer.share)})`,
+            })),
+            Math.max(1, question.answered),
+          ),
+        ),
+      ),
+    );
+    reports.update(summary);
+  }
+
+  function renderNoRun() {
+    statusBadge.textContent = 'NO RUN';
+    statusBadge.className = 'badge';
+    renderControls(undefined);
+    progressBar.value = 0;
+    progressText.textContent = `No run of ${campaignId} for ${date} yet: upload the day’s list, then start the run.`;
+    tiles.replaceChildren();
+    outcomes.replaceChildren();
+    statuses.replaceChildren();
+    questions.replaceChildren();
+    reports.update(undefined);
+  }
+
+  /** @param {any[]} sent */
+  function renderAlerts(sent) {
+    alerts.replaceChildren(
+      h('h3', {}, 'Recent alerts'),
+      sent.length === 0
+        ? h('p', { class: 'muted' }, 'None.')
+        : h(
+            'ul',
+            { class: 'alerts' },
+            ...sent.map((alert) =>
+              h(
+                'li',
+                {},
+                h('strong', {}, alert.subject),
+                h('time', { datetime: alert.sentAt }, clock(alert.sentAt)),
+                h('p', {}, alert.message),
+              ),
+            ),
+          ),
+    );
+    return sent;
+  }
+
+  async function refreshLists() {
+    const answer = await api('GET', campaignPath(campaignId, `/lists?date=${date}`));
+    lists.replaceChildren(
+      ...(answer.lists.length === 0
+        ? [h('p', { class: 'muted' }, `No list uploaded for ${date}.`)]
+        : [
+            h('h3', {}, `Lists for ${date}`),
+            ...answer.lists.map((/** @type {any} */ list) =>
+              h(
+                'div',
+                { class: 'panel' },
+                h('p', { class: 'muted' }, `${list.listId} · ${clock(list.createdAt)}`),
+                listSummary(list),
+              ),
+            ),
+          ]),
+    );
+  }
+
+  /** @param {string} path */
+  const optional = (path) =>
+    api('GET', campaignPath(campaignId, path)).catch((error) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    });
+
+  async function refresh() {
+    if (stopped) return;
+    clearTimeout(timer);
+    let next = REFRESH_MS;
+    try {
+      const [status, summary, sent] = await Promise.all([
+        optional(`/runs/${date}`),
+        optional(`/reports/${date}`),
+        api('GET', `/alerts?campaignId=${encodeURIComponent(campaignId)}&limit=5`).then((answer) => answer.alerts),
+        refreshes % 5 === 0 ? refreshLists() : undefined,
+      ]);
+      refreshes += 1;
+      onConnection({ ok: true, message: `Live · updated ${new Date().toLocaleTimeString()}` });
+      notices.replaceChildren();
+      element.classList.remove('stale');
+      renderAlerts(sent);
+      if (status === undefined) {
+        renderNoRun();
+        next = SLOW_REFRESH_MS;
+      } else {
+        const started = summary?.attempts.started ?? 0;
+        const at = Date.now();
+        const measured =
+          lastSample && at > lastSample.at ? ((started - lastSample.started) * 1000) / (at - lastSample.at) : undefined;
+        lastSample = { at, started };
+        renderRun(status, summary, measured);
+        if (status.status === 'FAILED') {
+          const reason = sent.find((/** @type {any} */ alert) => alert.condition.includes(date));
+          notices.append(
+            notice(
+              `The run failed.${reason ? ` ${reason.message}` : ' See the alerts topic for the reason.'}`,
+              'error',
+            ),
+          );
+        }
+        if (!ACTIVE.has(status.status)) next = SLOW_REFRESH_MS;
+      }
+    } catch (error) {
+      const down = error instanceof ApiUnreachable;
+      onConnection({ ok: false, message: down ? 'API unreachable: retrying' : 'API error' });
+      element.classList.add('stale');
+      notices.replaceChildren(
+        notice(
+          down
+            ? `The API is not answering (${error.message}). The page keeps retrying every few seconds.`
+            : describeError(error),
+          'error',
+        ),
+      );
+    }
+    if (!stopped) timer = setTimeout(() => void refresh(), next);
+  }
+
+  function reportPanel() {
+    const select = /** @type {HTMLSelectElement} */ (
+      h('select', { id: 'answer-filter' }, h('option', { value: '' }, 'everyone'))
+    );
+    const state = h('p', { class: 'muted', 'aria-live': 'polite' });
+    /** @param {'csv' | 'xlsx'} format */
+    async function download(format) {
+      state.textContent = `Preparing the ${format.toUpperCase()} export…`;
+      try {
+        const query = select.value ? `?answer=${encodeURIComponent(select.value)}` : '';
+        const link = await api('GET', campaignPath(campaignId, `/reports/${date}/contacts.${format}${query}`));
+        state.textContent = `${count(link.rows)} contacts exported.`;
+        const anchor = h('a', { href: link.url, download: '' });
+        document.body.append(anchor);
+        anchor.click();
+        anchor.remove();
+      } catch (error) {
+        state.textContent = '';
+        state.append(notice(`Export failed: ${describeError(error)}`, 'error'));
+      }
+    }
+    const csv = /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', onclick: () => void download('csv') }, 'Download CSV')
+    );
+    const xlsx = /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', onclick: () => void download('xlsx') }, 'Download Excel')
+    );
+    let filters = '';
+    return {
+      element: h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'reports-title' },
+        h('h3', { id: 'reports-title' }, 'Report'),
+        h('p', {}, h('label', { for: 'answer-filter' }, 'Contacts: '), select),
+        h('div', { class: 'controls' }, csv, xlsx),
+        state,
+      ),
+      /** @param {any} summary */
+      update(summary) {
+        csv.disabled = xlsx.disabled = summary === undefined;
+        /** @type {{ value: string, text: string }[]} */
+        const options = (summary?.questions ?? []).flatMap((/** @type {any} */ question) =>
+          question.answers.map((/** @type {any} */ answer) => ({
+            value: `${question.id}:${answer.key}`,
+            text: `who answered ${question.id} = ${answer.key} (${answer.label})`,
+          })),
+        );
+        const key = options.map((option) => option.value).join(',');
+        if (key === filters) return;
+        filters = key;
+        const chosen = select.value;
+        select.replaceChildren(
+          h('option', { value: '' }, 'everyone'),
+          ...options.map((option) => h('option', { value: option.value }, option.text)),
+        );
+        select.value = options.some((option) => option.value === chosen) ? chosen : '';
+      },
+    };
+  }
+
+  void refresh();
+  return {
+    element,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      inFlightChart.destroy();
+      rateChart.destroy();
+    },
+  };
+}

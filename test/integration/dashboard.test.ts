@@ -1,0 +1,135 @@
+/**
+ * The web dashboard in a real browser against the local stack: a newcomer's path from an empty run to the
+ * downloaded report. Screenshots go to test-results/dashboard/ (CI artifacts).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './browser.ts';
+import { api, cloud, setScenario, testCampaign, today, waitFor } from './support.ts';
+
+const CAMPAIGN = 'dashboard-ui';
+const SHOTS = join(import.meta.dirname, '../../test-results/dashboard');
+const phone = (index: number) => `+48 61 ${String(3_000_000 + index).padStart(7, '0')}`;
+
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+async function screenshot(name: string) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const runStatus = () => page.getByTestId('run-status').textContent();
+const waitForStatus = (status: string, timeoutMs = 30_000) =>
+  waitFor(`run status ${status}`, async () => ((await runStatus()) === status ? true : undefined), timeoutMs);
+const contactsDone = async () =>
+  Number((await page.getByTestId('progress-text').textContent())?.match(/^(\d+) of/)?.[1]);
+
+async function workbook(rows: string[][]): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('list');
+  for (const row of rows) sheet.addRow(row);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await setScenario({ seed: 11, timeScale: 0.05 });
+  expect((await api('PUT', `/campaigns/${CAMPAIGN}`, testCampaign(CAMPAIGN))).status).toBe(200);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('dashboard', () => {
+  it('takes a list by drag and drop, runs it live with pause and resume, and downloads the report', async () => {
+    await page.goto(`${cloud.endpoints.api}/#/${CAMPAIGN}/${today()}`);
+    await page.getByRole('link', { name: /Test campaign dashboard-ui/ }).waitFor();
+    await waitForStatus('NO RUN');
+
+    // Drag and drop a CSV: the small path, answered with the summary and the rejected rows.
+    const csv = [
+      'name;phone',
+      ...Array.from({ length: 30 }, (_, n) => `Person ${n};${phone(n)}`),
+      'Nobody;12345',
+      'Empty;',
+    ];
+    const dropped = await page.evaluateHandle(
+      (text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], 'today.csv', { type: 'text/csv' }));
+        return transfer;
+      },
+      `${csv.join('\r\n')}\r\n`,
+    );
+    await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer: dropped });
+    await page.getByText('30 accepted').first().waitFor();
+    await page
+      .getByRole('cell', { name: /short code/ })
+      .first()
+      .waitFor();
+
+    // A workbook chosen with the file picker: the presigned path to storage, then the import is followed.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose a file…' }).click();
+    await (await chooser).setFiles({
+      name: 'more.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: await workbook([
+        ['phone', 'name'],
+        ...Array.from({ length: 3 }, (_, n) => [phone(100 + n), `Extra ${n}`]),
+      ]),
+    });
+    await page.getByText('3 accepted').first().waitFor();
+
+    await page.getByRole('button', { name: 'Start' }).click();
+    await waitForStatus('RUNNING');
+    await waitFor('progress', async () => ((await contactsDone()) > 0 ? true : undefined));
+    await screenshot('running');
+
+    // Pause from the keyboard, then resume.
+    await page.getByRole('button', { name: 'Pause' }).focus();
+    await page.keyboard.press('Enter');
+    await waitForStatus('PAUSED');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await waitForStatus('RUNNING');
+
+    await waitForStatus('FINISHED', 90_000);
+    expect(await contactsDone()).toBe(33);
+    expect(await page.getByRole('heading', { name: /^q1:/ }).count()).toBe(1);
+    await screenshot('finished');
+
+    const status = (await api('GET', `/campaigns/${CAMPAIGN}/runs/${today()}`)).body as {
+      contacts: Record<string, number>;
+    };
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const file = await (await download).path();
+    const lines = readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines[0]).toMatch(/^phone,/);
+    expect(lines).toHaveLength(1 + Object.values(status.contacts).reduce((sum, n) => sum + n, 0));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows plainly that the API is down, and recovers when it answers again', async () => {
+    await page.route('**/campaigns/**', (route) => route.abort('connectionrefused'));
+    await page.getByRole('alert').filter({ hasText: 'The API is not answering' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#connection').textContent()).toContain('API unreachable');
+    await screenshot('api-down');
+    await page.unroute('**/campaigns/**');
+    await waitFor('live again', async () =>
+      (await page.locator('#connection').textContent())?.startsWith('Live') ? true : undefined,
+    );
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+});
