@@ -10,6 +10,7 @@ import { listSummary, uploadPanel } from './upload.js';
 
 const REFRESH_MS = 3000;
 const SLOW_REFRESH_MS = 10_000;
+const RATE_WINDOW_MS = 15_000;
 const ACTIVE = new Set(['RUNNING', 'PAUSED', 'STOPPING']);
 const TONES = /** @type {Record<string, string>} */ ({
   COMPLETED: 'good',
@@ -33,8 +34,9 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   let stopped = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
-  /** @type {{ at: number, started: number } | undefined} */
-  let lastSample;
+  /** Attempts started as seen by recent refreshes: the measured dial rate is their slope over RATE_WINDOW_MS. */
+  /** @type {{ at: number, started: number }[]} */
+  const samples = [];
   let refreshes = 0;
 
   const statusBadge = h('span', { class: 'badge', 'data-testid': 'run-status' }, '…');
@@ -321,9 +323,10 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       } else {
         const started = summary?.attempts.started ?? 0;
         const at = Date.now();
-        const measured =
-          lastSample && at > lastSample.at ? ((started - lastSample.started) * 1000) / (at - lastSample.at) : undefined;
-        lastSample = { at, started };
+        samples.push({ at, started });
+        while (samples.length > 2 && at - (samples[1]?.at ?? at) >= RATE_WINDOW_MS) samples.shift();
+        const first = samples[0];
+        const measured = first && at > first.at ? ((started - first.started) * 1000) / (at - first.at) : undefined;
         renderRun(status, summary, measured);
         if (status.status === 'FAILED') {
           const reason = sent.find((/** @type {any} */ alert) => alert.condition.includes(date));
