@@ -329,10 +329,11 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         const measured = first && at > first.at ? ((started - first.started) * 1000) / (at - first.at) : undefined;
         renderRun(status, summary, measured);
         if (status.status === 'FAILED') {
-          const reason = sent.find((/** @type {any} */ alert) => alert.condition.includes(date));
+          const failure = status.failure;
           notices.append(
             notice(
-              `The run failed.${reason ? ` ${reason.message}` : ' See the alerts topic for the reason.'}`,
+              `The run failed${failure ? ` at ${clock(failure.at)} with ${failure.error}: ${failure.cause}` : ''}. ` +
+                'Fix the cause, then press Start again: the run resumes where it stopped.',
               'error',
             ),
           );

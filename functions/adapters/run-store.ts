@@ -53,6 +53,14 @@ export interface RunRecord {
   /** Ticks in a row that Connect throttled (reset by a clean tick): sustained throttling raises an alert. */
   consecutiveThrottledTicks: number;
   counters: Record<string, number>;
+  /** Why the run's execution failed (status FAILED): the error's name and its cause. */
+  failure?: RunFailure;
+}
+
+export interface RunFailure {
+  error: string;
+  cause: string;
+  at: string;
 }
 
 export interface AttemptLogEntry {
@@ -139,6 +147,7 @@ export class RunStore {
       consecutiveDialErrors: Number(Item.consecutiveDialErrors ?? 0),
       consecutiveThrottledTicks: Number(Item.consecutiveThrottledTicks ?? 0),
       counters,
+      ...(Item.failure !== undefined && { failure: Item.failure as RunFailure }),
     };
   }
 
@@ -164,7 +173,7 @@ export class RunStore {
               UpdateExpression:
                 'SET #status = :running, generation = :generation, campaignVersion = :version, ' +
                 'startedAt = if_not_exists(startedAt, :now), inFlight = if_not_exists(inFlight, :zero), ' +
-                'consecutiveDialErrors = :zero REMOVE finishedAt',
+                'consecutiveDialErrors = :zero REMOVE finishedAt, failure',
               ConditionExpression: 'attribute_not_exists(generation) OR generation <= :generation',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
@@ -211,23 +220,44 @@ export class RunStore {
     }
   }
 
-  async closeRun(campaignId: string, date: string, status: 'FINISHED' | 'FAILED'): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: runKey(campaignId, date),
-              UpdateExpression: 'SET #status = :status, finishedAt = :now',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
+  /**
+   * Closes a run: FINISHED by Finalize, or FAILED with the failure its execution ended with.
+   * Returns false when there is no run to close (an execution that failed before opening it).
+   */
+  async closeRun(
+    campaignId: string,
+    date: string,
+    status: 'FINISHED' | 'FAILED',
+    failure?: Omit<RunFailure, 'at'>,
+  ): Promise<boolean> {
+    const now = new Date().toISOString();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: runKey(campaignId, date),
+                UpdateExpression: `SET #status = :status, finishedAt = :now${failure ? ', failure = :failure' : ''}`,
+                ConditionExpression: 'attribute_exists(#status)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':status': status,
+                  ':now': now,
+                  ...(failure && { ':failure': { ...failure, at: now } }),
+                },
+              },
             },
-          },
-          { Delete: { TableName: this.tableName, Key: activeRunKey(campaignId, date) } },
-        ],
-      }),
-    );
+            { Delete: { TableName: this.tableName, Key: activeRunKey(campaignId, date) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
   }
 
   /** Records what a tick did: dial rate, throttles, errors (consecutive errors reset on a clean tick). */

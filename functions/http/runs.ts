@@ -71,6 +71,7 @@ export const status = httpHandler(async (event) => {
       dialBurst: settings.DIAL_BURST,
     },
     nextDueAt: nextDue?.toISOString(),
+    ...(run.failure && { failure: run.failure }),
   });
 });
 

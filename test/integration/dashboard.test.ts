@@ -63,6 +63,10 @@ describe('dashboard', () => {
     ];
     const dropped = await page.evaluateHandle(
       (text) => {
+        // In the page: the browser's DataTransfer (this project's TypeScript has no DOM types).
+        const { DataTransfer } = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: File): void } };
+        };
         const transfer = new DataTransfer();
         transfer.items.add(new File([text], 'today.csv', { type: 'text/csv' }));
         return transfer;

@@ -5,7 +5,7 @@
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { api, cloud, sfn, snsMessages, testCampaign, today, waitForExecution } from './support.ts';
+import { api, cloud, invokeFunction, sfn, snsMessages, testCampaign, today, waitForExecution } from './support.ts';
 
 describe('local cloud', () => {
   it('reports every component healthy on GET /health', async () => {
@@ -59,6 +59,32 @@ describe('local cloud', () => {
     const alert = snsMessages().find((message) => message.subject === '[ALERT] campaign run failed');
     expect(alert?.message).toContain('campaign no-such-campaign');
     expect(alert?.message).toContain('Next step');
+    // The execution failed before the run was opened: no phantom run is left behind.
+    expect((await api('GET', `/campaigns/no-such-campaign/runs/${today()}`)).status).toBe(404);
+  });
+
+  it("closes a run as FAILED with its execution's error, which the status API shows until the run is restarted", async () => {
+    await api('PUT', '/campaigns/failing-run', testCampaign('failing-run'));
+    const first = await api('POST', '/campaigns/failing-run/runs', { date: today() });
+    await waitForExecution((first.body as { executionArn: string }).executionArn);
+    const failure = { Error: 'States.TaskFailed', Cause: 'dispatcher: the table is gone' };
+
+    // The state machine's MarkRunFailed step, invoked as the state machine does after the alert.
+    expect(await invokeFunction('runFail', { campaignId: 'failing-run', date: today(), failure })).toEqual({
+      status: 'FAILED',
+    });
+    const failed = await api('GET', `/campaigns/failing-run/runs/${today()}`);
+    expect(failed.body).toMatchObject({
+      status: 'FAILED',
+      failure: { error: 'States.TaskFailed', cause: 'dispatcher: the table is gone', at: expect.any(String) },
+    });
+
+    const restarted = await api('POST', '/campaigns/failing-run/runs', { date: today() });
+    expect(restarted.status).toBe(202);
+    await waitForExecution((restarted.body as { executionArn: string }).executionArn);
+    const after = await api('GET', `/campaigns/failing-run/runs/${today()}`);
+    expect(after.body).toMatchObject({ status: 'FINISHED' });
+    expect(after.body).not.toHaveProperty('failure');
   });
 
   it('rejects a run for an unknown campaign or a date in the past without starting anything', async () => {

@@ -32,11 +32,12 @@ function definition(): StateMachineDefinition {
 interface Calls {
   published: Json[];
   started: Json[];
+  markedFailed: Json[];
   dispatches: number;
 }
 
 async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize' | 'Report', Handler>>, input: Json = {}) {
-  const calls: Calls = { published: [], started: [], dispatches: 0 };
+  const calls: Calls = { published: [], started: [], markedFailed: [], dispatches: 0 };
   const machine = new StateMachine(definition(), { validationOptions: { checkArn: true, checkPaths: true } });
   const dispatch = handlers.Dispatch ?? (async () => ({ tick: 1, action: 'FINALIZE' }));
   const execution = machine.run(
@@ -62,6 +63,10 @@ async function run(handlers: Partial<Record<'Init' | 'Dispatch' | 'Finalize' | '
           AlertRunFailed: (async (event: Json) => {
             calls.published.push(event);
             return {};
+          }) as never,
+          MarkRunFailed: (async (event: Json) => {
+            calls.markedFailed.push(event);
+            return { status: 'FAILED' };
           }) as never,
           ContinueAsNew: (async (event: Json) => {
             calls.started.push(event);
@@ -170,9 +175,16 @@ describe('campaign-run state machine', () => {
     expect(calls.published).toHaveLength(1);
     expect(calls.published[0]).toMatchObject({ Subject: '[ALERT] campaign run failed' });
     expect(String(calls.published[0]?.Message)).toMatch(
-      /campaign demo run 2026-11-23 .*CampaignNotFoundError.*Next step/,
+      /campaign demo run 2026-11-23 \(execution demo-2026-11-23-g0, started \d{4}-\d\d-\d\dT[^)]*\) .*CampaignNotFoundError.*Next step/,
     );
     expect(calls.dispatches).toBe(0);
+    expect(calls.markedFailed).toEqual([
+      {
+        campaignId: 'demo',
+        date: '2026-11-23',
+        failure: { Error: 'CampaignNotFoundError', Cause: 'campaign "demo" does not exist' },
+      },
+    ]);
   });
 
   it('continues as a new execution of the next generation when the dispatcher asks', async () => {
