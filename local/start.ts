@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     'local',
     [
       'ready:',
+      `  Dashboard        ${endpoints.api.replace('127.0.0.1', 'localhost')}/  (open it in a browser)`,
       `  API              ${endpoints.api}  (try: curl ${endpoints.api}/health)`,
       `  Lambda invoke    ${endpoints.lambda}`,
       `  DynamoDB Local   ${endpoints.dynamodb}`,

@@ -60,6 +60,10 @@ describe('npm start', () => {
 
     expect(output()).toMatch(/Node v22\.\d+\.\d+/);
     expect(output()).toContain('"status":"ok"');
+    expect(output()).toContain(`Dashboard        http://localhost:${ports.LOCAL_HTTP_PORT}/`);
+    const dashboard = await fetch(`http://localhost:${ports.LOCAL_HTTP_PORT}/`);
+    expect(dashboard.headers.get('content-type')).toContain('text/html');
+    expect(await dashboard.text()).toContain('<title>Campaign engine</title>');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output()).toContain('nothing left running');
