@@ -1,0 +1,147 @@
+/**
+ * What the CLI reads of the API's answers (README "API"; functions/http/*.ts). Objects are loose: fields the CLI
+ * does not use pass through untouched to `--json` output.
+ */
+import { z } from 'zod';
+
+const count = z.number().int();
+
+export const ApiErrorBodySchema = z.union([
+  z.object({
+    error: z.object({
+      code: z.string().optional(),
+      message: z.string(),
+      problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  }),
+  // API Gateway's own answers (`{"message":"Forbidden"}`).
+  z.object({ message: z.string() }),
+]);
+
+export const RowErrorSchema = z.looseObject({
+  line: count,
+  column: z.string().nullish(),
+  value: z.string().nullish(),
+  code: z.string(),
+  reason: z.string(),
+});
+export type RowError = z.infer<typeof RowErrorSchema>;
+
+export const ListViewSchema = z.looseObject({
+  listId: z.string(),
+  campaignId: z.string(),
+  date: z.string(),
+  status: z.enum(['AWAITING_UPLOAD', 'RECEIVED', 'IMPORTING', 'DONE', 'FAILED']),
+  rows: count.optional(),
+  accepted: count.optional(),
+  rejected: count.optional(),
+  duplicates: count.optional(),
+  suppressed: count.optional(),
+  duplicatesInFile: count.optional(),
+  alreadyInRun: count.optional(),
+  errors: z.array(RowErrorSchema).optional(),
+  errorsTruncated: z.boolean().optional(),
+  dueAfterRunEnds: count.optional(),
+  firstDueAt: z.string().optional(),
+  progress: z
+    .looseObject({ rows: count, accepted: count, rejected: count, duplicates: count, suppressed: count })
+    .optional(),
+  error: z.looseObject({ code: z.string(), message: z.string(), line: count.optional() }).optional(),
+  links: z.looseObject({ self: z.string(), rejectedCsv: z.string().optional() }),
+});
+export type ListView = z.infer<typeof ListViewSchema>;
+
+export const ListsOfRunSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  lists: z.array(ListViewSchema),
+});
+
+export const UploadUrlSchema = z.looseObject({ listId: z.string(), uploadUrl: z.string(), expiresAt: z.string() });
+
+export const RunStartedSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  generation: z.number().optional(),
+  executionArn: z.string().optional(),
+});
+
+export const RunControlledSchema = z.looseObject({ campaignId: z.string(), date: z.string(), status: z.string() });
+
+export const RunStatusSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  status: z.string(),
+  campaignVersion: z.number().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  lastTickAt: z.string().optional(),
+  contacts: z.record(z.string(), z.number()),
+  outcomes: z.record(z.string(), z.number()),
+  callsInFlight: z.number(),
+  engineCallsInFlight: z.number(),
+  dialRate: z.number().optional(),
+  throttles: z.number().optional(),
+  dialErrors: z.number().optional(),
+  caps: z.looseObject({ maxConcurrentCalls: z.number(), dialsPerSecond: z.number(), dialBurst: z.number() }),
+  nextDueAt: z.string().optional(),
+});
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const RunReportSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  status: z.string(),
+  contacts: z.looseObject({
+    total: z.number(),
+    finished: z.number(),
+    waiting: z.number(),
+    byStatus: z.record(z.string(), z.number()),
+  }),
+  outcomes: z.record(z.string(), z.number()),
+  attempts: z.looseObject({ started: z.number(), ended: z.number(), meanPerFinishedContact: z.number() }),
+  reachRate: z.number(),
+  completionRate: z.number(),
+  meanCallSeconds: z.number(),
+  questions: z.array(
+    z.looseObject({
+      id: z.string(),
+      prompt: z.string(),
+      answered: z.number(),
+      answers: z.array(z.looseObject({ key: z.string(), label: z.string(), count: z.number(), share: z.number() })),
+    }),
+  ),
+  optOuts: z.number(),
+  followUps: z.looseObject({ sent: z.number(), failed: z.number() }),
+});
+export type RunReport = z.infer<typeof RunReportSchema>;
+
+export const ExportLinkSchema = z.looseObject({
+  url: z.string(),
+  rows: z.number(),
+  bytes: z.number(),
+  key: z.string(),
+});
+
+export const CampaignListSchema = z.looseObject({
+  campaigns: z.array(
+    z.looseObject({ id: z.string(), name: z.string(), version: z.number(), updatedAt: z.string().optional() }),
+  ),
+});
+
+export const StoredCampaignSchema = z.looseObject({
+  id: z.string(),
+  version: z.number(),
+  updatedAt: z.string().optional(),
+});
+
+export const DoNotCallResultSchema = z.looseObject({
+  rows: count,
+  added: count,
+  alreadyListed: count,
+  duplicates: count,
+  rejected: count,
+  errors: z.array(RowErrorSchema),
+  errorsTruncated: z.boolean().optional(),
+});
+export type DoNotCallResult = z.infer<typeof DoNotCallResultSchema>;

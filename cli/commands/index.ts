@@ -1,0 +1,21 @@
+/** Every command of the CLI, in the order `campaign --help` lists them. */
+import type { CommandSpec } from '../command-line.ts';
+import { campaignsCommand } from './campaigns.ts';
+import { dashboardCommand } from './dashboard.ts';
+import { dncCommand } from './dnc.ts';
+import { listsCommand } from './lists.ts';
+import { reportCommand } from './report.ts';
+import { runsCommand } from './runs.ts';
+import { statusCommand } from './status.ts';
+import { uploadCommand } from './upload.ts';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  uploadCommand,
+  listsCommand,
+  runsCommand,
+  statusCommand,
+  reportCommand,
+  dncCommand,
+  campaignsCommand,
+  dashboardCommand,
+];

@@ -1,0 +1,121 @@
+/**
+ * `campaign report`: downloads the per-contact export (GET /campaigns/{id}/reports/{date}/contacts.csv|.xlsx, which
+ * writes the file to the reports bucket and answers with a presigned link), or with `summary` prints the live
+ * summary from counters (GET /campaigns/{id}/reports/{date}).
+ */
+import { extname } from 'node:path';
+import { fetchPresigned } from '../api-client.ts';
+import { ExportLinkSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
+import { type CommandSpec, dateOption, requiredOption, stringOption } from '../command-line.ts';
+import { UsageError } from '../errors.ts';
+import { writeDownload } from '../files.ts';
+import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, formatPercent } from '../format.ts';
+import { createProgress } from '../progress.ts';
+
+/** The summary as text: contacts, outcomes, rates, answers per question. */
+export function renderReport(report: RunReport): string {
+  const { contacts } = report;
+  const lines = [
+    `${report.campaignId} · ${report.date} · ${report.status}`,
+    formatFields([
+      [
+        'contacts',
+        `${formatCount(contacts.total)} (${formatCount(contacts.finished)} done, ${formatCount(contacts.waiting)} waiting)`,
+      ],
+      ['by status', formatCounts(contacts.byStatus)],
+      ['outcomes', formatCounts(report.outcomes)],
+      [
+        'attempts',
+        `${formatCount(report.attempts.started)} started, ${report.attempts.meanPerFinishedContact.toFixed(2)} per finished contact`,
+      ],
+      ['reach rate', formatPercent(report.reachRate)],
+      ['completion', formatPercent(report.completionRate)],
+      ['mean call', formatDuration(report.meanCallSeconds)],
+      ['opt-outs', formatCount(report.optOuts)],
+      ['follow-ups', `${formatCount(report.followUps.sent)} sent, ${formatCount(report.followUps.failed)} failed`],
+    ]),
+  ];
+  for (const question of report.questions) {
+    lines.push('', `${question.id}: ${question.prompt} (${formatCount(question.answered)} answered)`);
+    for (const answer of question.answers) {
+      lines.push(
+        `  ${answer.key}  ${answer.label.padEnd(20)} ${formatCount(answer.count).padStart(7)}  ${formatPercent(answer.share)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The export format: `--format`, else the extension of `--out`, else CSV. */
+export function exportFormat(formatOption: string | undefined, out: string | undefined): 'csv' | 'xlsx' {
+  if (formatOption !== undefined) {
+    if (formatOption === 'csv' || formatOption === 'xlsx') return formatOption;
+    throw new UsageError(`--format ${formatOption} is not an export format`, 'use --format csv or --format xlsx');
+  }
+  return out !== undefined && extname(out).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv';
+}
+
+export const reportCommand: CommandSpec = {
+  name: 'report',
+  summary: 'download the per-contact report (CSV or XLSX), or print the live summary',
+  usage: [
+    'report --campaign <id> [--date YYYY-MM-DD] [--format csv|xlsx] [--out <file>] [--answer q1:2]',
+    'report summary --campaign <id> [--date YYYY-MM-DD]',
+  ],
+  options: {
+    campaign: { type: 'string', value: 'id', description: 'the campaign' },
+    date: { type: 'string', value: 'YYYY-MM-DD', description: 'the run date (default today)' },
+    format: { type: 'string', value: 'csv|xlsx', description: 'the file format (default: from --out, else csv)' },
+    out: {
+      type: 'string',
+      value: 'file',
+      description: 'where to save it (default <campaign>-<date>-contacts.<format>)',
+    },
+    answer: {
+      type: 'string',
+      value: 'question:key',
+      description: 'only contacts who gave these answers, e.g. q1:2 or q1:2,q2:1',
+    },
+  },
+  details: [
+    'The export has one row per contact: phone, name, extra columns, status, attempts, attempt log, answers,',
+    'opt-out and follow-ups. CSV is UTF-8 with BOM (Excel opens it as is).',
+  ],
+  async run({ args, values, json, api, out, now }) {
+    const [subcommand, ...rest] = args;
+    if ((subcommand !== undefined && subcommand !== 'summary') || rest.length > 0) {
+      throw new UsageError(`unknown report subcommand "${subcommand}"`, 'run `campaign report --help`');
+    }
+    const campaignId = requiredOption(values, 'campaign', 'report', 'id');
+    const date = dateOption(values, now());
+    const client = await api();
+    if (subcommand === 'summary') {
+      const report = await client.json(RunReportSchema, { path: `/campaigns/${campaignId}/reports/${date}` });
+      if (json) return void out.printJson(report);
+      out.print(renderReport(report));
+      return undefined;
+    }
+    const outOption = stringOption(values, 'out');
+    const format = exportFormat(stringOption(values, 'format'), outOption);
+    const file = outOption ?? `${campaignId}-${date}-contacts.${format}`;
+    const progress = createProgress(out.stderr);
+    try {
+      progress.update({ label: 'writing the report', done: 0, unit: 'rows' });
+      const link = await client.json(ExportLinkSchema, {
+        path: `/campaigns/${campaignId}/reports/${date}/contacts.${format}`,
+        query: { answer: stringOption(values, 'answer') },
+      });
+      const response = await fetchPresigned(link.url);
+      if (response.body === null) throw new UsageError('the report download is empty');
+      const bytes = await writeDownload(response.body, file, (written) =>
+        progress.update({ label: 'downloading', done: written, total: link.bytes, unit: 'bytes' }),
+      );
+      progress.stop();
+      if (json) return void out.printJson({ campaignId, date, format, file, rows: link.rows, bytes });
+      out.print(`saved ${formatCount(link.rows)} contacts to ${file} (${formatBytes(bytes)})`);
+      return undefined;
+    } finally {
+      progress.stop();
+    }
+  },
+};

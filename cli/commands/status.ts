@@ -1,0 +1,166 @@
+/**
+ * `campaign status`: the live status of a run (GET /campaigns/{id}/runs/{date}), once or with `--watch`:
+ * - on a terminal the screen is redrawn every `--interval` seconds;
+ * - piped or redirected, one summary line (with `--json` one JSON document) is appended per refresh, for logs;
+ * until the run is FINISHED or FAILED, or Ctrl-C.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ApiClient } from '../api-client.ts';
+import { type RunStatus, RunStatusSchema } from '../api-schemas.ts';
+import { type CommandSpec, dateOption, integerOption, requiredOption } from '../command-line.ts';
+import { ApiError, CliError, EXIT } from '../errors.ts';
+import {
+  formatBar,
+  formatCount,
+  formatCounts,
+  formatFields,
+  formatPercent,
+  formatRelative,
+  formatTime,
+} from '../format.ts';
+
+const WAITING = ['PENDING', 'DIALING'];
+const ENDED = ['FINISHED', 'FAILED'];
+
+/** Contacts in the run, and those no longer waiting for a call. */
+export function runProgress(status: RunStatus): { total: number; finished: number; waiting: number } {
+  const entries = Object.entries(status.contacts);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  const waiting = entries.filter(([name]) => WAITING.includes(name)).reduce((sum, [, count]) => sum + count, 0);
+  return { total, finished: total - waiting, waiting };
+}
+
+/** The status as a block of labelled lines. */
+export function renderStatus(status: RunStatus, now: Date, width = 80): string {
+  const { total, finished, waiting } = runProgress(status);
+  const share = total === 0 ? 0 : finished / total;
+  const { caps } = status;
+  const fields: Array<[string, string]> = [
+    [
+      'progress',
+      total === 0
+        ? 'no contacts: upload a list'
+        : `${formatBar(share, Math.max(10, Math.min(30, width - 60)))}  ${formatPercent(share, 0)}  ${formatCount(finished)} of ${formatCount(total)} contacts done, ${formatCount(waiting)} waiting`,
+    ],
+    [
+      'calls',
+      `${formatCount(status.callsInFlight)} in flight for this run · ${formatCount(status.engineCallsInFlight)} of ${formatCount(caps.maxConcurrentCalls)} lines in use engine-wide`,
+    ],
+    [
+      'dial rate',
+      `${status.dialRate === undefined ? '–' : `${status.dialRate.toFixed(1)}/s`} (cap ${caps.dialsPerSecond}/s, burst ${caps.dialBurst}) · throttles ${status.throttles ?? 0} · dial errors ${status.dialErrors ?? 0}`,
+    ],
+    ['contacts', formatCounts(status.contacts)],
+    ['outcomes', formatCounts(status.outcomes)],
+    [
+      'next due',
+      status.nextDueAt === undefined
+        ? 'nothing waiting'
+        : `${formatTime(status.nextDueAt, now)} (${formatRelative(status.nextDueAt, now)})`,
+    ],
+  ];
+  const times = [
+    status.startedAt && `started ${formatTime(status.startedAt, now)}`,
+    status.lastTickAt && `last tick ${formatRelative(status.lastTickAt, now)}`,
+    status.finishedAt && `finished ${formatTime(status.finishedAt, now)}`,
+  ].filter(Boolean);
+  if (times.length > 0) fields.push(['times', times.join(' · ')]);
+  const version = status.campaignVersion === undefined ? '' : ` (campaign version ${status.campaignVersion})`;
+  return `${status.campaignId} · ${status.date} · ${status.status}${version}\n${formatFields(fields)}`;
+}
+
+/** One line per refresh, for logs. */
+export function statusLine(status: RunStatus, now: Date): string {
+  const { total, finished } = runProgress(status);
+  const share = total === 0 ? '' : ` (${formatPercent(finished / total, 0)})`;
+  const next = status.nextDueAt === undefined ? '' : ` · next due ${formatRelative(status.nextDueAt, now)}`;
+  return (
+    `${now.toISOString()} ${status.campaignId} ${status.date} ${status.status} · ${formatCount(finished)}/${formatCount(total)} done${share}` +
+    ` · ${status.callsInFlight} in flight · ${status.engineCallsInFlight}/${status.caps.maxConcurrentCalls} lines${next}`
+  );
+}
+
+async function fetchStatus(client: ApiClient, campaignId: string, date: string): Promise<RunStatus> {
+  return client.json(RunStatusSchema, { path: `/campaigns/${campaignId}/runs/${date}` }).catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) {
+      throw new ApiError(404, error.message, {
+        code: error.code,
+        hint: `start it with \`campaign runs start --campaign ${campaignId} --date ${date}\``,
+      });
+    }
+    throw error;
+  });
+}
+
+export const statusCommand: CommandSpec = {
+  name: 'status',
+  summary: 'live status of a run: progress, calls in flight against the cap, dial rate, outcomes, next due',
+  usage: ['status --campaign <id> [--date YYYY-MM-DD] [--watch [--interval <seconds>]]'],
+  options: {
+    campaign: { type: 'string', value: 'id', description: 'the campaign' },
+    date: { type: 'string', value: 'YYYY-MM-DD', description: 'the run date (default today)' },
+    watch: { type: 'boolean', short: 'w', description: 'refresh until the run ends (or Ctrl-C)' },
+    interval: { type: 'string', value: 'seconds', description: 'seconds between refreshes with --watch (default 5)' },
+  },
+  details: [
+    'Without --watch the status is printed once. With --watch on a terminal the screen is redrawn every',
+    '--interval seconds; piped or redirected, one line (with --json one JSON document) is appended per refresh.',
+    'Watching ends when the run is FINISHED (exit 0) or FAILED (exit 1), or on Ctrl-C (exit 0).',
+  ],
+  async run({ values, json, api, out, now }) {
+    const campaignId = requiredOption(values, 'campaign', 'status', 'id');
+    const date = dateOption(values, now());
+    const intervalMs = integerOption(values, 'interval', 5) * 1_000;
+    const client = await api();
+    if (values.watch !== true) {
+      const status = await fetchStatus(client, campaignId, date);
+      if (json) out.printJson(status);
+      else out.print(renderStatus(status, now(), out.stdout.columns || 80));
+      return undefined;
+    }
+    const live = out.stdout.isTTY === true && !json;
+    const stop = new AbortController();
+    const onInterrupt = () => stop.abort();
+    process.once('SIGINT', onInterrupt);
+    let status: RunStatus | undefined;
+    try {
+      while (!stop.signal.aborted) {
+        let problem: string | undefined;
+        try {
+          status = await fetchStatus(client, campaignId, date);
+        } catch (error) {
+          // A blip of the network should not end a watch; an error answer does.
+          if (error instanceof ApiError || !(error instanceof CliError) || status === undefined) throw error;
+          problem = `${error.message}; retrying`;
+        }
+        if (status !== undefined) {
+          if (live) {
+            const footer =
+              problem ??
+              (ENDED.includes(status.status)
+                ? `the run is ${status.status}`
+                : `refreshing every ${intervalMs / 1_000} s · Ctrl-C to quit`);
+            out.print(`\x1b[H\x1b[2J${renderStatus(status, now(), out.stdout.columns || 80)}\n\n${footer}`);
+          } else if (problem !== undefined) {
+            out.note(problem);
+          } else if (json) {
+            out.printJson(status);
+          } else {
+            out.print(statusLine(status, now()));
+          }
+          if (problem === undefined && ENDED.includes(status.status)) break;
+        }
+        await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+    }
+    if (status?.status === 'FAILED') {
+      out.note(
+        'the run FAILED: see the alert on the alerts topic; `campaign runs start` with the same date resumes it',
+      );
+      return EXIT.failure;
+    }
+    return undefined;
+  },
+};
