@@ -38,9 +38,13 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   /** @type {{ at: number, started: number }[]} */
   const samples = [];
   let refreshes = 0;
+  /** The lists are read every fifth refresh, and at once after an upload. */
+  let listsDue = true;
 
   const statusBadge = h('span', { class: 'badge', 'data-testid': 'run-status' }, '…');
   const notices = h('div', { class: 'notices' });
+  /** The last control action's failure: kept until the next action (refreshes do not clear it). */
+  const actionNotice = h('div', { class: 'notices' });
   const controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Run controls' });
   const progressBar = /** @type {HTMLProgressElement} */ (
     h('progress', { max: 1, value: 0, 'aria-labelledby': 'progress-text' })
@@ -85,6 +89,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       h('div', { class: 'run-state' }, statusBadge, controls),
     ),
     notices,
+    actionNotice,
     h('section', { class: 'progress', 'aria-label': 'Progress' }, progressBar, progressText),
     tiles,
     h('div', { class: 'charts' }, inFlightChart.element, rateChart.element),
@@ -96,7 +101,10 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       h(
         'div',
         {},
-        uploadPanel(campaignId, date, () => void refresh()),
+        uploadPanel(campaignId, date, () => {
+          listsDue = true;
+          void refresh();
+        }),
         lists,
       ),
       h('div', {}, reports.element, alerts),
@@ -111,6 +119,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   /** @param {string} action @param {string} path @param {unknown} [body] */
   async function act(action, path, body) {
     for (const button of controls.querySelectorAll('button')) button.disabled = true;
+    actionNotice.replaceChildren();
     try {
       await api(
         'POST',
@@ -119,7 +128,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       );
       await refresh();
     } catch (error) {
-      notices.prepend(notice(`Could not ${action}: ${describeError(error)}`, 'error'));
+      actionNotice.replaceChildren(notice(`Could not ${action}: ${describeError(error)}`, 'error'));
       await refresh();
     }
   }
@@ -310,7 +319,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         optional(`/runs/${date}`),
         optional(`/reports/${date}`),
         api('GET', `/alerts?campaignId=${encodeURIComponent(campaignId)}&limit=5`).then((answer) => answer.alerts),
-        refreshes % 5 === 0 ? refreshLists() : undefined,
+        listsDue || refreshes % 5 === 0 ? refreshLists().then(() => (listsDue = false)) : undefined,
       ]);
       refreshes += 1;
       onConnection({ ok: true, message: `Live · updated ${new Date().toLocaleTimeString()}` });

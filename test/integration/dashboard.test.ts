@@ -125,6 +125,22 @@ describe('dashboard', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("keeps a refused action's reason on screen across refreshes", async () => {
+    await page.route('**/campaigns/*/runs', (route) =>
+      route.fulfill({
+        status: 409,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'CONFLICT', message: 'the run is already RUNNING', problems: [] } }),
+      }),
+    );
+    await page.getByRole('button', { name: 'Start again' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'Could not start the run: the run is already RUNNING' });
+    await refused.waitFor();
+    await page.waitForTimeout(4_000); // one refresh later
+    expect(await refused.count()).toBe(1);
+    await page.unroute('**/campaigns/*/runs');
+  });
+
   it('shows plainly that the API is down, and recovers when it answers again', async () => {
     await page.route('**/campaigns/**', (route) => route.abort('connectionrefused'));
     await page.getByRole('alert').filter({ hasText: 'The API is not answering' }).waitFor({ timeout: 15_000 });
@@ -134,6 +150,6 @@ describe('dashboard', () => {
     await waitFor('live again', async () =>
       (await page.locator('#connection').textContent())?.startsWith('Live') ? true : undefined,
     );
-    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByRole('alert').filter({ hasText: 'not answering' }).count()).toBe(0);
   });
 });
