@@ -93,6 +93,11 @@ const MAX_CACHED_LANGUAGES = 1_000;
  * Validates the data rows of one list, in order. Keeps the numbers accepted so far (about 24 bytes per number, see
  * `PhoneNumberSet`) to report later rows with the same number as duplicates of the first.
  */
+/** The column the rejected-rows file adds (`reason`, or `import_reason[_n]` when the list had a `reason`) … */
+const REJECTION_REASON_HEADER = /^(reason|import_reason(_\d+)?)$/;
+/** … and its cells (`line 7: …`): a list that is a corrected rejected-rows file does not keep them as attributes. */
+const REJECTION_REASON_CELL = /^line \d+: /;
+
 export class RowValidator {
   readonly #settings: RowValidatorSettings;
   readonly #columns: readonly ListColumn[];
@@ -103,6 +108,8 @@ export class RowValidator {
   readonly #language: ListColumn | undefined;
   readonly #attributes: readonly ListColumn[];
   readonly #unnamed: readonly ListColumn[];
+  /** The rejected-rows file's reason column, when this list is such a file coming back (see `#collectAttributes`). */
+  readonly #rejectionReason: ListColumn | undefined;
   readonly #seen = new PhoneNumberSet();
   readonly #languages = new Map<string, string | undefined>();
 
@@ -121,6 +128,8 @@ export class RowValidator {
     this.#language = byRole('language');
     this.#attributes = columns.columns.filter((column) => column.role === 'attribute');
     this.#unnamed = columns.columns.filter((column) => column.role === 'unnamed');
+    const last = columns.columns.at(-1);
+    this.#rejectionReason = last?.role === 'attribute' && REJECTION_REASON_HEADER.test(last.header) ? last : undefined;
   }
 
   /** Numbers accepted so far. */
@@ -228,7 +237,10 @@ export class RowValidator {
       characters += key.length + value.length;
     };
     for (const column of this.#attributes) {
-      add(column.key, unescapeFormula((fields[column.index] ?? '').trim()));
+      const value = unescapeFormula((fields[column.index] ?? '').trim());
+      // A fixed row of a rejected-rows file: the old reason is not an attribute of the contact.
+      if (column === this.#rejectionReason && REJECTION_REASON_CELL.test(value)) continue;
+      add(column.key, value);
     }
     for (const column of this.#unnamed) {
       const value = (fields[column.index] ?? '').trim();

@@ -89,9 +89,18 @@ describe('rejectedCsv', () => {
           country: 'PL',
           timeZone: 'Europe/Warsaw',
           name: '=Jan',
-          attributes: { formula: '+1', reason: 'line 2: no PL fixed-line or mobile number has 8 digits (7 or 9)' },
+          // The old reason is not kept as an attribute of the contact.
+          attributes: { formula: '+1' },
         },
       },
+    ]);
+  });
+
+  it("keeps a list's own last column named reason when its cells are not the rejected-rows file's", async () => {
+    const { rows } = await readBytes('phone,reason\n+48 601 234 567,line manager asked\n+48 601 234 568,line 3: old\n');
+    expect(rows.map((row) => (row.kind === 'accepted' ? row.contact.attributes : row.kind))).toEqual([
+      { reason: 'line manager asked' },
+      {},
     ]);
   });
 });
