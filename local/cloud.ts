@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createReferenceRenderer } from './cloudformation-references.cjs';
+import { DEAD_LETTER_FILE_NAME } from './connect.ts';
+import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dead-letter-alarm.ts';
 import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
 import { scheduledFunctions, startScheduler } from './scheduler.ts';
@@ -141,6 +143,21 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       },
     });
     stops.push(() => connect.close());
+
+    // CloudWatch's part: the alarm on the contact-event dead-letter queue (the service's only queue),
+    // which locally is the simulator's dead-letter file, notifies the alerts topic as in AWS.
+    const publishAlarm = snsAlarmPublisher(sns.url, settings.LOCAL_REGION);
+    for (const alarm of queueDepthAlarms(service.resources.Resources, renderer.render)) {
+      const watcher = startDeadLetterAlarm({
+        alarm,
+        file: join(stateDirectory, DEAD_LETTER_FILE_NAME),
+        region: settings.LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT_ID,
+        publish: publishAlarm,
+        log: (line) => log('cloudwatch', line),
+      });
+      stops.push(async () => watcher.stop());
+    }
 
     const clientEnvironment: Record<string, string> = {
       AWS_REGION: settings.LOCAL_REGION,

@@ -13,6 +13,9 @@ import { startConnectSimulator } from './connect-simulator/server.ts';
 import { localContactFlow } from './contact-flow.ts';
 import { LOCAL_ACCOUNT_ID } from './settings.ts';
 
+/** The dead-letter "queue" of contact events, in the state directory (the local `call-events-dlq` alarm watches it). */
+export const DEAD_LETTER_FILE_NAME = 'connect-dead-letters.jsonl';
+
 const EVENT_TYPES = new Set(['INITIATED', 'CONNECTED_TO_SYSTEM', 'DISCONNECTED', 'COMPLETED']);
 type DeliverableEventType = 'INITIATED' | 'CONNECTED_TO_SYSTEM' | 'DISCONNECTED' | 'COMPLETED';
 
@@ -70,7 +73,7 @@ export async function startLocalConnect(
       }),
     }),
     callLogPath: join(context.stateDirectory, 'calls.jsonl'),
-    deadLetterPath: join(context.stateDirectory, 'connect-dead-letters.jsonl'),
+    deadLetterPath: join(context.stateDirectory, DEAD_LETTER_FILE_NAME),
     ...(context.eventTypes && {
       deliverEventTypes: context.eventTypes.filter((type) => EVENT_TYPES.has(type)) as DeliverableEventType[],
     }),

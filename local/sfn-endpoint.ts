@@ -76,6 +76,18 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The error name a failed Lambda task fails with (what Retry and Catch match). serverless-offline
+ * reports every thrown error as `errorType: "Error"`, where Lambda reports the error's name
+ * (`DispatcherError`, `TransientError`): the name is then read from the stack trace's first line.
+ */
+export function lambdaErrorType(body: unknown): string {
+  if (!isObject(body) || typeof body.errorType !== 'string') return 'Lambda.Unknown';
+  const firstLine = Array.isArray(body.trace) && typeof body.trace[0] === 'string' ? body.trace[0] : '';
+  const named = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*): /.exec(firstLine)?.[1];
+  return body.errorType === 'Error' && named !== undefined ? named : body.errorType;
+}
+
 export async function startSfnEndpoint(options: SfnEndpointOptions): Promise<RunningServer & { idle(): boolean }> {
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const lambda = new LambdaClient({ endpoint: options.lambdaEndpoint, region: options.region, credentials });
@@ -95,7 +107,7 @@ export async function startSfnEndpoint(options: SfnEndpointOptions): Promise<Run
     const text = result.Payload === undefined ? '' : Buffer.from(result.Payload).toString('utf8');
     const body: Json = text === '' ? null : JSON.parse(text);
     if (result.FunctionError) {
-      const errorType = isObject(body) && typeof body.errorType === 'string' ? body.errorType : 'Lambda.Unknown';
+      const errorType = lambdaErrorType(body);
       const errorMessage = isObject(body) && typeof body.errorMessage === 'string' ? body.errorMessage : text;
       throw new TaskError(errorType, errorMessage);
     }

@@ -24,6 +24,11 @@ export interface SnsEndpointOptions {
   logFile: string;
   /** Topics that exist; publishing elsewhere is NotFound, as in AWS. */
   topicArns: string[];
+  /**
+   * SMS (Publish to a phone number) the account may send per second, as a token bucket of one
+   * second's worth; over it Publish answers `Throttled` ("Rate exceeded"), as SNS does. Default 20.
+   */
+  smsPerSecond?: number;
   print?: (message: RecordedMessage) => void;
 }
 
@@ -57,6 +62,16 @@ function messageAttributes(form: URLSearchParams): Record<string, string> {
 
 export async function startSnsEndpoint(options: SnsEndpointOptions): Promise<RunningServer> {
   const topics = new Set(options.topicArns);
+  const smsPerSecond = options.smsPerSecond ?? 20;
+  const smsBucket = { tokens: smsPerSecond, at: Date.now() };
+  const takeSmsToken = (): boolean => {
+    const now = Date.now();
+    smsBucket.tokens = Math.min(smsPerSecond, smsBucket.tokens + ((now - smsBucket.at) / 1000) * smsPerSecond);
+    smsBucket.at = now;
+    if (smsBucket.tokens < 1) return false;
+    smsBucket.tokens -= 1;
+    return true;
+  };
   return listen(options.port, async (request, body, response) => {
     if (request.method === 'GET' && request.url === '/health') {
       response.end('ok');
@@ -83,6 +98,10 @@ export async function startSnsEndpoint(options: SnsEndpointOptions): Promise<Run
       }
       if (phoneNumber !== undefined && !/^\+[1-9]\d{6,14}$/.test(phoneNumber)) {
         sendError(response, 400, 'InvalidParameter', 'Invalid parameter: PhoneNumber Reason: not E.164');
+        return;
+      }
+      if (phoneNumber !== undefined && !takeSmsToken()) {
+        sendError(response, 429, 'Throttled', 'Rate exceeded');
         return;
       }
       const recorded: RecordedMessage = {

@@ -4,7 +4,7 @@
  * tick wakes the operator once, not a hundred times.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, snsClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 
@@ -52,9 +52,24 @@ export class AlertPublisher {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
-    await snsClient.send(
-      new PublishCommand({ TopicArn: this.topicArn, Subject: alert.subject.slice(0, 99), Message: alert.message }),
-    );
+    try {
+      await snsClient.send(
+        new PublishCommand({ TopicArn: this.topicArn, Subject: alert.subject.slice(0, 99), Message: alert.message }),
+      );
+    } catch (error) {
+      // Not sent: give the condition back, so its next occurrence alerts instead of staying quiet for the period.
+      await documentClient
+        .send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: 'ALERTS', sk: alert.condition },
+            ConditionExpression: 'sentAt = :sentAt',
+            ExpressionAttributeValues: { ':sentAt': now.toISOString() },
+          }),
+        )
+        .catch(() => undefined);
+      throw error;
+    }
     return true;
   }
 }

@@ -260,7 +260,11 @@ export class RunStore {
     }
   }
 
-  /** Records what a tick did: dial rate, throttles, errors (consecutive errors reset on a clean tick). */
+  /**
+   * Records what a tick did: dial rate, throttles, errors. `consecutiveDialErrors` and
+   * `consecutiveThrottledTicks` count ticks in a row (one per tick however many dials failed in it),
+   * reset by a clean tick; `throttles` and `dialErrors` count every refused dial.
+   */
   async recordTick(
     campaignId: string,
     date: string,
@@ -272,7 +276,7 @@ export class RunStore {
         Key: runKey(campaignId, date),
         UpdateExpression:
           'SET lastTickAt = :now, dialRate = :rate, consecutiveDialErrors = ' +
-          (tick.dialErrors > 0 ? 'if_not_exists(consecutiveDialErrors, :zero) + :errors' : ':zero') +
+          (tick.dialErrors > 0 ? 'if_not_exists(consecutiveDialErrors, :zero) + :oneTick' : ':zero') +
           ', consecutiveThrottledTicks = ' +
           (tick.throttles > 0 ? 'if_not_exists(consecutiveThrottledTicks, :zero) + :oneTick' : ':zero') +
           ' ADD throttles :throttles, dialErrors :errors',
@@ -282,7 +286,7 @@ export class RunStore {
           ':throttles': tick.throttles,
           ':errors': tick.dialErrors,
           ':zero': 0,
-          ...(tick.throttles > 0 && { ':oneTick': 1 }),
+          ...((tick.throttles > 0 || tick.dialErrors > 0) && { ':oneTick': 1 }),
         },
       }),
     );

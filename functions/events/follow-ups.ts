@@ -82,8 +82,8 @@ export class FollowUpSender {
         subject: '[ALERT] follow-up SMS failed',
         message:
           `FOLLOW-UP NOT DELIVERED: campaign ${ref.campaignId}, run ${ref.date}, rule "${ref.ruleId}", ` +
-          `callee ${maskPhone(ref.phone)}: ${reason}. Further failures of this run within the hour are not alerted ` +
-          'again; each is recorded on its FOLLOWUP item (status FAILED). Next step: check SNS SMS settings ' +
+          `callee ${maskPhone(ref.phone)}, at ${now.toISOString()}: ${reason}. Further failures of this run within the ` +
+          'hour are not alerted again; each is recorded on its FOLLOWUP item (status FAILED). Next step: check SNS SMS settings ' +
           '(spending limit, sandbox, origination number) and send the instructions by hand.',
       });
       return 'FAILED';

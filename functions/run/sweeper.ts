@@ -10,7 +10,7 @@ import { AlertPublisher } from '../adapters/alerts.ts';
 import { connectClient } from '../adapters/aws-clients.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { RunStore } from '../adapters/run-store.ts';
-import { runOverdueAlert } from '../core/alerts/run-alerts.ts';
+import { leakedLeasesAlert, runOverdueAlert } from '../core/alerts/run-alerts.ts';
 import { runEndsAt } from '../core/run-clock.ts';
 import { createFollowUpSender } from '../events/follow-ups.ts';
 import { settleAttempt } from '../events/settle-attempt.ts';
@@ -25,8 +25,6 @@ const stores = {
 };
 const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
-/** Leaked lines in one sweep that raise the leaked-leases alert. */
-export const LEAK_ALERT_THRESHOLD = 3;
 
 /** Time after a run's date has ended everywhere for its last calls to end and Finalize to run. */
 const OVERDUE_GRACE_MS = (settings.MAX_CALL_SECONDS + 300) * 1000;
@@ -40,7 +38,16 @@ async function alertOverdueRuns(now: Date): Promise<number> {
     if (run === undefined || run.status === 'FINISHED' || run.status === 'FAILED') continue;
     overdue++;
     await alerts
-      .publish(runOverdueAlert({ ...active, status: run.status, lastTickAt: run.lastTickAt, now }), now)
+      .publish(
+        runOverdueAlert({
+          ...active,
+          status: run.status,
+          lastTickAt: run.lastTickAt,
+          dateEndedAt: runEndsAt(active.date),
+          now,
+        }),
+        now,
+      )
       .catch((error: unknown) => logger.error('alert not sent', { error }));
   }
   return overdue;
@@ -50,7 +57,7 @@ export const handler = middy().handler(async () => {
   const now = new Date();
   const stale = await stores.runs.staleLeases(now);
   let reconciled = 0;
-  let unknown = 0;
+  const unknown: typeof stale = [];
   for (const lease of stale) {
     let signals: Parameters<typeof settleAttempt>[2] = { forcedOutcome: 'UNKNOWN' };
     if (lease.connectContactId !== undefined) {
@@ -72,21 +79,15 @@ export const handler = middy().handler(async () => {
     }
     const result = await settleAttempt(stores, lease, signals);
     if (result.settled) {
-      if (signals.forcedOutcome === 'UNKNOWN') unknown++;
+      if (signals.forcedOutcome === 'UNKNOWN') unknown.push(lease);
       else reconciled++;
     }
   }
-  if (unknown >= LEAK_ALERT_THRESHOLD) {
-    await alerts.publish({
-      condition: 'leaked-leases',
-      subject: '[ALERT] calls ended without a contact event',
-      message:
-        `LEAKED LINES: ${unknown} call attempts held a line past the maximum call length (${settings.MAX_CALL_SECONDS} s) ` +
-        `and Connect could not say how they ended (first started ${stale[0]?.startedAt}). They were settled as UNKNOWN and ` +
-        'retried per policy. Next step: check the call-ended function errors and the contact-event dead-letter queue.',
-    });
+  const leaked = leakedLeasesAlert({ leases: unknown, maxCallSeconds: settings.MAX_CALL_SECONDS, now });
+  if (leaked !== undefined) {
+    await alerts.publish(leaked, now).catch((error: unknown) => logger.error('alert not sent', { error }));
   }
   const overdue = await alertOverdueRuns(now);
-  logger.info('sweep', { stale: stale.length, reconciled, unknown, overdue });
-  return { stale: stale.length, reconciled, unknown };
+  logger.info('sweep', { stale: stale.length, reconciled, unknown: unknown.length, overdue });
+  return { stale: stale.length, reconciled, unknown: unknown.length };
 });

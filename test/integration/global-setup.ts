@@ -17,6 +17,8 @@ export interface LocalCloudContext {
   tableName: string;
   alertsTopicArn: string;
   runStateMachineArn: string;
+  /** The Connect instance the engine dials through (the simulator's instance id). */
+  connectInstanceId: string;
   caps: { maxConcurrentCalls: number; dialsPerSecond: number; dialBurst: number };
   functionNames: Record<string, string>;
 }
@@ -72,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     tableName: String(environment.TABLE_NAME),
     alertsTopicArn: `arn:aws:sns:${settings.LOCAL_REGION}:000000000000:${cloud.service.service}-${settings.LOCAL_STAGE}-alerts`,
     runStateMachineArn: `arn:aws:states:${settings.LOCAL_REGION}:000000000000:stateMachine:${cloud.service.service}-${settings.LOCAL_STAGE}-campaign-run`,
+    connectInstanceId: String(environment.CONNECT_INSTANCE_ARN).split('/').at(-1) ?? '',
     caps: {
       maxConcurrentCalls: Number(environment.MAX_CONCURRENT_CALLS),
       dialsPerSecond: Number(environment.DIALS_PER_SECOND),

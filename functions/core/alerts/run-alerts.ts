@@ -71,14 +71,17 @@ export function runOverdueAlert(input: {
   date: string;
   status: string;
   lastTickAt?: string;
+  /** When the run's date ended in the last time zone. */
+  dateEndedAt?: Date;
   now: Date;
 }): RunAlert {
+  const since = input.dateEndedAt === undefined ? '' : ` since ${input.dateEndedAt.toISOString()}`;
   return {
     condition: `run-overdue#${input.campaignId}#${input.date}`,
     subject: `[ALERT] run not finished: ${input.campaignId} ${input.date}`,
     message:
       `RUN NOT FINISHED: campaign ${input.campaignId} run ${input.date} is still ${input.status} although its date is ` +
-      `over in every time zone (checked ${input.now.toISOString()}; last tick ${input.lastTickAt ?? 'never'}). ` +
+      `over in every time zone${since} (checked ${input.now.toISOString()}; last tick ${input.lastTickAt ?? 'never'}). ` +
       `Next step: look at its execution in Step Functions; stop it with POST /campaigns/${input.campaignId}/runs/` +
       `${input.date}/stop, and check for leaked leases.`,
     periodSeconds: 6 * 3_600,
@@ -105,5 +108,38 @@ export function importRejectionAlert(input: {
       `${(input.threshold * 100).toFixed(0)} %). Next step: download the rejected rows ` +
       `(GET /campaigns/${input.campaignId}/lists/${input.listId}/rejected.csv), fix them and upload them again.`,
     periodSeconds: 86_400,
+  };
+}
+
+/** Leaked lines in one sweep that raise the leaked-leases alert. */
+export const LEAK_ALERT_THRESHOLD = 3;
+
+/**
+ * Calls that held a line past the longest call and that Connect could not account for (the sweeper
+ * settled them UNKNOWN), or undefined below the threshold. One condition engine-wide; the message
+ * names every run concerned.
+ */
+export function leakedLeasesAlert(input: {
+  leases: ReadonlyArray<{ campaignId: string; date: string; startedAt: string }>;
+  maxCallSeconds: number;
+  now: Date;
+}): RunAlert | undefined {
+  if (input.leases.length < LEAK_ALERT_THRESHOLD) return undefined;
+  const perRun = new Map<string, number>();
+  for (const lease of input.leases) {
+    const run = `campaign ${lease.campaignId} run ${lease.date}`;
+    perRun.set(run, (perRun.get(run) ?? 0) + 1);
+  }
+  const runs = [...perRun].map(([run, count]) => `${run} (${count})`).join(', ');
+  const oldest = input.leases.map((lease) => lease.startedAt).sort()[0];
+  return {
+    condition: 'leaked-leases',
+    subject: '[ALERT] calls ended without a contact event',
+    message:
+      `LEAKED LINES: ${input.leases.length} call attempts held a line past the maximum call length ` +
+      `(${input.maxCallSeconds} s) and Connect could not say how they ended: ${runs}; the oldest started at ${oldest} ` +
+      `(found ${input.now.toISOString()}). They were settled as UNKNOWN and retried per policy. Next step: check the ` +
+      'call-ended function errors and the contact-event dead-letter queue.',
+    periodSeconds: 3_600,
   };
 }

@@ -1,26 +1,46 @@
 /** AlertPublisher deduplicates: one SNS message per condition per period, against a conditional write. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-const state = vi.hoisted(() => ({ items: new Map<string, number>(), published: [] as unknown[] }));
+const state = vi.hoisted(() => ({
+  items: new Map<string, { quietUntil: number; sentAt: string }>(),
+  published: [] as unknown[],
+  snsFailures: 0,
+}));
+
+interface CommandInput {
+  Item?: { sk: string; quietUntil: number; sentAt: string };
+  Key?: { sk: string };
+  ExpressionAttributeValues: Record<string, number | string>;
+}
 
 vi.mock('../../../functions/adapters/aws-clients.ts', () => ({
   documentClient: {
-    async send(command: {
-      input: { Item: { sk: string; quietUntil: number }; ExpressionAttributeValues: { ':now': number } };
-    }) {
-      const { Item, ExpressionAttributeValues } = command.input;
-      const quietUntil = state.items.get(Item.sk);
-      if (quietUntil !== undefined && quietUntil > ExpressionAttributeValues[':now']) {
+    async send(command: { input: CommandInput }) {
+      const { Item, Key, ExpressionAttributeValues } = command.input;
+      if (Key !== undefined) {
+        // DeleteCommand, conditional on the sentAt it wrote.
+        if (state.items.get(Key.sk)?.sentAt === ExpressionAttributeValues[':sentAt']) state.items.delete(Key.sk);
+        return {};
+      }
+      if (Item === undefined) throw new Error('unexpected command');
+      const stored = state.items.get(Item.sk);
+      if (stored !== undefined && stored.quietUntil > Number(ExpressionAttributeValues[':now'])) {
         const error = new Error('condition failed');
         error.name = 'ConditionalCheckFailedException';
         throw error;
       }
-      state.items.set(Item.sk, Item.quietUntil);
+      state.items.set(Item.sk, { quietUntil: Item.quietUntil, sentAt: Item.sentAt });
       return {};
     },
   },
   snsClient: {
     async send(command: { input: unknown }) {
+      if (state.snsFailures > 0) {
+        state.snsFailures--;
+        const error = new Error('Rate exceeded');
+        error.name = 'ThrottledException';
+        throw error;
+      }
       state.published.push(command.input);
       return { MessageId: 'm' };
     },
@@ -32,6 +52,7 @@ const { AlertPublisher } = await import('../../../functions/adapters/alerts.ts')
 afterEach(() => {
   state.items.clear();
   state.published.length = 0;
+  state.snsFailures = 0;
 });
 
 describe('AlertPublisher', () => {
@@ -48,5 +69,19 @@ describe('AlertPublisher', () => {
 
     expect(sent).toEqual([true, false, false, false, false, false, false, false, false, false, true, true]);
     expect(state.published).toHaveLength(3);
+  });
+
+  it('gives the condition back when SNS refuses the message, so the next occurrence alerts', async () => {
+    const alerts = new AlertPublisher('table', 'arn:topic');
+    const alert = { condition: 'leaked-leases', subject: 's', message: 'm', periodSeconds: 3_600 };
+    const start = new Date('2026-11-23T10:00:00Z');
+    state.snsFailures = 1;
+
+    await expect(alerts.publish(alert, start)).rejects.toThrow('Rate exceeded');
+    const retried = await alerts.publish(alert, new Date(start.getTime() + 60_000));
+    const repeated = await alerts.publish(alert, new Date(start.getTime() + 120_000));
+
+    expect([retried, repeated]).toEqual([true, false]);
+    expect(state.published).toHaveLength(1);
   });
 });

@@ -84,6 +84,9 @@ describe('FollowUpSender', () => {
       expect.objectContaining({
         condition: 'follow-up-failed#follow#2026-11-22',
         subject: '[ALERT] follow-up SMS failed',
+        message: expect.stringMatching(
+          /campaign follow, run 2026-11-22, .* at \d{4}-\d\d-\d\dT.*spending limit.*Next step/,
+        ),
       }),
     );
     expect(await sender.afterAttempt(campaign, contact, 'COMPLETED')).toEqual([
