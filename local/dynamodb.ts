@@ -53,13 +53,21 @@ function dynamoDbLocalJarDirectory(): string {
   return join(packageRoot, 'lib', bundled);
 }
 
-/** Starts DynamoDB Local on the port; in memory unless `dataDirectory` is given. */
-export function startDynamoDbLocal(options: { port: number; logFile: string; dataDirectory?: string }): ManagedProcess {
+/**
+ * Starts DynamoDB Local on the port; in memory unless `dataDirectory` is given. `javaOptions`
+ * replace the default heap setting (`-Xmx1g`).
+ */
+export function startDynamoDbLocal(options: {
+  port: number;
+  logFile: string;
+  dataDirectory?: string;
+  javaOptions?: readonly string[];
+}): ManagedProcess {
   assertJava();
   const jarDirectory = dynamoDbLocalJarDirectory();
   const args = [
     `-Djava.library.path=${join(jarDirectory, 'DynamoDBLocal_lib')}`,
-    '-Xmx1g',
+    ...(options.javaOptions ?? ['-Xmx1g']),
     '-jar',
     join(jarDirectory, 'DynamoDBLocal.jar'),
     '-port',

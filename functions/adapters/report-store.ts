@@ -18,6 +18,14 @@ export interface RunCountersRecord {
   counters: RunCounters;
 }
 
+/**
+ * Contacts per export page. The same read costs as 1 MB pages in DynamoDB (billed by size), a page
+ * stays small in memory, and DynamoDB Local, which reads a partition from the page's start key to
+ * its end for a query without a limit, reads a 1,000,000-contact run in linear instead of
+ * quadratic time (1,300 → 16,000 contacts/s at 300,000 contacts).
+ */
+export const CONTACT_PAGE_ITEMS = 2_000;
+
 /** Numeric run attributes that are state, not counters. */
 const NOT_COUNTERS = new Set(['generation', 'campaignVersion', 'inFlight', 'dialRate', 'consecutiveDialErrors']);
 
@@ -87,7 +95,10 @@ export class ReportStore {
     }
   }
 
-  /** The run's contacts, one page (≤ 1 MB) at a time, so an export holds one page in memory. */
+  /**
+   * The run's contacts, one page at a time (at most {@link CONTACT_PAGE_ITEMS} contacts and 1 MB),
+   * so an export holds one page in memory.
+   */
   async *contactPages(campaignId: string, date: string): AsyncGenerator<ContactRecord[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -96,6 +107,7 @@ export class ReportStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': CONTACT_PREFIX },
+          Limit: CONTACT_PAGE_ITEMS,
           ExclusiveStartKey: startKey,
         }),
       );
