@@ -73,6 +73,21 @@ describe('packaged CloudFormation template', () => {
     expect(subscription?.Condition).toBe('HasAlertEmail');
   });
 
+  it('encrypts the alerts topic with a key CloudWatch alarms may use (they cannot use alias/aws/sns)', () => {
+    const [[, topic] = []] = resourcesOfType('AWS::SNS::Topic');
+    expect(topic?.Properties.KmsMasterKeyId).toEqual({ Ref: 'AlertsTopicKey' });
+    const [[, key] = []] = resourcesOfType('AWS::KMS::Key');
+    const statements = (key?.Properties.KeyPolicy as { Statement?: Array<Record<string, unknown>> } | undefined)
+      ?.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      }),
+    );
+    expect(key?.Properties.EnableKeyRotation).toBe(true);
+  });
+
   it("authenticates every data route with IAM; only the dashboard's static files are public", () => {
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route');
     const publicRoutes = routes
@@ -135,14 +150,22 @@ describe('packaged CloudFormation template', () => {
     const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
 
     expect(alarms.length).toBeGreaterThanOrEqual(4);
-    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+    // One message per failure: handler errors that end in the dead-letter queue notify through its alarm only.
+    const silent = alarms.filter(([, alarm]) => alarm.Properties.AlarmActions === undefined).map(([id]) => id);
+    expect(silent).toEqual(['CallEndedErrorsAlarm']);
+    for (const [id, alarm] of alarms) {
+      if (id !== 'CallEndedErrorsAlarm') expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+    }
   });
 
   it('alarms on errors and throttles per function, failed runs, DLQ depth and Connect concurrency above 90 %', () => {
     const alarms = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm'));
     const metricsOf = (id: string) => JSON.stringify(alarms[id]?.Properties ?? {});
 
-    expect(metricsOf('RunExecutionsFailedAlarm')).toContain('ExecutionsFailed');
+    // Failed executions send their own alert (the state machine's Catch); the alarm covers those that cannot.
+    expect(metricsOf('RunExecutionsFailedAlarm')).toContain('ExecutionsAborted');
+    expect(metricsOf('RunExecutionsFailedAlarm')).toContain('ExecutionsTimedOut');
+    expect(metricsOf('RunExecutionsFailedAlarm')).not.toContain('ExecutionsFailed');
     expect(metricsOf('CallEventsDeadLetterAlarm')).toContain('ApproximateNumberOfMessagesVisible');
     expect(alarms.ConnectConcurrencyAlarm?.Properties).toMatchObject({
       MetricName: 'ConcurrentCallsPercentage',
