@@ -67,6 +67,11 @@ export async function createSigner(
   credentials?: Credentials,
 ): Promise<RequestSigner | undefined> {
   if (isLocalApi(url)) return undefined;
+  if (url.protocol !== 'https:') {
+    throw new CliError(`refusing to send AWS-signed requests to ${url.origin} over plain HTTP`, {
+      hint: 'use the https:// address of the API (an AWS API is always https), or a local API on localhost',
+    });
+  }
   const region = regionOf(url, env);
   if (region === undefined) {
     throw new CliError(`cannot tell the AWS region of ${url.origin}`, {

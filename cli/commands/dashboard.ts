@@ -12,6 +12,7 @@ import {
   type Server,
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream/promises';
 import type { ApiClient } from '../api-client.ts';
 import { describeNetworkError } from '../api-client.ts';
 import { type CommandSpec, integerOption } from '../command-line.ts';
@@ -59,14 +60,24 @@ export function forwardedResponseHeaders(headers: IncomingHttpHeaders): Record<s
 
 /**
  * Whether the proxy serves a request. It signs with the operator's credentials, so only pages it serves itself may
- * use it: the Host must be the proxy's own (no DNS rebinding), and a request that changes something must not come
- * from another origin (no cross-site form posts).
+ * use it: the Host must be the proxy's own (no DNS rebinding); the dashboard's own files (`/`, `/assets/…`) may be
+ * loaded by anyone, but every API request must come from the proxy's own page: the browser says so with
+ * `Sec-Fetch-Site: same-origin` (or an Origin equal to the proxy's). Other sites' images, forms and scripts, and
+ * requests that say nothing of where they come from, are refused.
  */
-export function isAllowedRequest(request: { method?: string; host?: string; origin?: string }, port: number): boolean {
+export function isAllowedRequest(
+  request: { method?: string; host?: string; origin?: string; fetchSite?: string; path?: string },
+  port: number,
+): boolean {
   const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   if (request.host === undefined || !hosts.includes(request.host.toLowerCase())) return false;
-  if (['GET', 'HEAD', 'OPTIONS'].includes(request.method ?? 'GET') || request.origin === undefined) return true;
-  return request.origin.toLowerCase() === `http://${request.host.toLowerCase()}`;
+  const path = request.path ?? '/';
+  if (!path.startsWith('/') || path.startsWith('//')) return false;
+  const method = request.method ?? 'GET';
+  const pathname = path.split('?')[0] ?? '/';
+  if ((method === 'GET' || method === 'HEAD') && (pathname === '/' || pathname.startsWith('/assets/'))) return true;
+  if (request.origin !== undefined) return request.origin.toLowerCase() === `http://${request.host.toLowerCase()}`;
+  return request.fetchSite === 'same-origin';
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
@@ -99,7 +110,18 @@ export async function startDashboardProxy(
       }
       done(status);
     };
-    if (!isAllowedRequest({ method, host: request.headers.host, origin: request.headers.origin }, port)) {
+    const fetchSite = request.headers['sec-fetch-site'];
+    const allowed = isAllowedRequest(
+      {
+        method,
+        host: request.headers.host,
+        origin: request.headers.origin,
+        fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite,
+        path: request.url,
+      },
+      port,
+    );
+    if (!allowed) {
       return fail(
         403,
         'FORBIDDEN',
@@ -123,8 +145,13 @@ export async function startDashboardProxy(
       });
       upstream.on('response', (answer) => {
         response.writeHead(answer.statusCode ?? 502, forwardedResponseHeaders(answer.headers));
-        answer.pipe(response);
-        answer.on('end', () => done(answer.statusCode ?? 502));
+        pipeline(answer, response).then(
+          () => done(answer.statusCode ?? 502),
+          () => {
+            response.destroy();
+            done(502);
+          },
+        );
       });
       upstream.on('error', (error) =>
         fail(502, 'BAD_GATEWAY', `cannot reach ${target.origin} (${describeNetworkError(error)})`),

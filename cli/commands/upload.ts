@@ -99,6 +99,8 @@ export async function putFile(url: string, file: string, size: number, onBytes: 
     });
     request.on('error', reject);
   });
+  // When the body stream fails first, `pipeline` reports it; the answer's own rejection must not crash the process.
+  answer.catch(() => undefined);
   let sent = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -117,6 +119,21 @@ export async function putFile(url: string, file: string, size: number, onBytes: 
       });
     }
   } catch (error) {
+    if (error instanceof CliError) throw error;
+    // Storage may answer (403 for an expired URL, 400) and close before the whole body is sent: say what it said.
+    const early = await Promise.race([
+      answer,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200)),
+    ]).catch(() => undefined);
+    if (early !== undefined && (early.status < 200 || early.status >= 300)) {
+      const code = /<Code>([^<]+)<\/Code>/.exec(early.body)?.[1];
+      throw new CliError(
+        `upload to ${target.origin} failed: HTTP ${early.status}${code === undefined ? '' : ` ${code}`}`,
+        {
+          hint: 'upload URLs are valid for an hour: run the command again for a fresh one',
+        },
+      );
+    }
     throw unreachable(target, error, isLocalApi(target));
   }
 }

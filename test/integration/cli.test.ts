@@ -351,8 +351,14 @@ describe('dashboard proxy', () => {
       proxy.once('close', (code) => reject(new Error(`the proxy ended with ${code}`)));
     });
 
-    const health = await fetch(`http://127.0.0.1:${port}/health`);
-    const campaigns = await fetch(`http://127.0.0.1:${port}/campaigns`);
+    // What the browser sends for the page's own requests.
+    const sameOrigin = { 'sec-fetch-site': 'same-origin' };
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    const health = await fetch(`http://127.0.0.1:${port}/health`, { headers: sameOrigin });
+    const campaigns = await fetch(`http://127.0.0.1:${port}/campaigns`, { headers: sameOrigin });
+    const crossSite = await fetch(`http://127.0.0.1:${port}/campaigns`, {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     const foreign = await fetch(`http://127.0.0.1:${port}/campaigns/cli-run/runs/${date}/pause`, {
       method: 'POST',
       headers: { origin: 'https://elsewhere.example' },
@@ -361,6 +367,8 @@ describe('dashboard proxy', () => {
     proxy.kill('SIGINT');
 
     expect(ready).toContain(`dashboard on http://127.0.0.1:${port}/ → ${cloud.endpoints.api}`);
+    expect(await page.text()).toContain('<title>Campaign engine</title>');
+    expect(crossSite.status).toBe(403);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     expect(await campaigns.json()).toMatchObject({

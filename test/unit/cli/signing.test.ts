@@ -40,6 +40,12 @@ describe('which API is signed', () => {
     expect(await createSigner(new URL('http://127.0.0.1:3000'), {}, credentials)).toBeUndefined();
   });
 
+  it('refuses to send signed requests over plain HTTP to a host that is not local', async () => {
+    await expect(
+      createSigner(new URL('http://10.0.0.5:3000'), { AWS_REGION: 'eu-west-1' }, credentials),
+    ).rejects.toThrow('refusing to send AWS-signed requests to http://10.0.0.5:3000 over plain HTTP');
+  });
+
   it('cannot sign for a custom domain without a region', async () => {
     await expect(createSigner(new URL('https://campaigns.example.org'), {}, credentials)).rejects.toThrow(
       'cannot tell the AWS region of https://campaigns.example.org',
