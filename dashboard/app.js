@@ -23,7 +23,15 @@ function showConnection(state) {
 
 /** The route in the address bar: campaign and date, or nothing. */
 function route() {
-  const [campaignId, date] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  // Only `#/…` is a route: other fragments (the skip link's `#main`) are in-page links.
+  if (!location.hash.startsWith('#/')) return { campaignId: undefined, date: undefined };
+  let parts;
+  try {
+    parts = location.hash.slice(2).split('/').map(decodeURIComponent);
+  } catch {
+    return { campaignId: undefined, date: undefined };
+  }
+  const [campaignId, date] = parts;
   return { campaignId: campaignId || undefined, date: date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined };
 }
 
@@ -62,14 +70,25 @@ async function loadCampaigns() {
     campaignList.replaceChildren(
       h('li', { class: 'notice error', role: 'alert' }, `Cannot list campaigns: ${describeError(error)}`),
     );
-    setTimeout(() => void loadCampaigns().then(show), 5000);
+    setTimeout(
+      () =>
+        void loadCampaigns().then((loaded) => {
+          if (loaded) return show();
+        }),
+      5000,
+    );
     return false;
   }
   renderCampaignList();
   return true;
 }
 
+/** Counts navigations: a campaign that arrives after the user moved on is dropped. */
+let navigation = 0;
+
 async function show() {
+  if (location.hash !== '' && !location.hash.startsWith('#/')) return; // an in-page link, not a route
+  const mine = ++navigation;
   current?.stop();
   current = undefined;
   renderCampaignList();
@@ -88,7 +107,9 @@ async function show() {
   let campaign;
   try {
     campaign = await api('GET', campaignPath(campaignId));
+    if (mine !== navigation) return;
   } catch (error) {
+    if (mine !== navigation) return;
     main.replaceChildren(
       h('div', { class: 'notice error', role: 'alert' }, `Cannot open campaign ${campaignId}: ${describeError(error)}`),
     );
@@ -111,4 +132,9 @@ async function show() {
 }
 
 window.addEventListener('hashchange', () => void show());
+// The skip link moves focus to the run without touching the route in the address bar.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
 if (await loadCampaigns()) await show();

@@ -12,6 +12,17 @@ const REFRESH_MS = 3000;
 const SLOW_REFRESH_MS = 10_000;
 const RATE_WINDOW_MS = 15_000;
 const ACTIVE = new Set(['RUNNING', 'PAUSED', 'STOPPING']);
+/** A Lambda error's cause is its JSON (errorType, errorMessage, trace): the message is what a person reads. */
+function causeText(/** @type {string} */ cause) {
+  try {
+    const parsed = JSON.parse(cause);
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return cause.length > 300 ? `${cause.slice(0, 300)}…` : cause;
+}
+
 const TONES = /** @type {Record<string, string>} */ ({
   COMPLETED: 'good',
   PARTIAL: 'fair',
@@ -40,6 +51,11 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   let refreshes = 0;
   /** The lists are read every fifth refresh, and at once after an upload. */
   let listsDue = true;
+  /** A control action is being sent: every control stays disabled. */
+  let acting = false;
+  /** Refreshes run one at a time; one asked for meanwhile runs right after (so no older answer lands last). */
+  let refreshing = false;
+  let refreshAgain = false;
 
   const statusBadge = h('span', { class: 'badge', 'data-testid': 'run-status' }, '…');
   const notices = h('div', { class: 'notices' });
@@ -69,8 +85,13 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   const reports = reportPanel();
 
   const dateInput = /** @type {HTMLInputElement} */ (h('input', { type: 'date', id: 'run-date', value: date }));
+  // Typing a date fires change at every keystroke (year 0002, 0020, …): the view changes once the date is complete.
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let dateTimer;
   dateInput.addEventListener('change', () => {
-    if (dateInput.value) onDateChange(dateInput.value);
+    clearTimeout(dateTimer);
+    const value = dateInput.value;
+    if (/^(19|20)\d\d-\d\d-\d\d$/.test(value) && value !== date) dateTimer = setTimeout(() => onDateChange(value), 800);
   });
 
   const element = h(
@@ -118,7 +139,8 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
 
   /** @param {string} action @param {string} path @param {unknown} [body] */
   async function act(action, path, body) {
-    for (const button of controls.querySelectorAll('button')) button.disabled = true;
+    acting = true;
+    renderControls(shownStatus);
     actionNotice.replaceChildren();
     try {
       await api(
@@ -126,39 +148,44 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         campaignPath(campaignId, path),
         body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
       );
-      await refresh();
+      if (path === '/runs') starting = { from: shownStatus, until: Date.now() + 15_000 };
     } catch (error) {
       actionNotice.replaceChildren(notice(`Could not ${action}: ${describeError(error)}`, 'error'));
-      await refresh();
     }
+    acting = false;
+    await refresh();
   }
+
+  // The buttons are made once and updated in place, so keyboard focus survives the refreshes.
+  const button = (/** @type {string} */ label, /** @type {() => void} */ onclick, primary = false) =>
+    /** @type {HTMLButtonElement} */ (
+      h('button', { type: 'button', class: primary ? 'primary' : undefined, disabled: true, onclick }, label)
+    );
+  const startButton = button('Start', () => void act('start the run', '/runs', { date }), true);
+  const pauseButton = button('Pause', () => void act('pause', `/runs/${date}/pause`));
+  const resumeButton = button('Resume', () => void act('resume', `/runs/${date}/resume`));
+  const stopButton = button('Stop', () => {
+    if (confirm(`Stop the run of ${campaignId} for ${date}? Calls in progress finish; nobody else is called today.`)) {
+      void act('stop', `/runs/${date}/stop`);
+    }
+  });
+  controls.append(startButton, pauseButton, resumeButton, stopButton);
+  /** The status seen last, and the one a started run must leave (Start stays disabled until Init has opened it). */
+  /** @type {string | undefined} */
+  let shownStatus;
+  /** @type {{ from: string | undefined, until: number } | undefined} */
+  let starting;
 
   /** @param {string | undefined} status */
   function renderControls(status) {
-    const button = (
-      /** @type {string} */ label,
-      /** @type {boolean} */ enabled,
-      /** @type {() => void} */ onclick,
-      primary = false,
-    ) => h('button', { type: 'button', class: primary ? 'primary' : undefined, disabled: !enabled, onclick }, label);
-    const active = status !== undefined && ACTIVE.has(status);
-    controls.replaceChildren(
-      button(
-        status === 'FINISHED' || status === 'FAILED' ? 'Start again' : 'Start',
-        !active,
-        () => void act('start the run', '/runs', { date }),
-        true,
-      ),
-      button('Pause', status === 'RUNNING', () => void act('pause', `/runs/${date}/pause`)),
-      button('Resume', status === 'PAUSED', () => void act('resume', `/runs/${date}/resume`)),
-      button('Stop', status === 'RUNNING' || status === 'PAUSED', () => {
-        if (
-          confirm(`Stop the run of ${campaignId} for ${date}? Calls in progress finish; nobody else is called today.`)
-        ) {
-          void act('stop', `/runs/${date}/stop`);
-        }
-      }),
-    );
+    shownStatus = status;
+    if (starting && (status !== starting.from || Date.now() > starting.until)) starting = undefined;
+    const active = (status !== undefined && ACTIVE.has(status)) || starting !== undefined;
+    startButton.textContent = status === 'FINISHED' || status === 'FAILED' ? 'Start again' : 'Start';
+    startButton.disabled = acting || active;
+    pauseButton.disabled = acting || status !== 'RUNNING';
+    resumeButton.disabled = acting || status !== 'PAUSED';
+    stopButton.disabled = acting || !(status === 'RUNNING' || status === 'PAUSED');
   }
 
   /**
@@ -312,20 +339,36 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
 
   async function refresh() {
     if (stopped) return;
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
     clearTimeout(timer);
     let next = REFRESH_MS;
     try {
       const [status, summary, sent] = await Promise.all([
         optional(`/runs/${date}`),
         optional(`/reports/${date}`),
-        api('GET', `/alerts?campaignId=${encodeURIComponent(campaignId)}&limit=5`).then((answer) => answer.alerts),
-        listsDue || refreshes % 5 === 0 ? refreshLists().then(() => (listsDue = false)) : undefined,
+        // The side panels keep their last content when they cannot be read; the run's figures still refresh.
+        api('GET', `/alerts?campaignId=${encodeURIComponent(campaignId)}&limit=5`).then(
+          (answer) => answer.alerts,
+          () => undefined,
+        ),
+        listsDue || refreshes % 5 === 0
+          ? refreshLists().then(
+              () => {
+                listsDue = false;
+              },
+              () => undefined,
+            )
+          : undefined,
       ]);
       refreshes += 1;
       onConnection({ ok: true, message: `Live · updated ${new Date().toLocaleTimeString()}` });
       notices.replaceChildren();
       element.classList.remove('stale');
-      renderAlerts(sent);
+      if (sent !== undefined) renderAlerts(sent);
       if (status === undefined) {
         renderNoRun();
         next = SLOW_REFRESH_MS;
@@ -341,7 +384,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
           const failure = status.failure;
           notices.append(
             notice(
-              `The run failed${failure ? ` at ${clock(failure.at)} with ${failure.error}: ${failure.cause}` : ''}. ` +
+              `The run failed${failure ? ` at ${clock(failure.at)} with ${failure.error}: ${causeText(failure.cause)}` : ''}. ` +
                 'Fix the cause, then press Start again: the run resumes where it stopped.',
               'error',
             ),
@@ -362,7 +405,12 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         ),
       );
     }
-    if (!stopped) timer = setTimeout(() => void refresh(), next);
+    refreshing = false;
+    if (refreshAgain) {
+      refreshAgain = false;
+      return refresh();
+    }
+    if (!stopped) timer = setTimeout(() => void refresh(), starting ? 1000 : next);
   }
 
   function reportPanel() {
@@ -372,6 +420,9 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     const state = h('p', { class: 'muted', 'aria-live': 'polite' });
     /** @param {'csv' | 'xlsx'} format */
     async function download(format) {
+      if (exporting) return;
+      exporting = true;
+      csv.disabled = xlsx.disabled = true;
       state.textContent = `Preparing the ${format.toUpperCase()} export…`;
       try {
         const query = select.value ? `?answer=${encodeURIComponent(select.value)}` : '';
@@ -385,6 +436,8 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         state.textContent = '';
         state.append(notice(`Export failed: ${describeError(error)}`, 'error'));
       }
+      exporting = false;
+      csv.disabled = xlsx.disabled = !hasRun;
     }
     const csv = /** @type {HTMLButtonElement} */ (
       h('button', { type: 'button', onclick: () => void download('csv') }, 'Download CSV')
@@ -393,6 +446,8 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       h('button', { type: 'button', onclick: () => void download('xlsx') }, 'Download Excel')
     );
     let filters = '';
+    let exporting = false;
+    let hasRun = false;
     return {
       element: h(
         'section',
@@ -404,7 +459,8 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       ),
       /** @param {any} summary */
       update(summary) {
-        csv.disabled = xlsx.disabled = summary === undefined;
+        hasRun = summary !== undefined;
+        csv.disabled = xlsx.disabled = exporting || !hasRun;
         /** @type {{ value: string, text: string }[]} */
         const options = (summary?.questions ?? []).flatMap((/** @type {any} */ question) =>
           question.answers.map((/** @type {any} */ answer) => ({
@@ -431,6 +487,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     stop() {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(dateTimer);
       inFlightChart.destroy();
       rateChart.destroy();
     },

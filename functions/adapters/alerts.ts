@@ -95,9 +95,14 @@ export async function recentAlerts(tableName: string, campaignId?: string): Prom
       subject: String(item.subject ?? ''),
       message: String(item.message ?? ''),
       sentAt: String(item.sentAt ?? ''),
+      expiresAt: Number(item.expiresAt ?? 0),
     }),
   );
+  // DynamoDB deletes expired items within days, not at once: what has expired is not recent.
+  const now = Math.floor(Date.now() / 1000);
   return alerts
+    .filter((alert) => alert.expiresAt > now)
+    .map(({ expiresAt: _expiresAt, ...alert }) => alert)
     .filter((alert) => {
       const [, ...scope] = alert.condition.split('#');
       return campaignId === undefined || scope.length === 0 || scope[0] === campaignId;

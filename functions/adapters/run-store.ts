@@ -222,7 +222,7 @@ export class RunStore {
 
   /**
    * Closes a run: FINISHED by Finalize, or FAILED with the failure its execution ended with.
-   * Returns false when there is no run to close (an execution that failed before opening it).
+   * Returns false when there is no run to close: none was opened, or (a failure) it is no longer in progress.
    */
   async closeRun(
     campaignId: string,
@@ -240,12 +240,20 @@ export class RunStore {
                 TableName: this.tableName,
                 Key: runKey(campaignId, date),
                 UpdateExpression: `SET #status = :status, finishedAt = :now${failure ? ', failure = :failure' : ''}`,
-                ConditionExpression: 'attribute_exists(#status)',
+                // A failure closes only a run still in progress (never a FINISHED one, e.g. when its summary's publish fails).
+                ConditionExpression: failure
+                  ? '#status IN (:running, :paused, :stopping)'
+                  : 'attribute_exists(#status)',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':status': status,
                   ':now': now,
-                  ...(failure && { ':failure': { ...failure, at: now } }),
+                  ...(failure && {
+                    ':failure': { ...failure, at: now },
+                    ':running': 'RUNNING',
+                    ':paused': 'PAUSED',
+                    ':stopping': 'STOPPING',
+                  }),
                 },
               },
             },

@@ -74,6 +74,17 @@ describe('local cloud', () => {
     const first = await api('POST', '/campaigns/failing-run/runs', { date: today() });
     await waitForExecution((first.body as { executionArn: string }).executionArn);
     const failure = { Error: 'States.TaskFailed', Cause: 'dispatcher: the table is gone' };
+    // A FINISHED run is not turned into a failed one (a summary that could not be published, say).
+    expect(await invokeFunction('runFail', { campaignId: 'failing-run', date: today(), failure })).toEqual({
+      status: 'NO_RUN',
+    });
+    // Opened again by Init, as an execution of the next generation would: now in progress.
+    await invokeFunction('runInit', {
+      campaignId: 'failing-run',
+      date: today(),
+      generation: 1,
+      executionName: 'failing-run-g1',
+    });
 
     // The state machine's MarkRunFailed step, invoked as the state machine does after the alert.
     expect(await invokeFunction('runFail', { campaignId: 'failing-run', date: today(), failure })).toEqual({
