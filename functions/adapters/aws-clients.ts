@@ -5,6 +5,7 @@
  */
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -40,3 +41,4 @@ export const snsClient = new SNSClient({ requestHandler });
 export const sfnClient = new SFNClient({ requestHandler });
 /** The dispatcher handles Connect throttling itself (it slows down), so the SDK must not retry. */
 export const connectClient = new ConnectClient({ maxAttempts: 1, requestHandler });
+export const lambdaClient = new LambdaClient({ requestHandler });

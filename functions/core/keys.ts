@@ -78,3 +78,10 @@ export const followUpKey = (campaignId: string, date: string, phone: string, rul
   pk: runPartition(campaignId, date),
   sk: `${FOLLOW_UP_PREFIX}${phone}#${ruleId}`,
 });
+
+/** A per-contact export job of a run: its request, progress and result (the export itself is an object in S3). */
+export const EXPORT_PREFIX = 'EXPORT#';
+export const exportJobKey = (campaignId: string, date: string, exportId: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: `${EXPORT_PREFIX}${exportId}`,
+});

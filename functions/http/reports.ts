@@ -1,20 +1,17 @@
 /**
  * Reports API:
  * - GET /campaigns/{campaignId}/reports/{date}: the run's summary, from counters (cost flat in list size);
- * - GET /campaigns/{campaignId}/reports?from=&to=: the same over a range of at most 92 days;
- * - GET /campaigns/{campaignId}/reports/{date}/contacts.csv|contacts.xlsx[?answer=q1:2]: the per-contact
- *   export, streamed to the reports bucket; answers with a presigned download link.
+ * - GET /campaigns/{campaignId}/reports?from=&to=: the same over a range of at most 92 days.
+ * The per-contact export is in exports.ts.
  */
 import { z } from 'zod';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { ReportStore } from '../adapters/report-store.ts';
 import { ReportsBucket } from '../adapters/reports-bucket.ts';
-import { parseAnswerFilter } from '../core/report/contact-rows.ts';
 import { reportDates } from '../core/report/summary.ts';
 import { environment } from '../lib/config.ts';
 import { badRequest, httpHandler, json, notFound, parseRequest } from '../lib/http.ts';
-import { logger } from '../lib/logger.ts';
-import { exportWithLink, rangeReport, runReport } from '../report/run-report.ts';
+import { rangeReport, runReport } from '../report/run-report.ts';
 
 const settings = environment();
 const ports = {
@@ -25,9 +22,7 @@ const ports = {
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
-const ExportPathSchema = RunPathSchema.extend({ file: z.enum(['contacts.csv', 'contacts.xlsx']) });
 const RangeQuerySchema = z.object({ from: z.iso.date(), to: z.iso.date() });
-const ExportQuerySchema = z.object({ answer: z.string().max(200).optional() });
 
 export const summary = httpHandler(async (event) => {
   const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
@@ -42,19 +37,4 @@ export const range = httpHandler(async (event) => {
   const dates = reportDates(from, to);
   if ('problem' in dates) throw badRequest(`invalid range: ${dates.problem.message}`, [dates.problem]);
   return json(200, await rangeReport(ports, campaignId, from, to, dates.dates));
-});
-
-export const contacts = httpHandler(async (event) => {
-  const { campaignId, date, file } = parseRequest(ExportPathSchema, event.pathParameters, 'path');
-  const { answer } = parseRequest(ExportQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const filters = answer === undefined ? [] : parseAnswerFilter(answer);
-  if (filters === undefined)
-    throw badRequest('invalid answer filter', [
-      { path: 'query.answer', message: 'expected <questionId>:<key>, e.g. q1:2' },
-    ]);
-  if ((await ports.store.runCounters(campaignId, date)) === undefined)
-    throw notFound(`no run of ${campaignId} for ${date}`);
-  const link = await exportWithLink(ports, campaignId, date, file === 'contacts.csv' ? 'csv' : 'xlsx', filters);
-  logger.info('export written', { campaignId, date, rows: link.rows, bytes: link.bytes, key: link.key });
-  return json(200, { campaignId, date, ...link });
 });

@@ -31,6 +31,8 @@ export const EnvironmentSchema = z.object({
   MAX_CALL_SECONDS: positiveInteger,
   /** Age of a cached campaign definition in the contact-flow functions: a `PUT` reaches new calls within it. */
   CAMPAIGN_CACHE_SECONDS: positiveInteger.max(60),
+  /** The export worker, handed large per-contact exports by the export API. */
+  EXPORT_FUNCTION_NAME: z.string().min(1),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

@@ -90,12 +90,16 @@ function xlsxSink(writer: MultipartObjectWriter): RowSink {
   };
 }
 
-/** Writes the export object and returns where it is and how many rows it has. */
+/**
+ * Writes the export object and returns where it is and how many rows it has. `afterPage` hears the rows written
+ * so far after each page of contacts (progress for whoever waits).
+ */
 export async function exportContacts(
   store: Pick<ReportStore, 'contactPages' | 'followUpsInPhoneOrder'>,
   bucket: Pick<ReportsBucket, 'writer'>,
   request: ExportRequest,
   now = new Date(),
+  afterPage: (rows: number) => Promise<void> = async () => undefined,
 ): Promise<ExportResult> {
   const { key, fileName } = exportObjectKey(request, now);
   const writer = bucket.writer(key, CONTENT_TYPES[request.format]);
@@ -121,6 +125,7 @@ export async function exportContacts(
         await sink.row(contactRow(contact, extraColumns ?? [], request.questions, contactFollowUps));
         rows++;
       }
+      await afterPage(rows);
     }
     if (extraColumns === undefined) await sink.header(exportColumns([], request.questions));
     await sink.finish();

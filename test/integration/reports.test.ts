@@ -154,6 +154,34 @@ describe('run report against the call log', () => {
     }
   });
 
+  it('hands a large export to the worker: 202 with where to ask, then the same file once done', async () => {
+    const base = `/campaigns/${CAMPAIGN}/reports/${today()}`;
+    const started = await api('GET', `${base}/contacts.csv?wait=0`);
+    expect(started.status).toBe(202);
+    const { exportId, statusUrl, status } = started.body as { exportId: string; statusUrl: string; status: string };
+    expect(status).toBe('RUNNING');
+    expect(statusUrl).toBe(`${base}/exports/${exportId}`);
+    expect(started.headers.get('location')).toBe(statusUrl);
+    const done = await waitFor(
+      'the export job to finish',
+      async () => {
+        const job = await api('GET', statusUrl);
+        return (job.body as { status: string }).status === 'DONE' ? job : undefined;
+      },
+      30_000,
+    );
+    const { url, rows, fileName } = done.body as { url: string; rows: number; fileName: string };
+    expect(rows).toBe(CONTACTS);
+    expect(fileName).toBe(`${CAMPAIGN}-${today()}-contacts.csv`);
+    const direct = (await api('GET', `${base}/contacts.csv`)).body as { url: string };
+    expect(await (await fetch(url)).text()).toBe(await (await fetch(direct.url)).text());
+    // Lambda delivers asynchronous events at least once: a second delivery finds the job taken.
+    const ref = { campaignId: CAMPAIGN, date: today(), exportId };
+    expect(await invokeFunction('exportContacts', ref)).toEqual({ outcome: 'ALREADY_TAKEN' });
+    expect((await api('GET', `${base}/exports/00000000t000000000z-000000`)).status).toBe(404);
+    expect((await api('GET', `${base}/contacts.csv?wait=26`)).status).toBe(400);
+  });
+
   it('filters the export by answer and refuses a malformed filter or an overlong range', async () => {
     const filtered = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv?answer=q1:2`);
     const q1No = summary.questions.find((question) => question.id === 'q1')?.answers.find((a) => a.key === '2');

@@ -16,6 +16,7 @@ export interface ApiResponse {
   status: number;
   body: unknown;
   text: string;
+  headers: Headers;
 }
 
 /** Calls the local HTTP API with a JSON body. */
@@ -32,7 +33,7 @@ export async function api(method: string, path: string, body?: unknown): Promise
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, body: parsed, text };
+  return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */

@@ -22,6 +22,7 @@ const valid = {
   MAX_CALL_SECONDS: '1800',
   ANSWERING_MACHINE_DETECTION: 'false',
   CAMPAIGN_CACHE_SECONDS: '30',
+  EXPORT_FUNCTION_NAME: 'campaign-engine-test-exportContacts',
 };
 
 describe('parseEnvironment', () => {
