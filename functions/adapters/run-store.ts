@@ -229,6 +229,8 @@ export class RunStore {
     date: string,
     status: 'FINISHED' | 'FAILED',
     failure?: Omit<RunFailure, 'at'>,
+    /** Close only while the run is still driven by this generation (not by one started since). */
+    generation?: number,
   ): Promise<boolean> {
     const now = new Date().toISOString();
     try {
@@ -242,7 +244,7 @@ export class RunStore {
                 UpdateExpression: `SET #status = :status, finishedAt = :now${failure ? ', failure = :failure' : ''}`,
                 // A failure closes only a run still in progress (never a FINISHED one, e.g. when its summary's publish fails).
                 ConditionExpression: failure
-                  ? '#status IN (:running, :paused, :stopping)'
+                  ? `#status IN (:running, :paused, :stopping)${generation === undefined ? '' : ' AND generation = :generation'}`
                   : 'attribute_exists(#status)',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
@@ -253,6 +255,7 @@ export class RunStore {
                     ':running': 'RUNNING',
                     ':paused': 'PAUSED',
                     ':stopping': 'STOPPING',
+                    ...(generation !== undefined && { ':generation': generation }),
                   }),
                 },
               },

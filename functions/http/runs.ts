@@ -35,7 +35,16 @@ export const start = httpHandler(async (event) => {
         : `execution ${result.name} already exists`,
     );
   }
-  return json(202, { campaignId, date, generation: result.generation, executionArn: result.executionArn });
+  return json(202, {
+    campaignId,
+    date,
+    generation: result.generation,
+    executionArn: result.executionArn,
+    // The run had been left active by an execution that ended without closing it: it was closed as FAILED first.
+    ...(result.closedOrphan && {
+      closedExecution: { name: result.closedOrphan.name, status: result.closedOrphan.status },
+    }),
+  });
 });
 
 export const status = httpHandler(async (event) => {

@@ -4,12 +4,13 @@
  * generation), so a schedule firing twice starts nothing twice.
  */
 import middy from '@middy/core';
+import { sfnClient } from '../adapters/aws-clients.ts';
 import { CampaignStore } from '../adapters/campaign-store.ts';
 import { RunStore } from '../adapters/run-store.ts';
 import { isWithinWindow, localDate } from '../core/policy/calling-window.ts';
 import { environment } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
-import { startRun } from './start-run.ts';
+import { startExecution } from './start-run.ts';
 
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
@@ -24,7 +25,7 @@ export const handler = middy().handler(async () => {
     const existing = await runs.getRun(campaign.id, date);
     // Only a run nobody started yet: a finished or stopped run is not restarted behind the operator's back.
     if (existing?.status !== undefined) continue;
-    const result = await startRun(runs, settings.RUN_STATE_MACHINE_ARN, campaign.id, date);
+    const result = await startExecution(sfnClient, settings.RUN_STATE_MACHINE_ARN, campaign.id, date, 0);
     if (result.started) started.push(`${campaign.id}/${date}`);
   }
   logger.info('auto-start', { started });

@@ -2,6 +2,7 @@
  * Run control through the API, judged by the simulator's call log: pause stops new calls within a
  * tick, resume picks up where it stopped, stop ends the run with the leftovers expired.
  */
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { ContactWriter } from '../../functions/adapters/contact-writer.ts';
 import {
@@ -10,6 +11,7 @@ import {
   cloud,
   localDocumentClient,
   setScenario,
+  sfn,
   testCampaign,
   today,
   waitFor,
@@ -79,4 +81,47 @@ describe('run control', () => {
     expect(final.contacts.EXPIRED ?? 0).toBeGreaterThan(0);
     expect(Object.values(final.contacts).reduce((sum, count) => sum + count, 0)).toBe(phones.length);
   }, 180_000);
+
+  it('restarts a run whose execution was aborted without closing it, closing it as FAILED first', async () => {
+    const campaign = 'run-orphan';
+    await setScenario({ seed: 4, timeScale: 0.05, outcomes: { NO_ANSWER: 1 }, ringMs: 20_000 });
+    await api('PUT', `/campaigns/${campaign}`, testCampaign(campaign));
+    await new ContactWriter(cloud.tableName, 1, localDocumentClient()).write(
+      campaign,
+      today(),
+      ['+48613000001', '+48613000002'].map((phone, line) => ({
+        phone,
+        timeZone: 'Europe/Warsaw',
+        attributes: {},
+        listId: 'orphan',
+        line,
+        dueAt: new Date(),
+      })),
+    );
+    const runPath = `/campaigns/${campaign}/runs/${today()}`;
+    const first = (await api('POST', `/campaigns/${campaign}/runs`, { date: today() })).body as {
+      executionArn: string;
+    };
+    const runStatus = async () => (await api('GET', runPath)).body as { status?: string; generation?: number };
+    await waitFor('the run to open', async () => ((await runStatus()).status === 'RUNNING' ? true : undefined));
+    // While its execution runs, a second start is refused.
+    expect((await api('POST', `/campaigns/${campaign}/runs`, { date: today() })).status).toBe(409);
+
+    // An operator (or a timeout) ends the execution in Step Functions: nothing closes the run.
+    await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn, error: 'Operator', cause: 'aborted' }));
+    expect((await waitForExecution(first.executionArn)).status).toBe('ABORTED');
+    expect((await runStatus()).status).toBe('RUNNING');
+
+    const restarted = await api('POST', `/campaigns/${campaign}/runs`, { date: today() });
+    expect(restarted.status).toBe(202);
+    expect(restarted.body).toMatchObject({
+      generation: 1,
+      closedExecution: { name: `${campaign}-${today()}-g0`, status: 'ABORTED' },
+    });
+    const second = restarted.body as { executionArn: string };
+    await waitFor('the restarted run to open', async () => ((await runStatus()).generation === 1 ? true : undefined));
+    expect((await api('POST', `${runPath}/stop`)).status).toBe(200);
+    expect((await waitForExecution(second.executionArn)).status).toBe('SUCCEEDED');
+    expect((await runStatus()).status).toBe('FINISHED');
+  }, 120_000);
 });

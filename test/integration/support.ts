@@ -176,7 +176,7 @@ export async function upload(
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, body: parsed, text };
+  return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
 /** Every item of a run's partition whose sort key starts with `prefix` (`CONTACT#`, `LIST#`, `RUN`). */
