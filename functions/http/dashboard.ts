@@ -44,22 +44,35 @@ export const ASSETS: ReadonlyMap<string, Asset> = new Map([
 ]);
 
 /**
- * Scripts and styles from this origin only; the page talks to this API and PUTs large lists straight to the
- * uploads bucket's presigned URL (S3 in AWS, the local S3 on `npm start`).
+ * Where the page PUTs large lists: the S3 endpoint of the presigned upload URLs (path-style addressing). The SDK
+ * takes it from `AWS_ENDPOINT_URL_S3` when set (the local S3 on `npm start`), else it is the region's S3 endpoint.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' https://*.amazonaws.com http://127.0.0.1:* http://localhost:*",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export function storageOrigin(env: Readonly<Record<string, string | undefined>>): string {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined && endpoint !== '') return new URL(endpoint).origin;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return `https://s3.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+}
+
+/**
+ * Scripts and styles from this origin only; the page talks to this API and PUTs large lists straight to the
+ * uploads bucket's presigned URL, and to nothing else.
+ */
+export function contentSecurityPolicy(env: Readonly<Record<string, string | undefined>>): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${storageOrigin(env)}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
 
 const SECURITY_HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'content-security-policy': contentSecurityPolicy(process.env),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
