@@ -3,12 +3,13 @@
  * `FOLLOWUP#<phone>#<ruleId>`. The item is claimed (conditional put, status SENDING) before the
  * message goes out, so a contact gets each follow-up at most once however often its attempts are
  * settled; the delivery result (SENT with the SNS MessageId, or FAILED with the error) is written
- * afterwards.
+ * afterwards, once, together with the run's `followUpsSent` / `followUpsFailed` counter (what reports read).
  */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FOLLOW_UP_PREFIX, followUpKey, runPartition } from '../core/keys.ts';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { FOLLOW_UP_PREFIX, followUpKey, runKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
+import { cancellationReasons } from './transaction-errors.ts';
 
 export type FollowUpStatus = 'SENDING' | 'SENT' | 'FAILED';
 
@@ -60,28 +61,56 @@ export class FollowUpStore {
     }
   }
 
-  /** Records how the send went. */
+  /**
+   * Records how the send went and counts it on the run, once: false when the result was recorded before (a
+   * retried invocation).
+   */
   async recordResult(
     ref: FollowUpRef,
     result: { status: 'SENT'; messageId: string } | { status: 'FAILED'; error: string },
     at: Date,
-  ): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: followUpKey(ref.campaignId, ref.date, ref.phone, ref.ruleId),
-        UpdateExpression:
-          result.status === 'SENT'
-            ? 'SET #status = :status, messageId = :detail, sentAt = :at'
-            : 'SET #status = :status, #error = :detail, failedAt = :at',
-        ExpressionAttributeNames: { '#status': 'status', ...(result.status === 'FAILED' && { '#error': 'error' }) },
-        ExpressionAttributeValues: {
-          ':status': result.status,
-          ':detail': result.status === 'SENT' ? result.messageId : result.error,
-          ':at': at.toISOString(),
-        },
-      }),
-    );
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: followUpKey(ref.campaignId, ref.date, ref.phone, ref.ruleId),
+                UpdateExpression:
+                  result.status === 'SENT'
+                    ? 'SET #status = :status, messageId = :detail, sentAt = :at'
+                    : 'SET #status = :status, #error = :detail, failedAt = :at',
+                ConditionExpression: '#status = :sending',
+                ExpressionAttributeNames: {
+                  '#status': 'status',
+                  ...(result.status === 'FAILED' && { '#error': 'error' }),
+                },
+                ExpressionAttributeValues: {
+                  ':status': result.status,
+                  ':sending': 'SENDING',
+                  ':detail': result.status === 'SENT' ? result.messageId : result.error,
+                  ':at': at.toISOString(),
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: runKey(ref.campaignId, ref.date),
+                UpdateExpression: `ADD ${result.status === 'SENT' ? 'followUpsSent' : 'followUpsFailed'} :one`,
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
   }
 
   /** Every follow-up of a run (reports, tests). */

@@ -4,7 +4,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, FOLLOW_UP_PREFIX, runKey, runPartition } from '../core/keys.ts';
-import type { FollowUpCounts, RunCounters } from '../core/report/summary.ts';
+import type { RunCounters } from '../core/report/summary.ts';
 import { documentClient } from './aws-clients.ts';
 import type { ContactRecord } from './run-store.ts';
 
@@ -68,19 +68,6 @@ export class ReportStore {
   async runsCounters(campaignId: string, dates: readonly string[]): Promise<RunCountersRecord[]> {
     const runs = await Promise.all(dates.map((date) => this.runCounters(campaignId, date)));
     return runs.filter((run): run is RunCountersRecord => run !== undefined);
-  }
-
-  /**
-   * Follow-ups sent and failed in a run. There are no follow-up counters on the run item, so this
-   * reads the run's follow-up items (status only): its cost grows with the follow-ups sent, not the list.
-   */
-  async followUpCounts(campaignId: string, date: string): Promise<FollowUpCounts> {
-    const counts: FollowUpCounts = { sent: 0, failed: 0 };
-    for await (const item of this.query(campaignId, date, FOLLOW_UP_PREFIX, ['#status'], { '#status': 'status' })) {
-      if (item.status === 'SENT') counts.sent++;
-      if (item.status === 'FAILED') counts.failed++;
-    }
-    return counts;
   }
 
   /**

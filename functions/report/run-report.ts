@@ -38,11 +38,7 @@ export const questionsOf = (campaign: Campaign | undefined): ReportQuestion[] =>
 
 /** The summary of one run, or undefined when the run does not exist. */
 export async function runReport(ports: ReportPorts, campaignId: string, date: string): Promise<RunReport | undefined> {
-  const [run, stored, followUps] = await Promise.all([
-    ports.store.runCounters(campaignId, date),
-    ports.campaigns.get(campaignId),
-    ports.store.followUpCounts(campaignId, date),
-  ]);
+  const [run, stored] = await Promise.all([ports.store.runCounters(campaignId, date), ports.campaigns.get(campaignId)]);
   if (run === undefined) return undefined;
   return {
     campaignId,
@@ -51,7 +47,7 @@ export async function runReport(ports: ReportPorts, campaignId: string, date: st
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     generatedAt: new Date().toISOString(),
-    ...buildRunSummary(run.counters, questionsOf(stored?.campaign), followUps),
+    ...buildRunSummary(run.counters, questionsOf(stored?.campaign)),
   };
 }
 
@@ -67,21 +63,13 @@ export async function rangeReport(
     ports.store.runsCounters(campaignId, dates),
     ports.campaigns.get(campaignId),
   ]);
-  const followUps = await Promise.all(runs.map((run) => ports.store.followUpCounts(campaignId, run.date)));
   return {
     campaignId,
     from,
     to,
     runs: runs.map((run) => ({ date: run.date, status: run.status, contacts: run.counters.contacts ?? 0 })),
     generatedAt: new Date().toISOString(),
-    ...buildRunSummary(
-      sumCounters(runs.map((run) => run.counters)),
-      questionsOf(stored?.campaign),
-      followUps.reduce((sum, counts) => ({ sent: sum.sent + counts.sent, failed: sum.failed + counts.failed }), {
-        sent: 0,
-        failed: 0,
-      }),
-    ),
+    ...buildRunSummary(sumCounters(runs.map((run) => run.counters)), questionsOf(stored?.campaign)),
   };
 }
 

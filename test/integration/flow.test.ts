@@ -205,6 +205,9 @@ describe('a survey run: answers, counters and follow-ups against the call log', 
     expect(records.map((record) => [record.phone, record.status]).sort()).toEqual(
       selected.map((phone) => [phone, 'SENT']),
     );
+    // The report counts them from the run's counters, one per recorded result.
+    const report = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}`);
+    expect((report.body as { followUps: unknown }).followUps).toEqual({ sent: selected.length, failed: 0 });
   });
 });
 

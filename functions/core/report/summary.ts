@@ -89,11 +89,7 @@ export function sumCounters(runs: readonly RunCounters[]): Record<string, number
  * Builds the summary from counters. Answer keys the campaign no longer lists are kept, labelled by
  * their key; questions nobody answered are listed with zero counts.
  */
-export function buildRunSummary(
-  counters: RunCounters,
-  questions: readonly ReportQuestion[],
-  followUps: FollowUpCounts,
-): RunSummary {
+export function buildRunSummary(counters: RunCounters, questions: readonly ReportQuestion[]): RunSummary {
   const byStatus = prefixed(counters, 'n_');
   const statusTotal = Object.values(byStatus).reduce((sum, value) => sum + value, 0);
   const total = Math.max(counters.contacts ?? 0, statusTotal);
@@ -140,7 +136,7 @@ export function buildRunSummary(
     answersTotal: counters.answersTotal ?? 0,
     questions: reports,
     optOuts: byStatus.OPTED_OUT ?? 0,
-    followUps: { ...followUps },
+    followUps: { sent: counters.followUpsSent ?? 0, failed: counters.followUpsFailed ?? 0 },
   };
 }
 

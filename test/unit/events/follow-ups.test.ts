@@ -36,6 +36,7 @@ function ports() {
       }),
       recordResult: vi.fn(async (ref: FollowUpRef, result: { status: string }) => {
         results.push({ ref, status: result.status });
+        return true;
       }),
     },
     sms: { send: vi.fn(async () => 'message-1') },

@@ -37,9 +37,11 @@ describe('buildRunSummary', () => {
       a_q1_2: 1,
       a_q2_1: 4,
       a_q2_9: 1,
+      followUpsSent: 2,
+      followUpsFailed: 1,
     };
 
-    const summary = buildRunSummary(counters, questions, { sent: 2, failed: 1 });
+    const summary = buildRunSummary(counters, questions);
 
     expect(summary.contacts).toEqual({
       total: 10,
@@ -74,7 +76,7 @@ describe('buildRunSummary', () => {
   });
 
   it('reports zeros, not NaN, for a run without contacts', () => {
-    const summary = buildRunSummary({}, questions, { sent: 0, failed: 0 });
+    const summary = buildRunSummary({}, questions);
 
     expect(summary.reachRate).toBe(0);
     expect(summary.meanCallSeconds).toBe(0);
