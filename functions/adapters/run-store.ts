@@ -52,6 +52,7 @@ export interface RunRecord {
   consecutiveDialErrors: number;
   /** Ticks in a row that Connect throttled (reset by a clean tick): sustained throttling raises an alert. */
   consecutiveThrottledTicks: number;
+  /** Contacts by status (`n_<status>`), attempts by outcome (`o_<outcome>`) and `attemptsStarted`. */
   counters: Record<string, number>;
   /** Why the run's execution failed (status FAILED): the error's name and its cause. */
   failure?: RunFailure;
@@ -129,7 +130,8 @@ export class RunStore {
     if (Item === undefined) return undefined;
     const counters: Record<string, number> = {};
     for (const [name, value] of Object.entries(Item)) {
-      if ((name.startsWith('n_') || name.startsWith('o_')) && typeof value === 'number') counters[name] = value;
+      if ((name.startsWith('n_') || name.startsWith('o_') || name === 'attemptsStarted') && typeof value === 'number')
+        counters[name] = value;
     }
     return {
       campaignId,

@@ -85,3 +85,10 @@ export const exportJobKey = (campaignId: string, date: string, exportId: string)
   pk: runPartition(campaignId, date),
   sk: `${EXPORT_PREFIX}${exportId}`,
 });
+
+/** A run's minute-by-minute history (calls in flight, pacing, attempts so far), for charts opened mid-run. */
+export const SAMPLE_PREFIX = 'SAMPLE#';
+export const sampleKey = (campaignId: string, date: string, minute: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: `${SAMPLE_PREFIX}${minute}`,
+});

@@ -2,10 +2,12 @@
  * Runs API:
  * - POST /campaigns/{campaignId}/runs { date }: start (or resume) the run's state machine execution;
  * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters;
+ * - GET /campaigns/{campaignId}/runs/{date}/history: the run's minute-by-minute samples, for charts;
  * - POST /campaigns/{campaignId}/runs/{date}/{pause|resume|stop}: obeyed by the next tick.
  */
 import { z } from 'zod';
 import { CampaignStore } from '../adapters/campaign-store.ts';
+import { RunHistory } from '../adapters/run-history.ts';
 import { type RunStatus, RunStore } from '../adapters/run-store.ts';
 import { isPastDate } from '../core/run-clock.ts';
 import { environment } from '../lib/config.ts';
@@ -15,6 +17,7 @@ import { startRun } from '../run/start-run.ts';
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
+const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -82,6 +85,14 @@ export const status = httpHandler(async (event) => {
     nextDueAt: nextDue?.toISOString(),
     ...(run.failure && { failure: run.failure }),
   });
+});
+
+export const runHistory = httpHandler(async (event) => {
+  const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
+  const samples = await history.samples(campaignId, date);
+  if (samples.length === 0 && (await runs.getRun(campaignId, date)) === undefined)
+    throw notFound(`no run of ${campaignId} for ${date}`);
+  return json(200, { campaignId, date, samples });
 });
 
 const transitions: Record<'pause' | 'resume' | 'stop', { from: RunStatus[]; to: RunStatus }> = {

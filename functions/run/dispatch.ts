@@ -12,6 +12,7 @@ import { AlertPublisher } from '../adapters/alerts.ts';
 import { CampaignStore, cachedCampaign } from '../adapters/campaign-store.ts';
 import { clientTokenFor, startCall } from '../adapters/connect-dialer.ts';
 import { OptOuts } from '../adapters/opt-outs.ts';
+import { RunHistory } from '../adapters/run-history.ts';
 import { type DueContact, RunStore, statusCounter } from '../adapters/run-store.ts';
 import { dialErrorsAlert, throttlingAlert } from '../core/alerts/run-alerts.ts';
 import type { Campaign } from '../core/campaign.ts';
@@ -33,6 +34,7 @@ import { publishMetrics } from '../lib/metrics.ts';
 const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
+const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const optOuts = new OptOuts(settings.TABLE_NAME);
 const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
 const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
@@ -328,6 +330,15 @@ export const handler = middy().handler(async (event: unknown) => {
     due: waiting,
     inFlight: after.inFlight,
   });
+  // The charts' history: a sample lost to an error costs one point of a chart, never the tick.
+  await history
+    .recordSample(campaignId, date, {
+      at: new Date().toISOString(),
+      inFlight: after.inFlight,
+      dialRate,
+      attemptsStarted: after.counters.attemptsStarted ?? 0,
+    })
+    .catch((error: unknown) => logger.warn('history sample not recorded', { error }));
   publishMetrics(
     { campaignId },
     {

@@ -80,6 +80,21 @@ describe('run control', () => {
     expect(final.contacts.DIALING ?? 0).toBe(0);
     expect(final.contacts.EXPIRED ?? 0).toBeGreaterThan(0);
     expect(Object.values(final.contacts).reduce((sum, count) => sum + count, 0)).toBe(phones.length);
+
+    // The charts' history: a sample per minute the run ticked, each with the minute's last figures.
+    const history = await api('GET', `/campaigns/${CAMPAIGN}/runs/${today()}/history`);
+    expect(history.status).toBe(200);
+    const { samples } = history.body as {
+      samples: Array<{ at: string; inFlight: number; dialRate: number; attemptsStarted: number }>;
+    };
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.map((sample) => sample.at)).toEqual(samples.map((sample) => sample.at).sort());
+    for (const [index, sample] of samples.entries()) {
+      expect(sample.inFlight).toBeLessThanOrEqual(cloud.caps.maxConcurrentCalls);
+      expect(sample.attemptsStarted).toBeGreaterThanOrEqual(samples[index - 1]?.attemptsStarted ?? 0);
+    }
+    expect(samples.at(-1)?.attemptsStarted).toBe(callsOfCampaign().length);
+    expect((await api('GET', `/campaigns/${CAMPAIGN}/runs/2020-01-01/history`)).status).toBe(404);
   }, 180_000);
 
   it('restarts a run whose execution was aborted without closing it, closing it as FAILED first', async () => {
