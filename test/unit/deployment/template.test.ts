@@ -210,6 +210,23 @@ describe('packaged CloudFormation template', () => {
     expect(actions.length).toBeGreaterThan(0);
     for (const action of actions) expect(String(action)).not.toMatch(/(^|:)\*$/);
   });
+  it('runs exports in a worker a few at a time, never retried, invocable by the export API only', () => {
+    const worker = template.Resources.ExportContactsLambdaFunction;
+    expect(worker?.Properties).toMatchObject({ Timeout: 900, ReservedConcurrentExecutions: 4 });
+    const invokeConfigs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, config]) => config.Properties);
+    expect(invokeConfigs).toContainEqual(
+      expect.objectContaining({
+        FunctionName: { Ref: 'ExportContactsLambdaFunction' },
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 600,
+      }),
+    );
+    const invokers = resourcesOfType('AWS::IAM::Role')
+      .filter(([, role]) => JSON.stringify(role.Properties.Policies).includes('ExportContactsLambdaFunction'))
+      .map(([name]) => name);
+    expect(invokers).toEqual(['ReportsContactsIamRoleLambdaExecution']);
+  });
+
   it('deploys the contact-flow functions: capped, invocable by the Connect instance only, associated with it', () => {
     const functions = Object.fromEntries(resourcesOfType('AWS::Lambda::Function'));
     const instanceArn = 'arn:aws:connect:eu-west-1:000000000000:instance/00000000-0000-0000-0000-000000000000';
