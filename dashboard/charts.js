@@ -1,14 +1,20 @@
 // @ts-check
-/** Time-series charts (uPlot): a rolling window of what the page has seen since it opened. */
+/** Time-series charts (uPlot): the run's history (a point a minute) followed by what the page has seen since it opened. */
 import uPlot from './uplot.js';
 
-/** Points kept per chart: 30 minutes at one sample every 3 s. */
-const MAX_POINTS = 600;
+/** Points kept per chart: a day of history at one a minute, and 30 minutes at one every 3 s. */
+const MAX_POINTS = 1440 + 600;
 const HEIGHT = 220;
 
 /**
  * @typedef {{ label: string, stroke: string, dash?: number[], fill?: string }} Line
- * @typedef {{ push(at: Date, values: (number | null)[]): void, element: HTMLElement, destroy(): void }} TimeChart
+ * @typedef {{ at: Date, values: (number | null)[] }} Point
+ * @typedef {{
+ *   push(at: Date, values: (number | null)[]): void,
+ *   history(points: Point[]): void,
+ *   element: HTMLElement,
+ *   destroy(): void,
+ * }} TimeChart
  */
 
 /**
@@ -54,6 +60,12 @@ export function timeChart(title, unit, lines) {
     if (Math.abs(plot.width - width) > 2) plot.setSize({ width, height: HEIGHT });
   });
   resize.observe(element);
+  /** Redraws, and says on the element where its time axis starts (what a test or a reader can check). */
+  const draw = () => {
+    plot.setData(/** @type {uPlot.AlignedData} */ (data));
+    const from = data[0]?.[0];
+    if (from !== undefined) element.dataset.from = new Date(from * 1000).toISOString();
+  };
   return {
     element,
     push(at, values) {
@@ -62,7 +74,18 @@ export function timeChart(title, unit, lines) {
         data[index + 1]?.push(/** @type {number} */ (value));
       });
       if ((data[0]?.length ?? 0) > MAX_POINTS) for (const column of data) column.shift();
-      plot.setData(/** @type {uPlot.AlignedData} */ (data));
+      draw();
+    },
+    history(points) {
+      // Only what happened before the first point the page saw itself, oldest first.
+      const firstSeen = data[0]?.[0] ?? Number.POSITIVE_INFINITY;
+      const earlier = points.filter((point) => point.at.getTime() / 1000 < firstSeen);
+      data[0]?.unshift(...earlier.map((point) => point.at.getTime() / 1000));
+      lines.forEach((_line, index) => {
+        data[index + 1]?.unshift(...earlier.map((point) => /** @type {number} */ (point.values[index] ?? null)));
+      });
+      while ((data[0]?.length ?? 0) > MAX_POINTS) for (const column of data) column.shift();
+      draw();
     },
     destroy() {
       resize.disconnect();

@@ -49,6 +49,8 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   /** @type {{ at: number, started: number }[]} */
   const samples = [];
   let refreshes = 0;
+  /** The run's history is read once, with the first status of a run. */
+  let historyLoaded = false;
   /** The lists are read every fifth refresh, and at once after an upload. */
   let listsDue = true;
   /** A control action is being sent: every control stays disabled. */
@@ -330,6 +332,30 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     );
   }
 
+  /**
+   * The run's history before the page opened (a sample a minute), drawn once behind the live points. Charts
+   * simply start at the page's first point when it cannot be read.
+   * @param {{ maxConcurrentCalls: number, dialsPerSecond: number }} caps
+   */
+  async function loadHistory(caps) {
+    historyLoaded = true;
+    const answer = await optional(`/runs/${date}/history`).catch(() => undefined);
+    if (stopped || answer === undefined) return;
+    /** @type {{ at: string, inFlight: number, dialRate: number, attemptsStarted: number }[]} */
+    const history = answer.samples;
+    inFlightChart.history(
+      history.map((sample) => ({ at: new Date(sample.at), values: [sample.inFlight, null, caps.maxConcurrentCalls] })),
+    );
+    rateChart.history(
+      history.map((sample, index) => {
+        const before = history[index - 1];
+        const seconds = before ? (Date.parse(sample.at) - Date.parse(before.at)) / 1000 : 0;
+        const measured = before && seconds > 0 ? (sample.attemptsStarted - before.attemptsStarted) / seconds : null;
+        return { at: new Date(sample.at), values: [measured, sample.dialRate, caps.dialsPerSecond] };
+      }),
+    );
+  }
+
   /** @param {string} path */
   const optional = (path) =>
     api('GET', campaignPath(campaignId, path)).catch((error) => {
@@ -380,6 +406,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         const first = samples[0];
         const measured = first && at > first.at ? ((started - first.started) * 1000) / (at - first.at) : undefined;
         renderRun(status, summary, measured);
+        if (!historyLoaded) void loadHistory(status.caps);
         if (status.status === 'FAILED') {
           const failure = status.failure;
           notices.append(

@@ -122,6 +122,14 @@ describe('dashboard', () => {
       .split(/\r?\n/);
     expect(lines[0]).toMatch(/^phone,/);
     expect(lines).toHaveLength(1 + Object.values(status.contacts).reduce((sum, n) => sum + n, 0));
+
+    // Opened again after the run, the charts start with the run's own history, not at the moment the page opened.
+    const reloadedAt = new Date().toISOString();
+    await page.reload();
+    const inFlight = page.getByRole('figure', { name: 'Calls in flight' });
+    await expect
+      .poll(async () => String(await inFlight.getAttribute('data-from')) < reloadedAt, { timeout: 10_000 })
+      .toBe(true);
     expect(pageErrors).toEqual([]);
   });
 
