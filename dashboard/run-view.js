@@ -453,7 +453,10 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       state.textContent = `Preparing the ${format.toUpperCase()} export…`;
       try {
         const query = select.value ? `?answer=${encodeURIComponent(select.value)}` : '';
-        const link = await api('GET', campaignPath(campaignId, `/reports/${date}/contacts.${format}${query}`));
+        const link = await finishedExport(
+          await api('GET', campaignPath(campaignId, `/reports/${date}/contacts.${format}${query}`)),
+        );
+        if (link === undefined) return;
         state.textContent = `${count(link.rows)} contacts exported.`;
         const anchor = h('a', { href: link.url, download: '' });
         document.body.append(anchor);
@@ -465,6 +468,26 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
       }
       exporting = false;
       csv.disabled = xlsx.disabled = !hasRun;
+    }
+    /**
+     * A large export answers 202 while the export worker writes it: its status URL is asked every 1 to 3 s, with the
+     * rows written so far on screen, until it is done (the server reports a lost or overdue job as FAILED).
+     * Undefined when the view was left meanwhile.
+     * @param {any} answer
+     * @returns {Promise<any>}
+     */
+    async function finishedExport(answer) {
+      let job = answer;
+      let pause = 1000;
+      while (job.status === 'RUNNING') {
+        state.textContent = `Exporting… ${count(job.rows)} contacts so far.`;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        if (stopped) return undefined;
+        pause = Math.min(pause + 1000, 3000);
+        job = await api('GET', answer.statusUrl);
+      }
+      if (job.status === 'FAILED') throw new Error(`the export failed: ${job.error ?? 'no reason given'}`);
+      return job;
     }
     const csv = /** @type {HTMLButtonElement} */ (
       h('button', { type: 'button', onclick: () => void download('csv') }, 'Download CSV')

@@ -130,6 +130,21 @@ describe('dashboard', () => {
     await expect
       .poll(async () => String(await inFlight.getAttribute('data-from')) < reloadedAt, { timeout: 10_000 })
       .toBe(true);
+
+    // A large export answers 202 (forced here with wait=0): the page follows its status URL, then downloads it.
+    const followed: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/exports/')) followed.push(request.url());
+    });
+    await page.route('**/contacts.xlsx*', (route) => route.continue({ url: `${route.request().url()}?wait=0` }));
+    const excel = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download Excel' }).click();
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(await (await excel).path());
+    expect(book.getWorksheet('contacts')?.rowCount).toBe(lines.length);
+    expect(followed.length).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/contacts exported/).count()).toBe(1);
+    await page.unroute('**/contacts.xlsx*');
     expect(pageErrors).toEqual([]);
   });
 
