@@ -116,12 +116,20 @@ export const RunReportSchema = z.looseObject({
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 
-export const ExportLinkSchema = z.looseObject({
-  url: z.string(),
+/**
+ * An export as the API tells it: DONE with its download link, or (a large run, answered 202) RUNNING with the rows
+ * written so far and where to ask again, or FAILED with the reason.
+ */
+export const ExportJobSchema = z.looseObject({
+  exportId: z.string().optional(),
+  status: z.enum(['RUNNING', 'DONE', 'FAILED']),
   rows: z.number(),
-  bytes: z.number(),
-  key: z.string(),
+  url: z.string().optional(),
+  bytes: z.number().optional(),
+  statusUrl: z.string().optional(),
+  error: z.string().optional(),
 });
+export type ExportJob = z.infer<typeof ExportJobSchema>;
 
 export const CampaignListSchema = z.looseObject({
   campaigns: z.array(

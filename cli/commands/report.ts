@@ -1,13 +1,14 @@
 /**
  * `campaign report`: downloads the per-contact export (GET /campaigns/{id}/reports/{date}/contacts.csv|.xlsx, which
- * writes the file to the reports bucket and answers with a presigned link), or with `summary` prints the live
- * summary from counters (GET /campaigns/{id}/reports/{date}).
+ * has the file written to the reports bucket and answers with a presigned link, or for a large run 202 with a
+ * status URL to follow), or with `summary` prints the live summary from counters (GET /campaigns/{id}/reports/{date}).
  */
 import { extname } from 'node:path';
-import { fetchPresigned } from '../api-client.ts';
-import { ExportLinkSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
-import { type CommandSpec, dateOption, requiredOption, stringOption } from '../command-line.ts';
-import { UsageError } from '../errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiClient, fetchPresigned } from '../api-client.ts';
+import { type ExportJob, ExportJobSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
+import { type CommandSpec, dateOption, integerOption, requiredOption, stringOption } from '../command-line.ts';
+import { CliError, UsageError } from '../errors.ts';
 import { writeDownload } from '../files.ts';
 import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, formatPercent } from '../format.ts';
 import { createProgress } from '../progress.ts';
@@ -55,6 +56,53 @@ export function exportFormat(formatOption: string | undefined, out: string | und
   return out !== undefined && extname(out).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv';
 }
 
+/** `--wait`: how long the API holds the request before answering "still running" (0–25 s). */
+export function waitOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 25) {
+    throw new UsageError(`--wait ${value} is not a number of seconds from 0 to 25`);
+  }
+  return seconds;
+}
+
+/**
+ * Follows an export the API is still writing (a 202) until it is DONE: its status URL every 1 s, then up to every
+ * 3 s, reporting the rows written so far.
+ * @throws CliError when it failed, or is still running after `timeoutMs` (naming where to ask later).
+ */
+export async function followExport(
+  client: Pick<ApiClient, 'json'>,
+  first: ExportJob,
+  onProgress: (rows: number) => void,
+  timeoutMs: number,
+  wait: (ms: number) => Promise<unknown> = sleep,
+  clock: () => number = Date.now,
+): Promise<ExportJob & { url: string }> {
+  const deadline = clock() + timeoutMs;
+  let job = first;
+  let pause = 1_000;
+  while (job.status === 'RUNNING') {
+    onProgress(job.rows);
+    if (first.statusUrl === undefined)
+      throw new CliError('the API said the export is still running but not where to follow it');
+    if (clock() + pause > deadline) {
+      throw new CliError(`export ${first.exportId ?? ''} is still running after ${Math.round(timeoutMs / 1000)} s`, {
+        hint: `ask again later: GET ${first.statusUrl} answers with its download link once done, or raise --timeout`,
+      });
+    }
+    await wait(pause);
+    pause = Math.min(pause + 1_000, 3_000);
+    job = await client.json(ExportJobSchema, { path: first.statusUrl });
+  }
+  if (job.status === 'FAILED' || job.url === undefined) {
+    throw new CliError(`the export failed: ${job.error ?? 'no download link'}`, {
+      hint: "run the command again; if it keeps failing, check the export worker's logs",
+    });
+  }
+  return { ...job, url: job.url };
+}
+
 export const reportCommand: CommandSpec = {
   name: 'report',
   summary: 'download the per-contact report (CSV or XLSX), or print the live summary',
@@ -76,10 +124,21 @@ export const reportCommand: CommandSpec = {
       value: 'question:key',
       description: 'only contacts who gave these answers, e.g. q1:2 or q1:2,q2:1',
     },
+    timeout: {
+      type: 'string',
+      value: 'seconds',
+      description: 'give up following a large export after this long (default 1800)',
+    },
+    wait: {
+      type: 'string',
+      value: 'seconds',
+      description: 'how long the API holds the request before answering "still running" (0-25, default 20)',
+    },
   },
   details: [
     'The export has one row per contact: phone, name, extra columns, status, attempts, attempt log, answers,',
-    'opt-out and follow-ups. CSV is UTF-8 with BOM (Excel opens it as is).',
+    'opt-out and follow-ups. CSV is UTF-8 with BOM (Excel opens it as is). A large run takes a while to export:',
+    'the rows written so far are shown until the file is ready.',
   ],
   async run({ args, values, json, api, out, now }) {
     const [subcommand, ...rest] = args;
@@ -100,15 +159,23 @@ export const reportCommand: CommandSpec = {
     const file = outOption ?? `${campaignId}-${date}-contacts.${format}`;
     const progress = createProgress(out.stderr);
     try {
+      const timeoutMs = integerOption(values, 'timeout', 1_800) * 1_000;
+      const wait = waitOption(stringOption(values, 'wait'));
       progress.update({ label: 'writing the report', done: 0, unit: 'rows' });
-      const link = await client.json(ExportLinkSchema, {
-        path: `/campaigns/${campaignId}/reports/${date}/contacts.${format}`,
-        query: { answer: stringOption(values, 'answer') },
+      const first = await client.json(ExportJobSchema, {
+        path: `/campaigns/${encodeURIComponent(campaignId)}/reports/${date}/contacts.${format}`,
+        query: { answer: stringOption(values, 'answer'), wait: wait === undefined ? undefined : String(wait) },
       });
+      const link = await followExport(
+        client,
+        first,
+        (rows) => progress.update({ label: 'writing the report', done: rows, unit: 'rows' }),
+        timeoutMs,
+      );
       const response = await fetchPresigned(link.url);
       if (response.body === null) throw new UsageError('the report download is empty');
       const bytes = await writeDownload(response.body, file, (written) =>
-        progress.update({ label: 'downloading', done: written, total: link.bytes, unit: 'bytes' }),
+        progress.update({ label: 'downloading', done: written, total: link.bytes ?? written, unit: 'bytes' }),
       );
       progress.stop();
       if (json) return void out.printJson({ campaignId, date, format, file, rows: link.rows, bytes });
