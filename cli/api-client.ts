@@ -210,3 +210,14 @@ export async function fetchPresigned(url: string, fetchFunction: typeof fetch = 
   }
   return response;
 }
+
+/**
+ * An API path with every interpolated value URL-encoded as one segment (`apiPath\`/campaigns/${id}/lists\``), so an
+ * id typed with a `/`, `?` or `#` is refused by the API as an id instead of reaching another route.
+ */
+export function apiPath(strings: TemplateStringsArray, ...values: Array<string | number>): string {
+  return strings.reduce(
+    (path, text, index) => path + text + (index < values.length ? encodeURIComponent(String(values[index])) : ''),
+    '',
+  );
+}

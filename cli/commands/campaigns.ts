@@ -1,6 +1,7 @@
 /** `campaign campaigns list | get <id> | put <file>`: campaign definitions (GET/PUT /campaigns). */
 import { extname } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { apiPath } from '../api-client.ts';
 import { CampaignListSchema, StoredCampaignSchema } from '../api-schemas.ts';
 import type { CommandSpec } from '../command-line.ts';
 import { ApiError, CliError, UsageError } from '../errors.ts';
@@ -76,7 +77,7 @@ export const campaignsCommand: CommandSpec = {
     if (subcommand === 'get' && rest.length === 1) {
       const id = rest[0] ?? '';
       if (!CAMPAIGN_ID.test(id)) throw new UsageError(`"${id}" is not a campaign id`, usage);
-      const stored = await client.json(StoredCampaignSchema, { path: `/campaigns/${id}` });
+      const stored = await client.json(StoredCampaignSchema, { path: apiPath`/campaigns/${id}` });
       if (json) return void out.printJson(stored);
       const { version, updatedAt, ...definition } = stored;
       out.print(`# campaign ${id}, version ${version}${updatedAt === undefined ? '' : `, updated ${updatedAt}`}`);
@@ -87,7 +88,7 @@ export const campaignsCommand: CommandSpec = {
       const path = rest[0] ?? '';
       const { id, definition } = await readDefinition(path);
       const stored = await client
-        .json(StoredCampaignSchema, { method: 'PUT', path: `/campaigns/${id}`, json: definition })
+        .json(StoredCampaignSchema, { method: 'PUT', path: apiPath`/campaigns/${id}`, json: definition })
         .catch((error: unknown) => {
           if (error instanceof ApiError && error.status === 400) {
             throw new ApiError(400, `${path}: ${error.message}`, {

@@ -3,7 +3,7 @@
  * (GET /campaigns/{id}/lists[/{listId}[/rejected.csv]]). The summary rendering is shared with `upload`.
  */
 import type { ApiClient } from '../api-client.ts';
-import { apiErrorOf, fetchPresigned } from '../api-client.ts';
+import { apiErrorOf, apiPath, fetchPresigned } from '../api-client.ts';
 import { ListsOfRunSchema, type ListView, ListViewSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, requiredOption, stringOption } from '../command-line.ts';
 import { CliError, UsageError } from '../errors.ts';
@@ -76,15 +76,15 @@ export function renderListSummary(list: ListView, now: Date, options: { rejected
 
 /** Downloads a list's rejected rows (inline, or by the redirect to S3 for large files) into a file. */
 export async function downloadRejected(client: ApiClient, list: Pick<ListView, 'campaignId' | 'listId'>, path: string) {
-  const apiPath = `/campaigns/${list.campaignId}/lists/${list.listId}/rejected.csv`;
-  let response = await client.send({ path: apiPath });
+  const rejectedPath = apiPath`/campaigns/${list.campaignId}/lists/${list.listId}/rejected.csv`;
+  let response = await client.send({ path: rejectedPath });
   const location = response.headers.get('location');
   if (response.status >= 300 && response.status < 400 && location !== null) {
     response = await fetchPresigned(new URL(location, client.baseUrl).href);
   } else if (!response.ok) {
-    throw await apiErrorOf(response, `GET ${apiPath}`);
+    throw await apiErrorOf(response, `GET ${rejectedPath}`);
   }
-  if (response.body === null) throw new CliError(`GET ${apiPath} answered without a file`);
+  if (response.body === null) throw new CliError(`GET ${rejectedPath} answered without a file`);
   return writeDownload(response.body, path);
 }
 
@@ -111,7 +111,7 @@ export const listsCommand: CommandSpec = {
     if (subcommand === undefined) {
       const date = dateOption(values, now());
       const { lists } = await client.json(ListsOfRunSchema, {
-        path: `/campaigns/${campaignId}/lists`,
+        path: apiPath`/campaigns/${campaignId}/lists`,
         query: { date },
       });
       if (json) return void out.printJson({ campaignId, date, lists });
@@ -142,7 +142,7 @@ export const listsCommand: CommandSpec = {
       throw new UsageError(`wrong arguments for lists ${subcommand}`, 'run `campaign lists --help`');
     }
     if (subcommand === 'get') {
-      const list = await client.json(ListViewSchema, { path: `/campaigns/${campaignId}/lists/${listId}` });
+      const list = await client.json(ListViewSchema, { path: apiPath`/campaigns/${campaignId}/lists/${listId}` });
       if (json) return void out.printJson(list);
       out.print(renderListSummary(list, now()));
       return undefined;

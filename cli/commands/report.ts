@@ -5,7 +5,7 @@
  */
 import { extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ApiClient, fetchPresigned } from '../api-client.ts';
+import { type ApiClient, apiPath, fetchPresigned } from '../api-client.ts';
 import { type ExportJob, ExportJobSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption, stringOption } from '../command-line.ts';
 import { CliError, UsageError } from '../errors.ts';
@@ -149,7 +149,7 @@ export const reportCommand: CommandSpec = {
     const date = dateOption(values, now());
     const client = await api();
     if (subcommand === 'summary') {
-      const report = await client.json(RunReportSchema, { path: `/campaigns/${campaignId}/reports/${date}` });
+      const report = await client.json(RunReportSchema, { path: apiPath`/campaigns/${campaignId}/reports/${date}` });
       if (json) return void out.printJson(report);
       out.print(renderReport(report));
       return undefined;
@@ -163,7 +163,7 @@ export const reportCommand: CommandSpec = {
       const wait = waitOption(stringOption(values, 'wait'));
       progress.update({ label: 'writing the report', done: 0, unit: 'rows' });
       const first = await client.json(ExportJobSchema, {
-        path: `/campaigns/${encodeURIComponent(campaignId)}/reports/${date}/contacts.${format}`,
+        path: apiPath`/campaigns/${campaignId}/reports/${date}/contacts.${format}`,
         query: { answer: stringOption(values, 'answer'), wait: wait === undefined ? undefined : String(wait) },
       });
       const link = await followExport(

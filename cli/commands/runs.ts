@@ -1,4 +1,6 @@
 /** `campaign runs start|pause|resume|stop`: run control (POST /campaigns/{id}/runs[/{date}/{action}]). */
+
+import { apiPath } from '../api-client.ts';
 import { RunControlledSchema, RunStartedSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, requiredOption } from '../command-line.ts';
 import { ApiError, UsageError } from '../errors.ts';
@@ -38,7 +40,7 @@ export const runsCommand: CommandSpec = {
     };
     if (action === 'start') {
       const started = await client
-        .json(RunStartedSchema, { method: 'POST', path: `/campaigns/${campaignId}/runs`, json: { date } })
+        .json(RunStartedSchema, { method: 'POST', path: apiPath`/campaigns/${campaignId}/runs`, json: { date } })
         .catch(withHint);
       if (json) return void out.printJson(started);
       out.print(
@@ -47,7 +49,10 @@ export const runsCommand: CommandSpec = {
       return undefined;
     }
     const result = await client
-      .json(RunControlledSchema, { method: 'POST', path: `/campaigns/${campaignId}/runs/${date}/${action}` })
+      .json(RunControlledSchema, {
+        method: 'POST',
+        path: apiPath`/campaigns/${campaignId}/runs/${date}/${action as string}`,
+      })
       .catch(withHint);
     if (json) return void out.printJson(result);
     out.print(`run of ${campaignId} for ${date}: ${result.status}`);

@@ -5,7 +5,7 @@
  * until the run is FINISHED or FAILED, or Ctrl-C.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiClient } from '../api-client.ts';
+import { type ApiClient, apiPath } from '../api-client.ts';
 import { type RunStatus, RunStatusSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption } from '../command-line.ts';
 import { ApiError, CliError, EXIT } from '../errors.ts';
@@ -81,15 +81,17 @@ export function statusLine(status: RunStatus, now: Date): string {
 }
 
 async function fetchStatus(client: ApiClient, campaignId: string, date: string): Promise<RunStatus> {
-  return client.json(RunStatusSchema, { path: `/campaigns/${campaignId}/runs/${date}` }).catch((error: unknown) => {
-    if (error instanceof ApiError && error.status === 404) {
-      throw new ApiError(404, error.message, {
-        code: error.code,
-        hint: `start it with \`campaign runs start --campaign ${campaignId} --date ${date}\``,
-      });
-    }
-    throw error;
-  });
+  return client
+    .json(RunStatusSchema, { path: apiPath`/campaigns/${campaignId}/runs/${date}` })
+    .catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) {
+        throw new ApiError(404, error.message, {
+          code: error.code,
+          hint: `start it with \`campaign runs start --campaign ${campaignId} --date ${date}\``,
+        });
+      }
+      throw error;
+    });
 }
 
 export const statusCommand: CommandSpec = {

@@ -12,7 +12,7 @@ import { extname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ApiClient, apiErrorOf, parseAnswer, unreachable } from '../api-client.ts';
+import { type ApiClient, apiErrorOf, apiPath, parseAnswer, unreachable } from '../api-client.ts';
 import { type ListView, ListViewSchema, UploadUrlSchema } from '../api-schemas.ts';
 import {
   type CommandSpec,
@@ -146,7 +146,7 @@ async function followImport(
   estimatedRows: Promise<number | undefined>,
   note: (text: string) => void,
 ): Promise<ListView> {
-  const path = `/campaigns/${list.campaignId}/lists/${list.listId}`;
+  const path = apiPath`/campaigns/${list.campaignId}/lists/${list.listId}`;
   const waitingSince = Date.now();
   // The file is uploaded: Ctrl-C stops following the import, not the import itself.
   const onInterrupt = () => {
@@ -212,7 +212,7 @@ async function uploadAsBody(input: UploadInput): Promise<ListView | undefined> {
   const { client, campaignId, date, format, progress } = input;
   const body = await readInputFile(input.file);
   progress.update({ label: 'uploading and importing', done: input.size, unit: 'bytes' });
-  const path = `/campaigns/${campaignId}/lists`;
+  const path = apiPath`/campaigns/${campaignId}/lists`;
   const response = await client.send({
     method: 'POST',
     path,
@@ -233,7 +233,7 @@ async function uploadThroughUrl(input: UploadInput): Promise<ListView> {
   const estimatedRows = input.estimatedRows();
   const target = await client.json(UploadUrlSchema, {
     method: 'POST',
-    path: `/campaigns/${campaignId}/lists/upload-url`,
+    path: apiPath`/campaigns/${campaignId}/lists/upload-url`,
     query: { date, format },
   });
   await putFile(target.uploadUrl, input.file, input.size, (sent) =>
