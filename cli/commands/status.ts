@@ -94,6 +94,26 @@ async function fetchStatus(client: ApiClient, campaignId: string, date: string):
     });
 }
 
+/**
+ * What a watch does with a failed refresh once it has shown a status: the network failing or the API answering
+ * 5xx or 429 (a deployment, a throttle) is retried, with the problem on screen; any other error answer (403, 404)
+ * ends the watch. Undefined: end it.
+ */
+export function retryProblem(error: unknown): string | undefined {
+  if (error instanceof ApiError) {
+    return error.status >= 500 || error.status === 429
+      ? `the API answered ${error.status} (${error.message})`
+      : undefined;
+  }
+  return error instanceof CliError ? error.message : undefined;
+}
+
+/** The pause before the next refresh: the interval, doubled after each failure in a row up to 30 s. */
+export function retryDelay(intervalMs: number, failuresInARow: number): number {
+  if (failuresInARow === 0) return intervalMs;
+  return Math.max(intervalMs, Math.min(30_000, intervalMs * 2 ** failuresInARow));
+}
+
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'live status of a run: progress, calls in flight against the cap, dial rate, outcomes, next due',
@@ -125,15 +145,19 @@ export const statusCommand: CommandSpec = {
     const onInterrupt = () => stop.abort();
     process.once('SIGINT', onInterrupt);
     let status: RunStatus | undefined;
+    let failures = 0;
     try {
       while (!stop.signal.aborted) {
         let problem: string | undefined;
         try {
           status = await fetchStatus(client, campaignId, date);
+          failures = 0;
         } catch (error) {
-          // A blip of the network should not end a watch; an error answer does.
-          if (error instanceof ApiError || !(error instanceof CliError) || status === undefined) throw error;
-          problem = `${error.message}; retrying`;
+          // A blip of the network or of the API should not end a watch that has shown the run; a refusal does.
+          const retry = status === undefined ? undefined : retryProblem(error);
+          if (retry === undefined) throw error;
+          failures += 1;
+          problem = `${retry}; retrying in ${Math.round(retryDelay(intervalMs, failures) / 1_000)} s`;
         }
         if (status !== undefined) {
           if (live) {
@@ -152,7 +176,7 @@ export const statusCommand: CommandSpec = {
           }
           if (problem === undefined && ENDED.includes(status.status)) break;
         }
-        await sleep(intervalMs, undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(retryDelay(intervalMs, failures), undefined, { signal: stop.signal }).catch(() => undefined);
       }
     } finally {
       process.removeListener('SIGINT', onInterrupt);

@@ -145,9 +145,8 @@ async function followImport(
   progress: Progress,
   estimatedRows: Promise<number | undefined>,
   note: (text: string) => void,
+  timeoutMs: number,
 ): Promise<ListView> {
-  const path = apiPath`/campaigns/${list.campaignId}/lists/${list.listId}`;
-  const waitingSince = Date.now();
   // The file is uploaded: Ctrl-C stops following the import, not the import itself.
   const onInterrupt = () => {
     progress.stop();
@@ -158,24 +157,38 @@ async function followImport(
   };
   process.once('SIGINT', onInterrupt);
   try {
-    return await pollImport(client, path, list, progress, estimatedRows, waitingSince);
+    return await pollImport(client, list, progress, estimatedRows, timeoutMs);
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
 }
 
-async function pollImport(
-  client: ApiClient,
-  path: string,
+/**
+ * Asks for the list until its import is DONE or FAILED.
+ * @throws CliError when the import has not started within 5 minutes, or not ended within `timeoutMs` (it goes on on
+ * the server: the error says how to follow it).
+ */
+export async function pollImport(
+  client: Pick<ApiClient, 'json'>,
   list: Pick<ListView, 'campaignId' | 'listId'>,
-  progress: Progress,
+  progress: Pick<Progress, 'update'>,
   estimatedRows: Promise<number | undefined>,
-  waitingSince: number,
+  timeoutMs: number,
+  clock: { now(): number; sleep(ms: number): Promise<unknown> } = { now: Date.now, sleep },
 ): Promise<ListView> {
+  const path = apiPath`/campaigns/${list.campaignId}/lists/${list.listId}`;
+  const followLater = `follow it with \`campaign lists get ${list.listId} --campaign ${list.campaignId}\``;
+  const since = clock.now();
   for (;;) {
     const current = await client.json(ListViewSchema, { path });
     if (current.status === 'DONE' || current.status === 'FAILED') return current;
     if (current.status === 'IMPORTING') {
+      if (clock.now() - since > timeoutMs) {
+        throw new CliError(
+          `list ${list.listId} is still importing after ${Math.round(timeoutMs / 60_000)} min (${current.progress?.rows ?? 0} rows so far)`,
+          { hint: `the import goes on on the server: ${followLater}, or raise --timeout` },
+        );
+      }
       const total = await estimatedRows;
       progress.update({
         label: 'importing',
@@ -184,14 +197,14 @@ async function pollImport(
         unit: 'rows',
       });
     } else {
-      if (Date.now() - waitingSince > START_TIMEOUT_MS) {
+      if (clock.now() - since > START_TIMEOUT_MS) {
         throw new CliError(`list ${list.listId} is still ${current.status}: its import has not started`, {
-          hint: `the upload event may be lost; check the import function's logs, then upload again (follow this one with \`campaign lists get ${list.listId} --campaign ${list.campaignId}\`)`,
+          hint: `the upload event may be lost; check the import function's logs, then upload again (${followLater})`,
         });
       }
       progress.update({ label: 'waiting for the import to start', done: 0, unit: 'rows' });
     }
-    await sleep(POLL_MS);
+    await clock.sleep(POLL_MS);
   }
 }
 
@@ -205,6 +218,8 @@ interface UploadInput {
   progress: Progress;
   estimatedRows: () => Promise<number | undefined>;
   note: (text: string) => void;
+  /** How long to follow an import before giving up (it goes on on the server). */
+  timeoutMs: number;
 }
 
 /** The small path: the file as the request body. Undefined when the API says it is too large for that. */
@@ -224,7 +239,9 @@ async function uploadAsBody(input: UploadInput): Promise<ListView | undefined> {
   if (!response.ok && response.status !== 422) throw await apiErrorOf(response, `POST ${path}`);
   const list = parseAnswer(ListViewSchema, await response.json().catch(() => undefined), `POST ${path}`);
   // 202: too large to import within the API's time; the import continues in the background.
-  return list.status === 'IMPORTING' ? followImport(client, list, progress, input.estimatedRows(), input.note) : list;
+  return list.status === 'IMPORTING'
+    ? followImport(client, list, progress, input.estimatedRows(), input.note, input.timeoutMs)
+    : list;
 }
 
 /** The large path: an upload URL, the file PUT there, then the import followed. */
@@ -239,7 +256,14 @@ async function uploadThroughUrl(input: UploadInput): Promise<ListView> {
   await putFile(target.uploadUrl, input.file, input.size, (sent) =>
     progress.update({ label: 'uploading', done: sent, total: input.size, unit: 'bytes' }),
   );
-  return followImport(client, { campaignId, listId: target.listId }, progress, estimatedRows, input.note);
+  return followImport(
+    client,
+    { campaignId, listId: target.listId },
+    progress,
+    estimatedRows,
+    input.note,
+    input.timeoutMs,
+  );
 }
 
 export const uploadCommand: CommandSpec = {
@@ -260,6 +284,11 @@ export const uploadCommand: CommandSpec = {
     'rejected-out': { type: 'string', value: 'file', description: 'save every rejected row with its reason here' },
     format: { type: 'string', value: 'csv|xlsx', description: 'the file format (default: from the extension)' },
     large: { type: 'boolean', description: 'upload through an upload URL whatever the size' },
+    timeout: {
+      type: 'string',
+      value: 'seconds',
+      description: 'stop following the import after this long; it goes on on the server (default 3600)',
+    },
     'small-limit': {
       type: 'string',
       value: 'bytes',
@@ -294,6 +323,7 @@ export const uploadCommand: CommandSpec = {
       progress,
       estimatedRows: () => (estimate ??= format === 'csv' ? estimateCsvRows(file) : Promise.resolve(undefined)),
       note: (text) => out.note(text),
+      timeoutMs: integerOption(values, 'timeout', 3_600) * 1_000,
     };
     let list: ListView;
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../../cli/api-schemas.ts';
-import { renderStatus, runProgress, statusLine } from '../../../cli/commands/status.ts';
+import { renderStatus, retryDelay, retryProblem, runProgress, statusLine } from '../../../cli/commands/status.ts';
+import { ApiError, CliError } from '../../../cli/errors.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const status: RunStatus = {
@@ -48,5 +49,23 @@ describe('run status', () => {
     expect(statusLine(status, now)).toBe(
       '2026-11-23T10:00:00.000Z demo 2026-11-23 RUNNING · 18/30 done (60 %) · 2 in flight · 7/12 lines · next due in 33 s',
     );
+  });
+
+  it('keeps watching through network failures, 5xx and 429, but not through a refusal', () => {
+    expect(retryProblem(new CliError('cannot reach http://127.0.0.1:3000 (ECONNREFUSED)'))).toBe(
+      'cannot reach http://127.0.0.1:3000 (ECONNREFUSED)',
+    );
+    expect(retryProblem(new ApiError(503, 'Service Unavailable'))).toBe('the API answered 503 (Service Unavailable)');
+    expect(retryProblem(new ApiError(429, 'Too Many Requests'))).toMatch(/^the API answered 429/);
+    expect(retryProblem(new ApiError(403, 'Forbidden'))).toBeUndefined();
+    expect(retryProblem(new ApiError(404, 'no run'))).toBeUndefined();
+    expect(retryProblem(new TypeError('a bug'))).toBeUndefined();
+  });
+
+  it('backs off while refreshes fail, up to 30 s, and returns to the interval', () => {
+    expect([0, 1, 2, 3, 4].map((failures) => retryDelay(5_000, failures))).toEqual([
+      5_000, 10_000, 20_000, 30_000, 30_000,
+    ]);
+    expect(retryDelay(60_000, 2)).toBe(60_000);
   });
 });

@@ -214,10 +214,13 @@ describe('export jobs', () => {
     }).current() as ExportJob;
     const links: string[] = [];
     const signer = { downloadUrl: async (key: string, fileName: string) => `https://s3/${key}?as=${fileName}` };
-    const view = await exportView(
-      { downloadUrl: async (key, name) => (links.push(name), signer.downloadUrl(key, name)) },
-      job,
-    );
+    const recording = {
+      downloadUrl: async (key: string, name: string) => {
+        links.push(name);
+        return signer.downloadUrl(key, name);
+      },
+    };
+    const view = await exportView(recording, job);
     expect(view).toMatchObject({
       status: 'DONE',
       answer: 'q1:2',
