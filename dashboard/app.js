@@ -15,9 +15,17 @@ let current;
 /** @type {{ id: string, name: string }[]} */
 let campaigns = [];
 
-/** @param {{ ok: boolean, message: string }} state */
+const connectionState = /** @type {HTMLElement} */ (document.getElementById('connection-state'));
+const connectionDetail = /** @type {HTMLElement} */ (document.getElementById('connection-detail'));
+
+/**
+ * The connection line. Its state is a live region, changed (so announced) only when the state changes; the time of
+ * the last update sits beside it, out of the live region, so screen readers are not told it every refresh.
+ * @param {{ ok: boolean, message: string, detail?: string }} state
+ */
 function showConnection(state) {
-  connection.textContent = state.message;
+  if (connectionState.textContent !== state.message) connectionState.textContent = state.message;
+  connectionDetail.textContent = state.detail ? ` · ${state.detail}` : '';
   connection.className = `connection ${state.ok ? 'ok' : 'down'}`;
 }
 

@@ -37,7 +37,7 @@ const TONES = /** @type {Record<string, string>} */ ({
 });
 
 /**
- * @typedef {{ ok: boolean, message: string }} Connection
+ * @typedef {{ ok: boolean, message: string, detail?: string }} Connection
  * @param {{ campaign: any, date: string, onDateChange: (date: string) => void, onConnection: (c: Connection) => void }} options
  */
 export function runView({ campaign, date, onDateChange, onConnection }) {
@@ -391,7 +391,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
           : undefined,
       ]);
       refreshes += 1;
-      onConnection({ ok: true, message: `Live · updated ${new Date().toLocaleTimeString()}` });
+      onConnection({ ok: true, message: 'Live', detail: `updated ${new Date().toLocaleTimeString()}` });
       notices.replaceChildren();
       element.classList.remove('stale');
       if (sent !== undefined) renderAlerts(sent);

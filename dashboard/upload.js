@@ -55,6 +55,11 @@ function parseApiAnswer(response) {
   return data;
 }
 
+/** The page stops following an import after this long (the import itself goes on). */
+const FOLLOW_LIMIT_MS = 15 * 60_000;
+
+/** The file is uploaded and its import goes on, but the page has stopped following it. */
+class StillImporting extends Error {}
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -97,9 +102,16 @@ export async function uploadList(file, campaignId, date, report) {
  * @param {(stage: string, share?: number) => void} report
  */
 async function followImport(campaignId, listId, report) {
+  const since = Date.now();
   for (;;) {
     const list = await api('GET', campaignPath(campaignId, `/lists/${encodeURIComponent(listId)}`));
     if (list.status === 'DONE' || list.status === 'FAILED') return list;
+    if (Date.now() - since > FOLLOW_LIMIT_MS) {
+      throw new StillImporting(
+        `List ${listId} is still ${list.status.toLowerCase()} after 15 minutes. The import goes on on the server; ` +
+          'its result will appear under "Lists for" the date.',
+      );
+    }
     const rows = list.progress?.rows;
     report(rows === undefined ? 'Waiting for the import to start' : `Importing: ${count(rows)} rows read`);
     await sleep(POLL_MS);
@@ -222,7 +234,9 @@ export function uploadPanel(campaignId, date, onImported) {
     } catch (error) {
       stage.textContent = '';
       result.replaceChildren(
-        h('div', { class: 'notice error', role: 'alert' }, `Upload failed: ${describeError(error)}`),
+        error instanceof StillImporting
+          ? h('div', { class: 'notice warning', role: 'status' }, error.message)
+          : h('div', { class: 'notice error', role: 'alert' }, `Upload failed: ${describeError(error)}`),
       );
     } finally {
       progress.hidden = true;

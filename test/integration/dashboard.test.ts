@@ -156,11 +156,28 @@ describe('dashboard', () => {
         body: JSON.stringify({ error: { code: 'CONFLICT', message: 'the run is already RUNNING', problems: [] } }),
       }),
     );
+    // Screen readers hear the connection state when it changes, not at every refresh.
+    await page.evaluate(() => {
+      const live = document.getElementById('connection-state');
+      const seen = { changes: 0 };
+      Object.assign(window, { connectionAnnouncements: seen });
+      if (live)
+        new MutationObserver((records) => {
+          seen.changes += records.length;
+        }).observe(live, { childList: true, characterData: true, subtree: true });
+    });
     await page.getByRole('button', { name: 'Start again' }).click();
     const refused = page.getByRole('alert').filter({ hasText: 'Could not start the run: the run is already RUNNING' });
     await refused.waitFor();
     await page.waitForTimeout(4_000); // one refresh later
     expect(await refused.count()).toBe(1);
+    expect(await page.locator('#connection-state').textContent()).toBe('Live');
+    expect(await page.locator('#connection-detail').textContent()).toMatch(/updated/);
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { connectionAnnouncements: { changes: number } }).connectionAnnouncements.changes,
+      ),
+    ).toBe(0);
     await page.unroute('**/campaigns/*/runs');
   });
 

@@ -36,8 +36,8 @@ describe('following an import', () => {
   it('shows the rows imported so far until the import is done', async () => {
     const api = fakes([
       { status: 'RECEIVED' },
-      { status: 'IMPORTING', progress: { rows: 500 } },
-      { status: 'DONE', summary: { rows: 900 } },
+      { status: 'IMPORTING', progress: { rows: 500 } } as Partial<ListView>,
+      { status: 'DONE' },
     ]);
     const done = await pollImport(api.client, list, api.progress, Promise.resolve(1_000), 60_000, api.clock);
     expect(done.status).toBe('DONE');
@@ -48,7 +48,7 @@ describe('following an import', () => {
   });
 
   it('stops following after --timeout, saying the import goes on and how to follow it', async () => {
-    const api = fakes([{ status: 'IMPORTING', progress: { rows: 42 } }]);
+    const api = fakes([{ status: 'IMPORTING', progress: { rows: 42 } } as Partial<ListView>]);
     const following = pollImport(api.client, list, api.progress, Promise.resolve(undefined), 120_000, api.clock);
     await expect(following).rejects.toBeInstanceOf(CliError);
     await expect(following).rejects.toMatchObject({
