@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { ApiErrorBodySchema } from './api-schemas.ts';
-import { ApiError, CliError } from './errors.ts';
+import { ApiError, CliError, NetworkError, UsageError } from './errors.ts';
 import { createSigner, isLocalApi, type RequestSigner } from './signing.ts';
 
 /** The local stack's API (`npm start`). */
@@ -76,11 +76,12 @@ export function describeNetworkError(error: unknown): string {
 /** The error for a request that never got an answer. */
 export function unreachable(url: URL, error: unknown, local: boolean): CliError {
   if (error instanceof CliError) return error;
-  return new CliError(`cannot reach ${url.origin} (${describeNetworkError(error)})`, {
-    hint: local
+  return new NetworkError(
+    `cannot reach ${url.origin} (${describeNetworkError(error)})`,
+    local
       ? 'start the local stack with `npm start`, or pass --api <url> (or set CAMPAIGN_API)'
       : 'check the --api URL and your network connection',
-  });
+  );
 }
 
 /** The ApiError for an error answer: the API's `{ error: { code, message, problems } }`, or what there is. */
@@ -216,6 +217,9 @@ export async function fetchPresigned(url: string, fetchFunction: typeof fetch = 
  * id typed with a `/`, `?` or `#` is refused by the API as an id instead of reaching another route.
  */
 export function apiPath(strings: TemplateStringsArray, ...values: Array<string | number>): string {
+  // `.` and `..` stay dot segments however they are encoded: a URL resolves them to another route.
+  const dotted = values.find((value) => String(value) === '.' || String(value) === '..');
+  if (dotted !== undefined) throw new UsageError(`"${dotted}" is not an id`);
   return strings.reduce(
     (path, text, index) => path + text + (index < values.length ? encodeURIComponent(String(values[index])) : ''),
     '',

@@ -120,15 +120,22 @@ export type RunReport = z.infer<typeof RunReportSchema>;
  * An export as the API tells it: DONE with its download link, or (a large run, answered 202) RUNNING with the rows
  * written so far and where to ask again, or FAILED with the reason.
  */
-export const ExportJobSchema = z.looseObject({
-  exportId: z.string().optional(),
-  status: z.enum(['RUNNING', 'DONE', 'FAILED']),
-  rows: z.number(),
-  url: z.string().optional(),
-  bytes: z.number().optional(),
-  statusUrl: z.string().optional(),
-  error: z.string().optional(),
-});
+export const ExportJobSchema = z.discriminatedUnion('status', [
+  z.looseObject({
+    exportId: z.string(),
+    status: z.literal('DONE'),
+    rows: z.number(),
+    url: z.string(),
+    bytes: z.number(),
+  }),
+  z.looseObject({
+    exportId: z.string(),
+    status: z.literal('RUNNING'),
+    rows: z.number(),
+    statusUrl: z.string().optional(),
+  }),
+  z.looseObject({ exportId: z.string(), status: z.literal('FAILED'), rows: z.number(), error: z.string().optional() }),
+]);
 export type ExportJob = z.infer<typeof ExportJobSchema>;
 
 export const CampaignListSchema = z.looseObject({

@@ -33,6 +33,14 @@ export class UsageError extends CliError {
 }
 
 /** The API answered with an error status. */
+/** A request that got no answer at all (refused, reset, timed out): worth trying again later. */
+export class NetworkError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, { hint });
+    this.name = 'NetworkError';
+  }
+}
+
 export class ApiError extends CliError {
   readonly status: number;
   readonly code: string | undefined;

@@ -479,14 +479,23 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     async function finishedExport(answer) {
       let job = answer;
       let pause = 1000;
+      let failedPolls = 0;
       while (job.status === 'RUNNING') {
-        state.textContent = `Exporting… ${count(job.rows)} contacts so far.`;
+        const text = `Exporting… ${count(job.rows)} contacts so far.`;
+        if (state.textContent !== text) state.textContent = text;
         await new Promise((resolve) => setTimeout(resolve, pause));
         if (stopped) return undefined;
         pause = Math.min(pause + 1000, 3000);
-        job = await api('GET', answer.statusUrl);
+        try {
+          job = await api('GET', answer.statusUrl);
+          failedPolls = 0;
+        } catch (error) {
+          // The export continues on the server: a moment without the API does not end it here.
+          failedPolls += 1;
+          if (!(error instanceof ApiUnreachable) || failedPolls >= 10) throw error;
+        }
       }
-      if (job.status === 'FAILED') throw new Error(`the export failed: ${job.error ?? 'no reason given'}`);
+      if (job.status === 'FAILED') throw new Error(job.error ?? 'no reason given');
       return job;
     }
     const csv = /** @type {HTMLButtonElement} */ (

@@ -108,8 +108,8 @@ async function followImport(campaignId, listId, report) {
     if (list.status === 'DONE' || list.status === 'FAILED') return list;
     if (Date.now() - since > FOLLOW_LIMIT_MS) {
       throw new StillImporting(
-        `List ${listId} is still ${list.status.toLowerCase()} after 15 minutes. The import goes on on the server; ` +
-          'its result will appear under "Lists for" the date.',
+        `List ${listId} is still ${list.status.toLowerCase()} after 15 minutes. The import continues on the server; ` +
+          "its result will appear with the day's lists below.",
       );
     }
     const rows = list.progress?.rows;

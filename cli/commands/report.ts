@@ -12,6 +12,7 @@ import { CliError, UsageError } from '../errors.ts';
 import { writeDownload } from '../files.ts';
 import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, formatPercent } from '../format.ts';
 import { createProgress } from '../progress.ts';
+import { retryProblem } from './status.ts';
 
 /** The summary as text: contacts, outcomes, rates, answers per question. */
 export function renderReport(report: RunReport): string {
@@ -66,41 +67,51 @@ export function waitOption(value: string | undefined): number | undefined {
   return seconds;
 }
 
+/** Failed status requests in a row a follow rides out (network failures, 5xx, 429) before giving up. */
+const MAX_FAILED_POLLS = 10;
+
 /**
  * Follows an export the API is still writing (a 202) until it is DONE: its status URL every 1 s, then up to every
- * 3 s, reporting the rows written so far.
- * @throws CliError when it failed, or is still running after `timeoutMs` (naming where to ask later).
+ * 3 s, reporting the rows written so far. A failed request (no answer, 5xx, 429) is tried again, up to 10 in a row.
+ * @throws CliError when it failed, or is still running after `timeoutMs` (naming how to pick it up again).
  */
 export async function followExport(
   client: Pick<ApiClient, 'json'>,
   first: ExportJob,
+  statusPath: string,
   onProgress: (rows: number) => void,
   timeoutMs: number,
+  resumeHint: string,
   wait: (ms: number) => Promise<unknown> = sleep,
   clock: () => number = Date.now,
-): Promise<ExportJob & { url: string }> {
+): Promise<Extract<ExportJob, { status: 'DONE' }>> {
   const deadline = clock() + timeoutMs;
   let job = first;
   let pause = 1_000;
+  let failedPolls = 0;
   while (job.status === 'RUNNING') {
     onProgress(job.rows);
-    if (first.statusUrl === undefined)
-      throw new CliError('the API said the export is still running but not where to follow it');
     if (clock() + pause > deadline) {
-      throw new CliError(`export ${first.exportId ?? ''} is still running after ${Math.round(timeoutMs / 1000)} s`, {
-        hint: `ask again later: GET ${first.statusUrl} answers with its download link once done, or raise --timeout`,
+      throw new CliError(`export ${first.exportId} is still running after ${Math.round(timeoutMs / 1000)} s`, {
+        hint: `it continues on the server: ${resumeHint}, or raise --timeout`,
       });
     }
     await wait(pause);
     pause = Math.min(pause + 1_000, 3_000);
-    job = await client.json(ExportJobSchema, { path: first.statusUrl });
+    try {
+      job = await client.json(ExportJobSchema, { path: statusPath });
+      failedPolls = 0;
+    } catch (error) {
+      failedPolls += 1;
+      if (retryProblem(error) === undefined || failedPolls >= MAX_FAILED_POLLS) throw error;
+    }
   }
-  if (job.status === 'FAILED' || job.url === undefined) {
-    throw new CliError(`the export failed: ${job.error ?? 'no download link'}`, {
+  if (job.status === 'FAILED') {
+    throw new CliError(`export ${job.exportId} failed: ${job.error ?? 'no reason given'}`, {
       hint: "run the command again; if it keeps failing, check the export worker's logs",
     });
   }
-  return { ...job, url: job.url };
+  return job;
 }
 
 export const reportCommand: CommandSpec = {
@@ -129,6 +140,11 @@ export const reportCommand: CommandSpec = {
       value: 'seconds',
       description: 'give up following a large export after this long (default 1800)',
     },
+    export: {
+      type: 'string',
+      value: 'exportId',
+      description: 'pick up an export asked for earlier (its id is printed when following it stops)',
+    },
     wait: {
       type: 'string',
       value: 'seconds',
@@ -155,27 +171,38 @@ export const reportCommand: CommandSpec = {
       return undefined;
     }
     const outOption = stringOption(values, 'out');
-    const format = exportFormat(stringOption(values, 'format'), outOption);
-    const file = outOption ?? `${campaignId}-${date}-contacts.${format}`;
+    const requested = exportFormat(stringOption(values, 'format'), outOption);
     const progress = createProgress(out.stderr);
     try {
       const timeoutMs = integerOption(values, 'timeout', 1_800) * 1_000;
       const wait = waitOption(stringOption(values, 'wait'));
+      const exportId = stringOption(values, 'export');
+      const answer = { answer: stringOption(values, 'answer') };
       progress.update({ label: 'writing the report', done: 0, unit: 'rows' });
-      const first = await client.json(ExportJobSchema, {
-        path: apiPath`/campaigns/${campaignId}/reports/${date}/contacts.${format}`,
-        query: { answer: stringOption(values, 'answer'), wait: wait === undefined ? undefined : String(wait) },
-      });
+      const first =
+        exportId === undefined
+          ? await client.json(ExportJobSchema, {
+              path: apiPath`/campaigns/${campaignId}/reports/${date}/contacts.${requested}`,
+              query: { ...answer, wait: wait === undefined ? undefined : String(wait) },
+            })
+          : await client.json(ExportJobSchema, {
+              path: apiPath`/campaigns/${campaignId}/reports/${date}/exports/${exportId}`,
+            });
+      // An export picked up again is in the format it was asked in.
+      const format = first.format === 'xlsx' || first.format === 'csv' ? first.format : requested;
+      const file = outOption ?? `${campaignId}-${date}-contacts.${format}`;
       const link = await followExport(
         client,
         first,
+        apiPath`/campaigns/${campaignId}/reports/${date}/exports/${first.exportId}`,
         (rows) => progress.update({ label: 'writing the report', done: rows, unit: 'rows' }),
         timeoutMs,
+        `pick it up with \`campaign report --campaign ${campaignId} --date ${date} --export ${first.exportId}\``,
       );
       const response = await fetchPresigned(link.url);
       if (response.body === null) throw new UsageError('the report download is empty');
       const bytes = await writeDownload(response.body, file, (written) =>
-        progress.update({ label: 'downloading', done: written, total: link.bytes ?? written, unit: 'bytes' }),
+        progress.update({ label: 'downloading', done: written, total: link.bytes, unit: 'bytes' }),
       );
       progress.stop();
       if (json) return void out.printJson({ campaignId, date, format, file, rows: link.rows, bytes });

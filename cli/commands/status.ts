@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiClient, apiPath } from '../api-client.ts';
 import { type RunStatus, RunStatusSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption } from '../command-line.ts';
-import { ApiError, CliError, EXIT } from '../errors.ts';
+import { ApiError, EXIT, NetworkError } from '../errors.ts';
 import {
   formatBar,
   formatCount,
@@ -105,7 +105,8 @@ export function retryProblem(error: unknown): string | undefined {
       ? `the API answered ${error.status} (${error.message})`
       : undefined;
   }
-  return error instanceof CliError ? error.message : undefined;
+  // An answer the CLI cannot read, or a bug, would fail the same way again.
+  return error instanceof NetworkError ? error.message : undefined;
 }
 
 /** The pause before the next refresh: the interval, doubled after each failure in a row up to 30 s. */

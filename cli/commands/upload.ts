@@ -165,7 +165,7 @@ async function followImport(
 
 /**
  * Asks for the list until its import is DONE or FAILED.
- * @throws CliError when the import has not started within 5 minutes, or not ended within `timeoutMs` (it goes on on
+ * @throws CliError when the import has not started within 5 minutes, or not ended within `timeoutMs` (it continues on
  * the server: the error says how to follow it).
  */
 export async function pollImport(
@@ -185,8 +185,8 @@ export async function pollImport(
     if (current.status === 'IMPORTING') {
       if (clock.now() - since > timeoutMs) {
         throw new CliError(
-          `list ${list.listId} is still importing after ${Math.round(timeoutMs / 60_000)} min (${current.progress?.rows ?? 0} rows so far)`,
-          { hint: `the import goes on on the server: ${followLater}, or raise --timeout` },
+          `list ${list.listId} is still importing after ${timeoutMs >= 120_000 ? `${Math.round(timeoutMs / 60_000)} min` : `${Math.round(timeoutMs / 1_000)} s`} (${current.progress?.rows ?? 0} rows so far)`,
+          { hint: `the import continues on the server: ${followLater}, or raise --timeout` },
         );
       }
       const total = await estimatedRows;
@@ -218,7 +218,7 @@ interface UploadInput {
   progress: Progress;
   estimatedRows: () => Promise<number | undefined>;
   note: (text: string) => void;
-  /** How long to follow an import before giving up (it goes on on the server). */
+  /** How long to follow an import before giving up (it continues on the server). */
   timeoutMs: number;
 }
 
@@ -287,7 +287,7 @@ export const uploadCommand: CommandSpec = {
     timeout: {
       type: 'string',
       value: 'seconds',
-      description: 'stop following the import after this long; it goes on on the server (default 3600)',
+      description: 'stop following the import after this long; it continues on the server (default 3600)',
     },
     'small-limit': {
       type: 'string',

@@ -157,15 +157,15 @@ describe('dashboard', () => {
       }),
     );
     // Screen readers hear the connection state when it changes, not at every refresh.
-    await page.evaluate(() => {
-      const live = document.getElementById('connection-state');
+    // In the page (this project's TypeScript has no DOM types, so the script is text).
+    await page.evaluate(`{
       const seen = { changes: 0 };
-      Object.assign(window, { connectionAnnouncements: seen });
-      if (live)
-        new MutationObserver((records) => {
-          seen.changes += records.length;
-        }).observe(live, { childList: true, characterData: true, subtree: true });
-    });
+      globalThis.connectionAnnouncements = seen;
+      new MutationObserver((records) => { seen.changes += records.length; }).observe(
+        document.getElementById('connection-state'),
+        { childList: true, characterData: true, subtree: true },
+      );
+    }`);
     await page.getByRole('button', { name: 'Start again' }).click();
     const refused = page.getByRole('alert').filter({ hasText: 'Could not start the run: the run is already RUNNING' });
     await refused.waitFor();
@@ -173,11 +173,7 @@ describe('dashboard', () => {
     expect(await refused.count()).toBe(1);
     expect(await page.locator('#connection-state').textContent()).toBe('Live');
     expect(await page.locator('#connection-detail').textContent()).toMatch(/updated/);
-    expect(
-      await page.evaluate(
-        () => (window as unknown as { connectionAnnouncements: { changes: number } }).connectionAnnouncements.changes,
-      ),
-    ).toBe(0);
+    expect(await page.evaluate('globalThis.connectionAnnouncements.changes')).toBe(0);
     await page.unroute('**/campaigns/*/runs');
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../../cli/api-schemas.ts';
 import { renderStatus, retryDelay, retryProblem, runProgress, statusLine } from '../../../cli/commands/status.ts';
-import { ApiError, CliError } from '../../../cli/errors.ts';
+import { ApiError, CliError, NetworkError } from '../../../cli/errors.ts';
 
 const now = new Date('2026-11-23T10:00:00Z');
 const status: RunStatus = {
@@ -52,7 +52,10 @@ describe('run status', () => {
   });
 
   it('keeps watching through network failures, 5xx and 429, but not through a refusal', () => {
-    expect(retryProblem(new CliError('cannot reach http://127.0.0.1:3000 (ECONNREFUSED)'))).toBe(
+    expect(retryProblem(new CliError('GET /campaigns/demo/runs/2026-11-23: an answer the CLI cannot read'))).toBe(
+      undefined,
+    );
+    expect(retryProblem(new NetworkError('cannot reach http://127.0.0.1:3000 (ECONNREFUSED)'))).toBe(
       'cannot reach http://127.0.0.1:3000 (ECONNREFUSED)',
     );
     expect(retryProblem(new ApiError(503, 'Service Unavailable'))).toBe('the API answered 503 (Service Unavailable)');
