@@ -3,7 +3,7 @@
  * `npm start` and the integration tests both use it, so what the tests exercise is what
  * developers run.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -129,6 +129,9 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     });
     stops.push(() => sfn.close());
 
+    // Like the table, the dead-letter queue starts empty unless the local cloud keeps its state (LOCAL_PERSIST=1):
+    // dead letters of an earlier session name calls this one never made.
+    if (!settings.LOCAL_PERSIST) rmSync(join(stateDirectory, DEAD_LETTER_FILE_NAME), { force: true });
     const connect = await options.startConnect({
       port: settings.LOCAL_CONNECT_PORT,
       stateDirectory,
@@ -142,7 +145,12 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
         dialBurst: Number(service.provider.environment.DIAL_BURST),
       },
     });
-    stops.push(() => connect.close());
+    let connectClosed: Promise<void> | undefined;
+    const closeConnect = () => {
+      connectClosed ??= connect.close();
+      return connectClosed;
+    };
+    stops.push(closeConnect);
 
     // CloudWatch's part: the alarm on the contact-event dead-letter queue (the service's only queue),
     // which locally is the simulator's dead-letter file, notifies the alerts topic as in AWS.
@@ -176,6 +184,9 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     const offlineLog = join(stateDirectory, 'offline.log');
     const offline = startOffline(settings, clientEnvironment, offlineLog, log);
     stops.push(() => stopProcess(offline));
+    // Calls end before the functions their events reach are stopped (stops run last first): otherwise events in
+    // flight fail against a closed Lambda endpoint, are dead-lettered, and raise the DLQ alarm at the next start.
+    stops.push(closeConnect);
     const api = loopback(settings.LOCAL_HTTP_PORT);
     await waitForApi(`${api}/health`, offline, offlineLog, 180_000);
     log('offline', `API on ${api}, Lambda endpoint on ${loopback(settings.LOCAL_LAMBDA_PORT)}`);
