@@ -236,13 +236,27 @@ describe('runs, status and report', () => {
   const run = (...args: string[]) => campaign([...args, '--campaign', CAMPAIGN, '--date', date]);
 
   beforeAll(async () => {
-    await setScenario({ seed: 7, timeScale: 0.02 });
+    // The first number does not answer its first call and is retried 15 s later, so the run cannot
+    // finish between `pause` and `resume`, however fast the other calls end.
+    await setScenario({
+      seed: 7,
+      timeScale: 0.02,
+      numbers: { '+48669320001': { sequence: [{ outcome: 'NO_ANSWER' }, { outcome: 'ANSWERED' }] } },
+    });
+    const retryLater = {
+      retryPolicy: {
+        maxAttempts: 3,
+        maxAttemptsPerDay: 3,
+        retryDelays: { NO_ANSWER: 'PT15S', BUSY: 'PT1S', FAILED: 'PT1S' },
+      },
+    };
     const lists = {
       [CAMPAIGN]: ['+48 669 320 001', '+48 669 320 002', '+48 669 320 003'],
       'cli-stop': Array.from({ length: 30 }, (_, index) => `+48 669 340 ${String(index).padStart(3, '0')}`),
     };
     for (const [id, phones] of Object.entries(lists)) {
-      expect((await campaign(['campaigns', 'put', definitionFile(id)])).code).toBe(0);
+      const definition = definitionFile(id, id === CAMPAIGN ? retryLater : {});
+      expect((await campaign(['campaigns', 'put', definition])).code).toBe(0);
       const file = join(work, `${id}.csv`);
       writeFileSync(file, `phone\n${phones.join('\n')}\n`);
       expect((await campaign(['upload', file, '--campaign', id, '--date', date])).code).toBe(0);
