@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { maskPhone } from '../functions/lib/logger.ts';
 import { createReferenceRenderer } from './cloudformation-references.cjs';
 import { DEAD_LETTER_FILE_NAME } from './connect.ts';
 import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dead-letter-alarm.ts';
@@ -104,7 +105,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       print: (message: RecordedMessage) =>
         log(
           'sns',
-          `${message.phoneNumber ? `SMS to ${message.phoneNumber}` : `→ ${message.topicArn?.split(':').at(-1)}`}: ` +
+          `${message.phoneNumber ? `SMS to ${maskPhone(message.phoneNumber)}` : `→ ${message.topicArn?.split(':').at(-1)}`}: ` +
             `${message.subject ? `[${message.subject}] ` : ''}${message.message}`,
         ),
     });

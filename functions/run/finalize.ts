@@ -15,6 +15,12 @@ const runs = new RunStore(settings.TABLE_NAME);
 
 const FinalizeInputSchema = z.object({ campaignId: z.string().min(1), date: z.iso.date() });
 
+/** The SNS summary's line on contacts the run did not finish (the `EXPIRED` status also counts those out of attempts). */
+function waitingAtEnd(leftovers: string, expired: number): string {
+  if (leftovers !== 'EXPIRE') return 'carried over to the next run';
+  return expired === 0 ? 'none' : `${expired}, closed as EXPIRED`;
+}
+
 export const handler = middy().handler(async (event: unknown) => {
   const { campaignId, date } = FinalizeInputSchema.parse(event);
   const stored = await campaigns.get(campaignId);
@@ -47,7 +53,7 @@ export const handler = middy().handler(async (event: unknown) => {
     message:
       `Campaign "${stored?.campaign.name ?? campaignId}" (${campaignId}) finished its run for ${date}.\n` +
       `Contacts by status: ${byStatus || 'none'}.\nAttempt outcomes: ${byOutcome || 'none'}.\n` +
-      `Leftovers: ${leftovers === 'EXPIRE' ? `${expired} expired` : 'carried over'}.\n` +
+      `Still waiting when the run ended: ${waitingAtEnd(leftovers, expired)}.\n` +
       `Details: GET /campaigns/${campaignId}/runs/${date}`,
     expired,
   };

@@ -40,6 +40,7 @@ describe('local cloud', () => {
       expect.objectContaining({
         topicArn: cloud.alertsTopicArn,
         subject: `Campaign empty-run run ${today()} finished`,
+        message: expect.stringContaining('Still waiting when the run ended: none.'),
       }),
     );
   });
