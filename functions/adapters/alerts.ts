@@ -7,6 +7,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, snsClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
+import { isConditionFailure } from './transaction-errors.ts';
 
 export interface Alert {
   /** Identifies the condition, e.g. `leaked-leases` or `dispatch-errors#demo#2026-11-22`. */
@@ -49,7 +50,7 @@ export class AlertPublisher {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
     try {

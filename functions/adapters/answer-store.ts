@@ -14,7 +14,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
-import { cancellationReasons } from './transaction-errors.ts';
+import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
 
 /** The contact attempt a call belongs to. */
 export interface AnswerRef {
@@ -121,7 +121,7 @@ export class AnswerStore {
         }),
       )
       .catch((error: unknown) => {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       });
   }
 

@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Campaign, parseCampaign } from '../core/campaign.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
+import { isConditionFailure } from './transaction-errors.ts';
 
 export interface StoredCampaign {
   campaign: Campaign;
@@ -63,7 +64,7 @@ export class CampaignStore {
         );
         return { campaign, version, updatedAt };
       } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     }
   }

@@ -8,6 +8,7 @@ import { exportJobKey } from '../core/keys.ts';
 import type { AnswerFilter } from '../core/report/contact-rows.ts';
 import type { ExportFormat } from '../report/export-contacts.ts';
 import { documentClient } from './aws-clients.ts';
+import { isConditionFailure } from './transaction-errors.ts';
 
 export type ExportJobStatus = 'RUNNING' | 'DONE' | 'FAILED';
 
@@ -89,7 +90,7 @@ export class ExportJobStore {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -9,7 +9,7 @@ import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { FOLLOW_UP_PREFIX, followUpKey, runKey, runPartition } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
-import { cancellationReasons } from './transaction-errors.ts';
+import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
 
 export type FollowUpStatus = 'SENDING' | 'SENT' | 'FAILED';
 
@@ -56,7 +56,7 @@ export class FollowUpStore {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -21,8 +21,7 @@ import {
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { queryAll } from './query-pages.ts';
-
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+import { isConditionFailure } from './transaction-errors.ts';
 
 export class ListStore implements ContactOrigins, ListRecords {
   private readonly tableName: string;
