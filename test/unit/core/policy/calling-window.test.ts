@@ -201,6 +201,9 @@ describe('calling window, days and holidays', () => {
   });
 });
 
+/** The minute-by-minute checks walk up to weeks of minutes per case: ~10 s on CI, more on a loaded machine. */
+const MINUTE_BY_MINUTE_TIMEOUT_MS = 90_000;
+
 describe('calling window, properties', () => {
   const scenario = fc.record({ window: windowArbitrary, zoned: zonedInstantArbitrary });
 
@@ -214,50 +217,58 @@ describe('calling window, properties', () => {
     );
   });
 
-  it('clamps into the window, never earlier, and skips no open minute', () => {
-    fc.assert(
-      fc.property(scenario, ({ window, zoned: { zone, instant: candidate } }) => {
-        const result = nextWindowOpening(window, zone, candidate);
-        fc.pre(result !== undefined);
-        const clamped = clampIntoWindow(window, zone, candidate);
-        expect(clamped.getTime()).toBe(result?.getTime());
-        expect(clamped.getTime()).toBeGreaterThanOrEqual(candidate.getTime());
-        expect(isWithinWindow(window, zone, clamped)).toBe(true);
-        if (isWithinWindow(window, zone, candidate)) {
-          expect(clamped.getTime()).toBe(candidate.getTime());
-        } else {
-          // The instant just before the opening is shut (the opening is an edge, not a jump).
-          expect(isWithinWindow(window, zone, new Date(clamped.getTime() - 1))).toBe(false);
-        }
-        for (const minute of minutesBetween(candidate.getTime(), clamped.getTime())) {
-          expect(isWithinWindow(window, zone, new Date(minute))).toBe(false);
-        }
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it(
+    'clamps into the window, never earlier, and skips no open minute',
+    () => {
+      fc.assert(
+        fc.property(scenario, ({ window, zoned: { zone, instant: candidate } }) => {
+          const result = nextWindowOpening(window, zone, candidate);
+          fc.pre(result !== undefined);
+          const clamped = clampIntoWindow(window, zone, candidate);
+          expect(clamped.getTime()).toBe(result?.getTime());
+          expect(clamped.getTime()).toBeGreaterThanOrEqual(candidate.getTime());
+          expect(isWithinWindow(window, zone, clamped)).toBe(true);
+          if (isWithinWindow(window, zone, candidate)) {
+            expect(clamped.getTime()).toBe(candidate.getTime());
+          } else {
+            // The instant just before the opening is shut (the opening is an edge, not a jump).
+            expect(isWithinWindow(window, zone, new Date(clamped.getTime() - 1))).toBe(false);
+          }
+          for (const minute of minutesBetween(candidate.getTime(), clamped.getTime())) {
+            expect(isWithinWindow(window, zone, new Date(minute))).toBe(false);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+    MINUTE_BY_MINUTE_TIMEOUT_MS,
+  );
 
-  it('reports a close after which the window is shut and before which it is open', () => {
-    fc.assert(
-      fc.property(scenario, ({ window, zoned: { zone, instant } }) => {
-        const inside = nextWindowOpening(window, zone, instant);
-        fc.pre(inside !== undefined);
-        const start = inside ?? instant;
-        const close = windowCloseAfter(window, zone, start);
-        expect(close).toBeDefined();
-        const end = close?.getTime() ?? 0;
-        expect(end).toBeGreaterThan(start.getTime());
-        expect(isWithinWindow(window, zone, new Date(end - 1))).toBe(true);
-        if (end - start.getTime() < (WINDOW_SEARCH_HORIZON_DAYS - 1) * 86_400_000) {
-          expect(isWithinWindow(window, zone, new Date(end))).toBe(false);
-        }
-        for (const minute of minutesBetween(start.getTime(), Math.min(end, start.getTime() + 3 * 86_400_000))) {
-          expect(isWithinWindow(window, zone, new Date(minute))).toBe(true);
-        }
-      }),
-      { numRuns: 200 },
-    );
-  });
+  it(
+    'reports a close after which the window is shut and before which it is open',
+    () => {
+      fc.assert(
+        fc.property(scenario, ({ window, zoned: { zone, instant } }) => {
+          const inside = nextWindowOpening(window, zone, instant);
+          fc.pre(inside !== undefined);
+          const start = inside ?? instant;
+          const close = windowCloseAfter(window, zone, start);
+          expect(close).toBeDefined();
+          const end = close?.getTime() ?? 0;
+          expect(end).toBeGreaterThan(start.getTime());
+          expect(isWithinWindow(window, zone, new Date(end - 1))).toBe(true);
+          if (end - start.getTime() < (WINDOW_SEARCH_HORIZON_DAYS - 1) * 86_400_000) {
+            expect(isWithinWindow(window, zone, new Date(end))).toBe(false);
+          }
+          for (const minute of minutesBetween(start.getTime(), Math.min(end, start.getTime() + 3 * 86_400_000))) {
+            expect(isWithinWindow(window, zone, new Date(minute))).toBe(true);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+    MINUTE_BY_MINUTE_TIMEOUT_MS,
+  );
 
   it('never opens on a holiday or an excluded weekday', () => {
     fc.assert(
