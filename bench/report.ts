@@ -65,6 +65,7 @@ function countersOf(from: number, to: number): Record<string, number> {
     if (item.status === 'COMPLETED' || item.status === 'PARTIAL') {
       add('answeredCalls');
       add('talkSeconds', 40);
+      add('contactsReached');
     }
   }
   return counters;

@@ -546,6 +546,8 @@ export class RunStore {
     undoAttempt?: boolean;
     /** The attempt log as the caller read it (saves a read); read here when not given. */
     attemptLog?: readonly AttemptLogEntry[];
+    /** A person picked up for this contact for the first time: counted in `contactsReached`. */
+    firstReach?: boolean;
   }): Promise<boolean> {
     const { ref, outcome, next } = input;
     const attemptLog = input.attemptLog ?? (await this.getContact(ref.campaignId, ref.date, ref.phone))?.attemptLog;
@@ -583,6 +585,7 @@ export class RunStore {
       runAdds.push(`${finishedAfterCounter(input.undoAttempt ? ref.attempt - 1 : ref.attempt)} :one`);
     if (!input.undoAttempt) {
       runAdds.push(`${outcomeCounter(outcome)} :one`, 'attemptsEnded :one');
+      if (input.firstReach) runAdds.push('contactsReached :one');
       if (input.talkSeconds !== undefined && input.talkSeconds > 0)
         runAdds.push('talkSeconds :talk, answeredCalls :one');
     }

@@ -9,6 +9,7 @@ import type { AttemptRef, RunStore } from '../adapters/run-store.ts';
 import type { AttemptOutcome } from '../core/campaign.ts';
 import { classifyOutcome } from '../core/policy/outcome.ts';
 import { decideNextAttempt } from '../core/policy/retry-policy.ts';
+import { isFirstReach } from '../core/report/summary.ts';
 import { runEndsAt } from '../core/run-clock.ts';
 import { logger, maskPhone } from '../lib/logger.ts';
 import { MetricUnit, publishMetrics } from '../lib/metrics.ts';
@@ -82,6 +83,10 @@ export async function settleAttempt(
     endedAt,
     talkSeconds,
     attemptLog: contact.attemptLog,
+    firstReach: isFirstReach(
+      outcome,
+      contact.attemptLog.filter((entry) => entry.n !== ref.attempt).map((entry) => entry.outcome),
+    ),
   });
   logger.info('attempt ended', {
     campaignId: ref.campaignId,

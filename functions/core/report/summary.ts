@@ -5,7 +5,7 @@
  *
  * Counters (docs/data-model.md): `n_<STATUS>` contacts per status, `o_<OUTCOME>` attempt outcomes,
  * `t_<n>` contacts finished after n attempts, `a_<questionId>_<key>` answers, `contacts`,
- * `talkSeconds`, `answeredCalls`, `attemptsStarted`, `attemptsEnded`, `answersTotal`.
+ * `talkSeconds`, `answeredCalls`, `attemptsStarted`, `attemptsEnded`, `answersTotal`, `contactsReached`.
  */
 
 /** The numeric attributes of one run item (or their sum over several runs). */
@@ -48,7 +48,10 @@ export interface RunSummary {
     distribution: Record<string, number>;
     meanPerFinishedContact: number;
   };
-  /** Contacts reached by a person (final status COMPLETED, PARTIAL or OPTED_OUT) / contacts. */
+  /**
+   * Contacts a person picked up for at least once (an attempt ended COMPLETED, PARTIAL or OPTED_OUT,
+   * even if a later retry was not answered) / contacts.
+   */
   reachRate: number;
   /** Contacts that answered every question (COMPLETED) / contacts. */
   completionRate: number;
@@ -62,8 +65,17 @@ export interface RunSummary {
 
 /** Statuses a contact can still leave. */
 const WAITING_STATUSES = new Set(['PENDING', 'DIALING']);
-/** Final statuses that mean a person picked up. */
+/** Attempt outcomes, and final statuses, that mean a person picked up. */
 export const REACHED_STATUSES = ['COMPLETED', 'PARTIAL', 'OPTED_OUT'] as const;
+const REACHED = new Set<string>(REACHED_STATUSES);
+
+/**
+ * Whether an attempt that ended `outcome` is the first time a person picked up for this contact,
+ * given the outcomes of its earlier attempts: the attempt that bumps `contactsReached`.
+ */
+export function isFirstReach(outcome: string, earlierOutcomes: ReadonlyArray<string | undefined>): boolean {
+  return REACHED.has(outcome) && !earlierOutcomes.some((earlier) => earlier !== undefined && REACHED.has(earlier));
+}
 const ANSWER_COUNTER = /^a_([a-z][a-z0-9_]*)_(.)$/;
 
 const ratio = (part: number, whole: number): number => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
@@ -100,7 +112,10 @@ export function buildRunSummary(counters: RunCounters, questions: readonly Repor
   const distribution = prefixed(counters, 't_');
   const attemptsOfFinished = Object.entries(distribution).reduce((sum, [n, value]) => sum + Number(n) * value, 0);
   const finishedCounted = Object.values(distribution).reduce((sum, value) => sum + value, 0);
-  const reached = REACHED_STATUSES.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+  // `contactsReached` counts every contact once, at its first answered attempt; a contact that ended
+  // in a reached status was reached, so that sum is a floor (runs begun before the counter existed).
+  const reachedByStatus = REACHED_STATUSES.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+  const reached = Math.max(counters.contactsReached ?? 0, reachedByStatus);
 
   const answerCounts = new Map<string, Map<string, number>>();
   for (const [name, value] of Object.entries(counters)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildRunSummary,
+  isFirstReach,
   MAX_REPORT_RANGE_DAYS,
   type ReportQuestion,
   reportDates,
@@ -75,6 +76,17 @@ describe('buildRunSummary', () => {
     expect(summary.questions[1]?.answers).toContainEqual({ key: '9', label: '9', count: 1, share: 0.2 });
   });
 
+  it('counts as reached a contact who picked up once and was then retried without an answer', () => {
+    // 4 ended COMPLETED; 1 answered an attempt (PARTIAL), was retried and ended EXPIRED.
+    const counters = { contacts: 10, n_COMPLETED: 4, n_EXPIRED: 6, contactsReached: 5 };
+
+    expect(buildRunSummary(counters, questions).reachRate).toBe(0.5);
+  });
+
+  it('takes the contacts in a reached status when the run has no reach counter (begun before it existed)', () => {
+    expect(buildRunSummary({ contacts: 10, n_COMPLETED: 3, n_OPTED_OUT: 1 }, questions).reachRate).toBe(0.4);
+  });
+
   it('reports zeros, not NaN, for a run without contacts', () => {
     const summary = buildRunSummary({}, questions);
 
@@ -82,6 +94,17 @@ describe('buildRunSummary', () => {
     expect(summary.meanCallSeconds).toBe(0);
     expect(summary.attempts.meanPerFinishedContact).toBe(0);
     expect(summary.questions.map((question) => question.answered)).toEqual([0, 0]);
+  });
+});
+
+describe('isFirstReach', () => {
+  it('is true only for the first attempt a person picked up', () => {
+    expect(isFirstReach('PARTIAL', ['NO_ANSWER', undefined])).toBe(true);
+    expect(isFirstReach('COMPLETED', [])).toBe(true);
+    expect(isFirstReach('OPTED_OUT', ['BUSY'])).toBe(true);
+    expect(isFirstReach('COMPLETED', ['PARTIAL'])).toBe(false);
+    expect(isFirstReach('NO_ANSWER', [])).toBe(false);
+    expect(isFirstReach('VOICEMAIL', [])).toBe(false);
   });
 });
 
