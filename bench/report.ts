@@ -3,7 +3,7 @@ import { AnswerStore } from '../functions/adapters/answer-store.ts';
 import { ReportStore } from '../functions/adapters/report-store.ts';
 import type { MultipartObjectWriter } from '../functions/adapters/reports-bucket.ts';
 import { contactKey, runKey } from '../functions/core/keys.ts';
-import { buildRunSummary, type ReportQuestion } from '../functions/core/report/summary.ts';
+import { buildRunSummary, REACHED_STATUSES, type ReportQuestion } from '../functions/core/report/summary.ts';
 import { exportContacts } from '../functions/report/export-contacts.ts';
 import { startBenchTable } from './local-table.ts';
 
@@ -65,8 +65,8 @@ function countersOf(from: number, to: number): Record<string, number> {
     if (item.status === 'COMPLETED' || item.status === 'PARTIAL') {
       add('answeredCalls');
       add('talkSeconds', 40);
-      add('contactsReached');
     }
+    if ((REACHED_STATUSES as readonly string[]).includes(item.status)) add('contactsReached');
   }
   return counters;
 }
