@@ -4,9 +4,9 @@ import { ContactWriter } from '../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../functions/adapters/list-store.ts';
 import { parseCampaign } from '../functions/core/campaign.ts';
+import { newListId } from '../functions/core/import/list-id.ts';
 import { listObjectKey, runKey } from '../functions/core/keys.ts';
-import { newListId } from '../functions/import/list-id.ts';
-import { ListImports } from '../functions/import/list-imports.ts';
+import { ListImports } from '../functions/use-cases/import/list-intake.ts';
 import { benchImportParse } from './import-parse.ts';
 import { startBenchTable } from './local-table.ts';
 

@@ -4,7 +4,7 @@ import { ReportStore } from '../functions/adapters/report-store.ts';
 import type { MultipartObjectWriter } from '../functions/adapters/reports-bucket.ts';
 import { contactKey, runKey } from '../functions/core/keys.ts';
 import { buildRunSummary, REACHED_STATUSES, type ReportQuestion } from '../functions/core/report/summary.ts';
-import { exportContacts } from '../functions/report/export-contacts.ts';
+import { exportContacts } from '../functions/use-cases/reports/export-contacts.ts';
 import { startBenchTable } from './local-table.ts';
 
 const CAMPAIGN = 'bench-report';

@@ -1,5 +1,5 @@
 /**
- * What the CLI reads of the API's answers (README "API"; functions/http/*.ts). Objects are loose: fields the CLI
+ * What the CLI reads of the API's answers (README "API"; functions/handlers/http/*.ts). Objects are loose: fields the CLI
  * does not use pass through untouched to `--json` output.
  */
 import { z } from 'zod';

@@ -5,7 +5,7 @@
  */
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { doNotCallKey } from '../core/keys.ts';
-import type { DoNotCallLookup } from '../import/import-list.ts';
+import type { DoNotCallLookup } from '../use-cases/import/import-rows.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { RunStore } from './run-store.ts';

@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJobKey } from '../core/keys.ts';
 import type { AnswerFilter } from '../core/report/contact-rows.ts';
-import type { ExportFormat } from '../report/export-contacts.ts';
+import type { ExportFormat } from '../use-cases/reports/export-contacts.ts';
 import { documentClient } from './aws-clients.ts';
 import { isConditionFailure } from './transaction-errors.ts';
 

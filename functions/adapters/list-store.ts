@@ -1,14 +1,14 @@
 /**
  * Uploaded lists in DynamoDB: one `LIST#<listId>` item in the run's partition per upload, moving through
- * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/import/list-record.ts`). Also answers which
+ * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/use-cases/import/list-record.ts`). Also answers which
  * list created a run's contact, so a re-run of the same list recognises its own contacts.
  *
  * No policy here: the import decides, this module records.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
-import type { ContactOrigins } from '../import/import-list.ts';
-import type { ListRecords } from '../import/list-imports.ts';
+import type { ContactOrigins } from '../use-cases/import/import-rows.ts';
+import type { ListRecords } from '../use-cases/import/list-intake.ts';
 import {
   type ListFailure,
   type ListImportProgress,
@@ -17,7 +17,7 @@ import {
   ListRecordSchema,
   type ListRef,
   type NewListRecord,
-} from '../import/list-record.ts';
+} from '../use-cases/import/list-record.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { queryAll } from './query-pages.ts';

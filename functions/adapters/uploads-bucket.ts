@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ListFiles, RejectedRowsUpload } from '../import/list-imports.ts';
+import type { ListFiles, RejectedRowsUpload } from '../use-cases/import/list-intake.ts';
 import { s3Client } from './aws-clients.ts';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';

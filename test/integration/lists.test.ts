@@ -9,10 +9,10 @@ import { ContactWriter } from '../../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../../functions/adapters/list-store.ts';
 import { parseCampaign } from '../../functions/core/campaign.ts';
+import { newListId } from '../../functions/core/import/list-id.ts';
 import type { ListInput } from '../../functions/core/import/list-reader.ts';
 import { listObjectKey } from '../../functions/core/keys.ts';
-import { newListId } from '../../functions/import/list-id.ts';
-import { type ListFiles, ListImports } from '../../functions/import/list-imports.ts';
+import { type ListFiles, ListImports } from '../../functions/use-cases/import/list-intake.ts';
 import { api, cloud, localDocumentClient, runItems, testCampaign, today, upload, waitFor } from './support.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/lists/${name}`, import.meta.url));

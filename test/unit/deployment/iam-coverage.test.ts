@@ -4,8 +4,8 @@
  * serverless-offline), so without this a missing permission only shows up in AWS.
  *
  * How, per function of serverless.yml (nothing is packaged, nothing leaves the machine):
- * 1. esbuild bundles its handler export (`functions/http/runs.status` → `export { status }` of
- *    `functions/http/runs.ts`), packages external, for the project modules deployed with it.
+ * 1. esbuild bundles its handler export (`functions/handlers/http/runs.status` → `export { status }` of
+ *    `functions/handlers/http/runs.ts`), packages external, for the project modules deployed with it.
  * 2. The TypeScript checker follows the code reachable from that export within those modules: what the handler
  *    refers to, what that refers to, and so on. A method is reached when reachable code names it, so a function
  *    that uses one method of a store is not charged with the store's other calls. Also reached: the top-level code

@@ -1,0 +1,102 @@
+/**
+ * Contact-flow Lambda "record answer": the flow hands over the key the callee pressed (or
+ * `Timeout`) with the question it asked; this function interprets it against the script, records
+ * an answer exactly once (answer item + run counters + contact progress in one transaction), puts
+ * an opting-out callee on the do-not-call list, and answers with the next step of the call.
+ *
+ * Connect retries an invocation that failed or timed out, so everything here is idempotent: a
+ * repeated answer finds its item already written (the transaction cancels, nothing is counted
+ * twice) and gets the same next step; a repeated opt-out changes nothing.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { AnswerStore } from '../../adapters/answer-store.ts';
+import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
+import { OptOuts } from '../../adapters/opt-outs.ts';
+import { stepAfterInput, toStringMap } from '../../core/script/flow-steps.ts';
+import { environment } from '../../lib/config.ts';
+import { logger, maskPhone } from '../../lib/logger.ts';
+import { CampaignNotFoundError, parseFlowEvent } from './contact-flow-event.ts';
+
+const settings = environment();
+const campaigns = new CampaignStore(settings.TABLE_NAME);
+const answers = new AnswerStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
+const optOuts = new OptOuts(settings.TABLE_NAME);
+
+/** The flow's `LambdaInvocationAttributes` (contact-flows/outbound-survey.json, action "record-answer"). */
+export const RecordAnswerParametersSchema = z.object({
+  questionId: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+  retry: z.coerce.number().int().min(0),
+  answered: z.coerce.number().int().min(0),
+  scriptVersion: z.coerce.number().int().min(0),
+  /** `$.StoredCustomerInput`: the key, or `Timeout` when nothing was pressed. */
+  input: z.string().optional(),
+});
+export type RecordAnswerParameters = z.infer<typeof RecordAnswerParametersSchema>;
+
+/** What happened to the input, returned to the flow as `$.External.result` (and seen in call logs). */
+export type RecordResult = 'RECORDED' | 'DUPLICATE' | 'OPTED_OUT' | 'INVALID' | 'NO_INPUT' | 'UNKNOWN_QUESTION';
+
+export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
+  const { event, ref } = parseFlowEvent(input);
+  const parameters = RecordAnswerParametersSchema.parse(
+    Object.fromEntries(Object.entries(event.Details.Parameters).filter(([, value]) => value !== null && value !== '')),
+  );
+  const stored = await cachedCampaign(campaigns, ref.campaignId, Date.now(), settings.CAMPAIGN_CACHE_SECONDS * 1000);
+  if (stored === undefined) throw new CampaignNotFoundError(ref.campaignId);
+  const outcome = stepAfterInput(
+    {
+      script: stored.campaign.script,
+      scriptVersion: stored.version,
+      attributes: event.Details.ContactData.Attributes,
+    },
+    parameters,
+    parameters.input,
+  );
+  const now = new Date();
+  let result: RecordResult;
+  switch (outcome.kind) {
+    case 'ANSWER':
+      result = await answers.record({
+        ref,
+        questionId: outcome.questionId,
+        key: outcome.key,
+        label: outcome.label,
+        scriptVersion: parameters.scriptVersion,
+        answeredAt: now,
+        connectContactId: ref.connectContactId,
+        progress: {
+          attempt: ref.attempt,
+          questionsAnswered: outcome.step.answered,
+          completed: outcome.completed,
+          optedOut: false,
+        },
+      });
+      break;
+    case 'OPT_OUT': {
+      const suppressed = await optOuts.optOut(ref.phone, now);
+      await answers.recordProgress(ref, {
+        attempt: ref.attempt,
+        questionsAnswered: parameters.answered,
+        completed: false,
+        optedOut: true,
+      });
+      logger.info('opted out', { phone: maskPhone(ref.phone), suppressedElsewhere: suppressed });
+      result = 'OPTED_OUT';
+      break;
+    }
+    default:
+      result = outcome.kind;
+  }
+  logger.info('keypad input', {
+    campaignId: ref.campaignId,
+    date: ref.date,
+    phone: maskPhone(ref.phone),
+    attempt: ref.attempt,
+    questionId: parameters.questionId,
+    retry: parameters.retry,
+    result,
+    next: outcome.step.action,
+  });
+  return toStringMap(outcome.step, { result });
+});
