@@ -12,6 +12,7 @@
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
@@ -164,7 +165,7 @@ export class AnswerStore {
 
   private transaction(answer: NewAnswer, withProgress: boolean) {
     const { ref } = answer;
-    const expiresAt = Math.floor(answer.answeredAt.getTime() / 1000) + this.retentionDays * 86_400;
+    const expiresAt = personalDataExpiresAt(ref.date, this.retentionDays);
     const items = [
       {
         Put: {

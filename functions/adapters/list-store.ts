@@ -7,6 +7,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import type { ContactOrigins } from '../use-cases/import/import-rows.ts';
 import type { ListRecords } from '../use-cases/import/list-intake.ts';
 import {
@@ -55,7 +56,7 @@ export class ListStore implements ContactOrigins, ListRecords {
           handoffAt: record.handoffAt?.toISOString(),
           sizeBytes: record.sizeBytes,
           attempts: 0,
-          expiresAt: Math.floor(createdAt.getTime() / 1000) + this.retentionDays * 86_400,
+          expiresAt: personalDataExpiresAt(date, this.retentionDays),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

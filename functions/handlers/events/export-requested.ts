@@ -20,7 +20,7 @@ const ports = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   store: new ReportStore(settings.TABLE_NAME),
   bucket: new ReportsBucket(settings.REPORTS_BUCKET),
-  jobs: new ExportJobStore(settings.TABLE_NAME),
+  jobs: new ExportJobStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
 };
 
 export const ExportRequestedSchema = z.object({

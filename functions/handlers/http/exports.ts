@@ -19,7 +19,7 @@ import { exportView, requestExport, waitForExport } from '../../use-cases/report
 const settings = environment();
 const store = new ReportStore(settings.TABLE_NAME);
 const bucket = new ReportsBucket(settings.REPORTS_BUCKET);
-const jobs = new ExportJobStore(settings.TABLE_NAME);
+const jobs = new ExportJobStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const invoker = new FunctionInvoker();
 
 /** Longest an export request waits for its job: the API's own limit is 30 s. */

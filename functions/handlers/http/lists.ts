@@ -37,14 +37,17 @@ const settings = environment();
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const records = new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const files = new UploadsBucket(settings.UPLOADS_BUCKET);
-const imports = new ListImports({
-  records,
-  files,
-  campaigns,
-  contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
-  doNotCall: new DoNotCallStore(settings.TABLE_NAME),
-  alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
-});
+const imports = new ListImports(
+  {
+    records,
+    files,
+    campaigns,
+    contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
+    doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+    alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
+  },
+  { retentionDays: settings.RETENTION_DAYS },
+);
 
 /** Time kept back from the Lambda's limit to record where the import stopped and answer. */
 const RESPONSE_MARGIN_MS = 4_000;
@@ -63,7 +66,7 @@ const location = (campaignId: string, listId: string) => `/campaigns/${campaignI
 export const upload = httpHandler(async (event, context: Context) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const { date, format: formatParameter } = parseRequest(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-  requireRunDate(date, new Date());
+  requireRunDate(date, new Date(), settings.RETENTION_DAYS);
   const campaign = await findCampaign(campaignId);
   const format = listFileFormat(event.headers?.['content-type'], formatParameter);
   const bytes = listFileBytes(event, format);
@@ -96,7 +99,7 @@ const UploadUrlQuerySchema = z.object({
 export const uploadUrl = httpHandler(async (event) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const query = parseRequest(UploadUrlQuerySchema, event.queryStringParameters ?? {}, 'query');
-  requireRunDate(query.date, new Date());
+  requireRunDate(query.date, new Date(), settings.RETENTION_DAYS);
   const campaign = await findCampaign(campaignId);
   const contentType = event.headers?.['content-type'];
   const format = query.format ?? (contentType === undefined ? 'csv' : listFileFormat(contentType));

@@ -22,6 +22,7 @@ import { newListId } from '../../core/import/list-id.ts';
 import type { ListFileFormat, ListInput } from '../../core/import/list-reader.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../../core/keys.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { logger } from '../../lib/logger.ts';
 import {
@@ -98,6 +99,8 @@ export interface ListImportsOptions {
   uploadUrlSeconds?: number;
   /** How often the upload event looks whether the API call finished a small list; default 1 s. */
   handoffPollMs?: number;
+  /** Days personal data is kept (`RETENTION_DAYS`): a list for a later date than today plus this is refused. */
+  retentionDays?: number;
 }
 
 /**
@@ -233,6 +236,16 @@ export class ListImports {
     }
     if (isPastDate(ref.date, now)) {
       await this.refuse(ref, 'DATE_IN_PAST', `the run's date ${ref.date} is over: nobody can be called for it`);
+      return { outcome: 'FAILED', ref };
+    }
+    const retentionDays = this.options.retentionDays;
+    if (retentionDays !== undefined && isBeyondRetention(ref.date, now, retentionDays)) {
+      await this.refuse(
+        ref,
+        'DATE_BEYOND_RETENTION',
+        `the run's date ${ref.date} is after ${latestRunDate(now, retentionDays)}, more than the ${retentionDays} days ` +
+          'personal data is kept',
+      );
       return { outcome: 'FAILED', ref };
     }
     const outcome = await this.run(ref, stored.campaign, ids.format, {

@@ -15,7 +15,7 @@ import {
 const DATE = '2026-03-02';
 const START = '2026-03-02T06:00:00Z';
 
-function setup(options: { campaignExists?: boolean } = {}) {
+function setup(options: { campaignExists?: boolean; retentionDays?: number } = {}) {
   const clock = new ManualClock(START);
   const contacts = new MemoryContacts();
   const records = new MemoryListRecords(contacts);
@@ -29,7 +29,7 @@ function setup(options: { campaignExists?: boolean } = {}) {
       campaigns: { get: async () => (options.campaignExists === false ? undefined : { campaign }) },
       doNotCall: new MemoryDoNotCall(['+48600000002']),
     },
-    { clock, import: { batchSize: 10 } },
+    { clock, import: { batchSize: 10 }, retentionDays: options.retentionDays },
   );
   return { clock, contacts, records, files, campaign, imports };
 }
@@ -245,6 +245,21 @@ describe('ListImports.importUploaded: the upload event', () => {
     expect([...missing.records.items.values()][0]?.error?.code).toBe('CAMPAIGN_NOT_FOUND');
     expect([...late.records.items.values()][0]?.error?.code).toBe('DATE_IN_PAST');
     expect(missing.contacts.byRun.size + late.contacts.byRun.size).toBe(0);
+  });
+
+  it('refuses a list whose date lies beyond the retention window, writing nothing', async () => {
+    const far = setup({ retentionDays: 90 });
+    const upload = await far.imports.requestUpload({ campaign: far.campaign, date: '9999-12-31', format: 'csv' });
+    const key = listObjectKey('spring-survey', '9999-12-31', upload.listId, 'csv');
+    far.files.objects.set(key, polishList(3));
+
+    expect(await far.imports.importUploaded(key, 0)).toMatchObject({ outcome: 'FAILED' });
+    expect([...far.records.items.values()][0]?.error).toMatchObject({
+      code: 'DATE_BEYOND_RETENTION',
+      retryable: false,
+      message: expect.stringContaining('after 2026-05-31'),
+    });
+    expect(far.contacts.byRun.size).toBe(0);
   });
 
   it('records a storage failure as retryable and throws it; the retry continues to exactly the file’s rows', async () => {
