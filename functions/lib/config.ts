@@ -63,6 +63,24 @@ export function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
   return result.data;
 }
 
+/**
+ * Settings of the campaign-definition API alone (its function's own environment in serverless.yml): the stage's
+ * shortest retry delay, `minRetryDelaySeconds` (60 in AWS, seconds on the local stage so the demo shows retries).
+ */
+export const CampaignLimitsEnvironmentSchema = z.object({
+  MIN_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400),
+});
+
+/** The campaign limits of this stage, parsed from `source`; a ConfigurationError names a bad variable. */
+export function campaignLimits(source: NodeJS.ProcessEnv = process.env): { minRetryDelaySeconds: number } {
+  const result = CampaignLimitsEnvironmentSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return { minRetryDelaySeconds: result.data.MIN_RETRY_DELAY_SECONDS };
+}
+
 let cached: Environment | undefined;
 
 /** The validated environment of this process, parsed on first use. */

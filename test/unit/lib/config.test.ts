@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigurationError, parseEnvironment } from '../../../functions/lib/config.ts';
+import { ConfigurationError, campaignLimits, parseEnvironment } from '../../../functions/lib/config.ts';
 
 const valid = {
   STAGE: 'test',
@@ -77,5 +77,17 @@ describe('parseEnvironment', () => {
         `stage ${stage}`,
       ).not.toThrow();
     }
+    // The stage's shortest retry delay: a minute in AWS, a second on the local stage (demo, integration tests).
+    const limitOf = (stage: string) =>
+      campaignLimits({
+        MIN_RETRY_DELAY_SECONDS: String({ ...defaults, ...service.params[stage] }.minRetryDelaySeconds).replace(
+          /^\$\{env:[A-Z_]+, '(\d+)'\}$/,
+          '$1',
+        ),
+      }).minRetryDelaySeconds;
+    expect(limitOf('default')).toBe(60);
+    expect(limitOf('prod')).toBe(60);
+    expect(limitOf('local')).toBe(1);
+    expect(() => campaignLimits({})).toThrow(/MIN_RETRY_DELAY_SECONDS/);
   });
 });
