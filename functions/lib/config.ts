@@ -81,6 +81,21 @@ export function campaignLimits(source: NodeJS.ProcessEnv = process.env): { minRe
   return { minRetryDelaySeconds: result.data.MIN_RETRY_DELAY_SECONDS };
 }
 
+/** Settings of the export API alone: how long a download link lasts (`exportLinkSeconds`, minutes). */
+export const ExportLinksEnvironmentSchema = z.object({
+  EXPORT_LINK_SECONDS: z.coerce.number().int().min(30).max(3_600),
+});
+
+/** Seconds a per-contact export's download link is valid, parsed from `source`. */
+export function exportLinkSeconds(source: NodeJS.ProcessEnv = process.env): number {
+  const result = ExportLinksEnvironmentSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data.EXPORT_LINK_SECONDS;
+}
+
 let cached: Environment | undefined;
 
 /** The validated environment of this process, parsed on first use. */

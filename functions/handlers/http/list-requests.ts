@@ -28,6 +28,12 @@ export const ListQuerySchema = z.object({
  */
 export const MAX_LIST_BODY_BYTES = 6_000_000;
 
+/**
+ * Largest list accepted through an upload URL (its exact size is signed into the URL). Two million rows, the most
+ * one list may hold, take about 100 MB as CSV; a larger file is refused before anything is stored.
+ */
+export const MAX_LIST_UPLOAD_BYTES = 256_000_000;
+
 const CSV_TYPES = new Set([
   'text/csv',
   'application/csv',

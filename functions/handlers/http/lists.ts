@@ -29,6 +29,7 @@ import {
   ListQuerySchema,
   listFileBytes,
   listFileFormat,
+  MAX_LIST_UPLOAD_BYTES,
   refusedList,
   requireRunDate,
 } from './list-requests.ts';
@@ -94,6 +95,12 @@ export const upload = httpHandler(async (event, context: Context) => {
 const UploadUrlQuerySchema = z.object({
   date: z.iso.date('expected a date as YYYY-MM-DD'),
   format: ListFormatSchema.optional(),
+  /** The file's size in bytes: the upload URL takes exactly this many. */
+  size: z.coerce
+    .number('expected the file size in bytes')
+    .int('expected the file size in bytes')
+    .min(1, 'the file is empty')
+    .max(MAX_LIST_UPLOAD_BYTES, `larger than ${MAX_LIST_UPLOAD_BYTES} bytes: split the list into several files`),
 });
 
 export const uploadUrl = httpHandler(async (event) => {
@@ -103,7 +110,7 @@ export const uploadUrl = httpHandler(async (event) => {
   const campaign = await findCampaign(campaignId);
   const contentType = event.headers?.['content-type'];
   const format = query.format ?? (contentType === undefined ? 'csv' : listFileFormat(contentType));
-  const upload = await imports.requestUpload({ campaign, date: query.date, format });
+  const upload = await imports.requestUpload({ campaign, date: query.date, format, sizeBytes: query.size });
   return json(
     201,
     {

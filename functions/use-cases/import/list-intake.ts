@@ -63,7 +63,8 @@ export interface RejectedRowsUpload extends RejectedRowsSink {
 
 /** The uploads bucket (`UploadsBucket`). */
 export interface ListFiles {
-  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /** A URL to PUT exactly `sizeBytes` to `key`, once (no overwriting). */
+  presignPut(key: string, expiresInSeconds: number, sizeBytes: number): Promise<string>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   open(key: string): Promise<ListInput>;
   rejectedRowsUpload(key: string): Promise<RejectedRowsUpload>;
@@ -140,8 +141,10 @@ export class ListImports {
     campaign: Campaign;
     date: string;
     format: ListFileFormat;
-  }): Promise<{ listId: string; uploadUrl: string; expiresAt: string }> {
-    const { campaign, date, format } = input;
+    /** The file's size: the URL takes exactly this many bytes. */
+    sizeBytes: number;
+  }): Promise<{ listId: string; uploadUrl: string; expiresAt: string; headers: Record<string, string> }> {
+    const { campaign, date, format, sizeBytes } = input;
     const now = this.clock.now();
     const listId = newListId(date);
     const objectKey = listObjectKey(campaign.id, date, listId, format);
@@ -157,9 +160,12 @@ export class ListImports {
       objectKey,
       createdAt: now,
       uploadExpiresAt: expiresAt,
+      sizeBytes,
     });
-    const uploadUrl = await this.ports.files.presignPut(objectKey, seconds);
-    return { listId, uploadUrl, expiresAt: expiresAt.toISOString() };
+    const uploadUrl = await this.ports.files.presignPut(objectKey, seconds, sizeBytes);
+    // The headers the PUT must carry: they are signed into the URL.
+    const headers = { 'content-length': String(sizeBytes), 'if-none-match': '*' };
+    return { listId, uploadUrl, expiresAt: expiresAt.toISOString(), headers };
   }
 
   /**
@@ -228,6 +234,20 @@ export class ListImports {
       return { outcome: 'IGNORED', reason: 'the list was refused', ref };
     }
     const now = this.clock.now();
+    // S3 refuses a PUT of another size than the URL was made for; a store that does not (an emulator) is caught here.
+    if (
+      record.status === 'AWAITING_UPLOAD' &&
+      record.sizeBytes !== undefined &&
+      sizeBytes !== 0 &&
+      sizeBytes !== record.sizeBytes
+    ) {
+      await this.refuse(
+        ref,
+        'UPLOAD_SIZE_MISMATCH',
+        `the upload has ${sizeBytes} bytes; its URL was made for ${record.sizeBytes}: ask for a new upload URL`,
+      );
+      return { outcome: 'FAILED', ref };
+    }
     if (record.status === 'AWAITING_UPLOAD') await this.ports.records.markReceived(ref, sizeBytes, now);
     const stored = await this.ports.campaigns.get(ref.campaignId);
     if (stored === undefined) {
