@@ -110,7 +110,8 @@ export class ListStore implements ContactOrigins, ListRecords {
           TableName: this.tableName,
           Key: listKey(ref.campaignId, ref.date, ref.listId),
           UpdateExpression:
-            'SET #status = :importing, updatedAt = :at, startedAt = if_not_exists(startedAt, :at) ' +
+            'SET #status = :importing, updatedAt = :at, startedAt = if_not_exists(startedAt, :at), ' +
+            'runningSince = :at, heartbeatAt = :at ' +
             'ADD attempts :one REMOVE #error, finishedAt',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -122,6 +123,22 @@ export class ListStore implements ContactOrigins, ListRecords {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The running import is alive. */
+  async heartbeat(ref: ListRef, at: Date): Promise<void> {
+    await this.update(ref, {
+      set: { heartbeatAt: at.toISOString() },
+      condition: '#status = :importing',
+      values: { ':importing': 'IMPORTING' },
+    }).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  /** The running import stopped cleanly before the end (time ran out); the next run continues. */
+  async release(ref: ListRef, at: Date): Promise<void> {
+    await this.update(ref, { set: { updatedAt: at.toISOString() }, remove: ['runningSince', 'heartbeatAt'] });
   }
 
   /** Counts so far, for `GET .../lists/{listId}` while the import runs. */
@@ -139,7 +156,7 @@ export class ListStore implements ContactOrigins, ListRecords {
   async complete(ref: ListRef, summary: ListImportSummary, rejectedKey: string, at: Date): Promise<void> {
     await this.update(ref, {
       set: { status: 'DONE', summary, rejectedKey, finishedAt: at.toISOString(), updatedAt: at.toISOString() },
-      remove: ['progress', 'error', 'handoffAt'],
+      remove: ['progress', 'error', 'handoffAt', 'runningSince', 'heartbeatAt'],
     });
   }
 
@@ -147,7 +164,7 @@ export class ListStore implements ContactOrigins, ListRecords {
   async fail(ref: ListRef, failure: ListFailure, at: Date): Promise<void> {
     await this.update(ref, {
       set: { status: 'FAILED', error: failure, finishedAt: at.toISOString(), updatedAt: at.toISOString() },
-      remove: ['handoffAt'],
+      remove: ['handoffAt', 'runningSince', 'heartbeatAt'],
       condition: '#status <> :done',
       values: { ':done': 'DONE' },
     }).catch((error: unknown) => {

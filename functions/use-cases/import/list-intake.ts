@@ -48,6 +48,10 @@ export interface ListRecords {
   get(ref: ListRef): Promise<ListRecord | undefined>;
   markReceived(ref: ListRef, sizeBytes: number, at: Date): Promise<void>;
   startImport(ref: ListRef, at: Date): Promise<boolean>;
+  /** The running import is alive (`heartbeatAt`). */
+  heartbeat(ref: ListRef, at: Date): Promise<void>;
+  /** The running import stopped cleanly without finishing (time ran out): the next run continues it. */
+  release(ref: ListRef, at: Date): Promise<void>;
   recordProgress(ref: ListRef, progress: ListImportProgress, at: Date): Promise<void>;
   complete(ref: ListRef, summary: ListImportSummary, rejectedKey: string, at: Date): Promise<void>;
   fail(ref: ListRef, failure: ListFailure, at: Date): Promise<void>;
@@ -100,6 +104,10 @@ export interface ListImportsOptions {
   uploadUrlSeconds?: number;
   /** How often the upload event looks whether the API call finished a small list; default 1 s. */
   handoffPollMs?: number;
+  /** How often a running import says it is alive; default 15 s. */
+  heartbeatMs?: number;
+  /** A running import silent this long has died (out of memory, out of time); default 60 s. */
+  deadAfterMs?: number;
   /** Days personal data is kept (`RETENTION_DAYS`): a list for a later date than today plus this is refused. */
   retentionDays?: number;
 }
@@ -314,7 +322,28 @@ export class ListImports {
   ): Promise<'DONE' | 'FAILED' | 'INCOMPLETE'> {
     const { records, files } = this.ports;
     const now = this.clock.now();
+    // A run that died (out of memory or time) cannot record it: the next run does, and the list ends FAILED
+    // instead of IMPORTING for ever (retrying would only die again on the same file).
+    const before = await records.get(ref);
+    if (before?.status === 'IMPORTING' && before.runningSince !== undefined) {
+      const silentMs = now.getTime() - Date.parse(before.heartbeatAt ?? before.runningSince);
+      if (silentMs > (this.options.deadAfterMs ?? 60_000)) {
+        await this.refuse(
+          ref,
+          'IMPORT_DIED',
+          `the import stopped without finishing (out of memory or time; last sign of life ${before.heartbeatAt ?? before.runningSince}); ` +
+            'rows imported until then stay: check the file (a workbook that inflates hugely?) and upload it again',
+        );
+        return 'FAILED';
+      }
+    }
     if (!(await records.startImport(ref, now))) return 'DONE';
+    const heartbeat = setInterval(() => {
+      records
+        .heartbeat(ref, this.clock.now())
+        .catch((error: unknown) => logger.warn('import heartbeat not written', { error, listId: ref.listId }));
+    }, this.options.heartbeatMs ?? 15_000);
+    heartbeat.unref();
     try {
       if (!source.checked) {
         await checkList(await source.open(), format, campaign, { date: ref.date, now }, this.readOptions());
@@ -350,6 +379,7 @@ export class ListImports {
           { rows, accepted, rejected: refused, duplicates, suppressed },
           this.clock.now(),
         );
+        await records.release(ref, this.clock.now());
         return 'INCOMPLETE';
       }
       await rejected.finish();
@@ -361,6 +391,8 @@ export class ListImports {
       await records.fail(ref, failure, this.clock.now());
       if (failure.retryable) throw error;
       return 'FAILED';
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

@@ -270,6 +270,37 @@ describe('ListImports.importUploaded: the upload event', () => {
     expect(contacts.byRun.size).toBe(0);
   });
 
+  it('marks an import that died (out of memory or time) FAILED on the next attempt, never leaves it IMPORTING', async () => {
+    const { imports, records, files, campaign, clock } = setup();
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
+    const ref = { campaignId: 'spring-survey', date: DATE, listId };
+    const key = listObjectKey('spring-survey', DATE, listId, 'csv');
+    files.objects.set(key, polishList(5));
+    // As a run that the Lambda killed leaves it: IMPORTING, holding the list, its last heartbeat long ago.
+    await records.startImport(ref, clock.now());
+    clock.advance(3 * 60_000);
+
+    expect(await imports.importUploaded(key, 0)).toMatchObject({ outcome: 'FAILED' });
+    expect(await records.get(ref)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'IMPORT_DIED', retryable: false },
+    });
+    expect(await records.get(ref)).not.toHaveProperty('runningSince');
+  });
+
+  it('does not take a live import (a recent heartbeat) for a dead one', async () => {
+    const { imports, records, files, campaign, clock } = setup();
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
+    const ref = { campaignId: 'spring-survey', date: DATE, listId };
+    const key = listObjectKey('spring-survey', DATE, listId, 'csv');
+    files.objects.set(key, polishList(5));
+    await records.startImport(ref, clock.now());
+    clock.advance(3 * 60_000);
+    await records.heartbeat(ref, clock.now());
+
+    expect(await imports.importUploaded(key, 0)).toMatchObject({ outcome: 'DONE' });
+  });
+
   it('refuses a list whose date lies beyond the retention window, writing nothing', async () => {
     const far = setup({ retentionDays: 90 });
     const upload = await far.imports.requestUpload({
