@@ -92,7 +92,9 @@ async function* readRows(source: ByteSource, options: XlsxReadOptions): AsyncGen
   let sheets = 0;
   try {
     const worksheets = workbook[Symbol.asyncIterator]();
-    for (let sheet = await next(worksheets); sheet.done !== true; sheet = await next(worksheets)) {
+    // Only the first worksheet is a list; the rest of the workbook is not read.
+    const sheet = await next(worksheets);
+    if (sheet.done !== true) {
       const worksheet = sheet.value;
       sheets++;
       let batch: SourceRow[] = [];
@@ -117,8 +119,6 @@ async function* readRows(source: ByteSource, options: XlsxReadOptions): AsyncGen
       if (batch.length > 0) {
         yield batch;
       }
-      // Only the first worksheet is a list; the rest of the workbook is not read.
-      break;
     }
   } catch (error) {
     if (error instanceof ListFormatError) {
