@@ -2,7 +2,7 @@
  * Runs a real contact flow (Connect's flow language, the JSON in contact-flows/) for an answered
  * simulated call: the `runFlow` hook of the simulator.
  *
- * Each action does what Connect documents for it (local/flows/actions.ts lists the sources):
+ * Each action does what Connect documents for it (tools/flows/actions.ts lists the sources):
  * prompts take speaking time, GetParticipantInput waits for the simulated callee's key (or times
  * out), InvokeLambdaFunction sends Connect's ContactFlowEvent to the function through the Lambda
  * API (serverless-offline locally) within `InvocationTimeLimitSeconds` (at most 8 s, wall clock),
@@ -24,7 +24,7 @@ import {
   type FlowAction,
   FlowSchema,
   isTrue,
-} from '../flows/actions.ts';
+} from '../../tools/flows/actions.ts';
 import type { FlowCall, FlowResult, RunFlow } from './flow.ts';
 import { type FlowData, resolvePath, resolveValue } from './jsonpath.ts';
 import { decideKeypress, type KeypadAction } from './keypad.ts';

@@ -7,7 +7,7 @@ import {
   UnsupportedActionError,
   validateResponse,
 } from '../../../../local/connect-simulator/flow-executor.ts';
-import type { Flow } from '../../../../local/flows/actions.ts';
+import type { Flow } from '../../../../tools/flows/actions.ts';
 import {
   fakeCall,
   fakeFlowFunctions,

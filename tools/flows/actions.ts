@@ -20,7 +20,7 @@
  * All under https://docs.aws.amazon.com/connect/latest/APIReference/ (checked 2026).
  */
 import { z } from 'zod';
-import { isJsonPath } from '../connect-simulator/jsonpath.ts';
+import { isJsonPath } from '../../local/connect-simulator/jsonpath.ts';
 
 export const ConditionTransitionSchema = z.object({
   NextAction: z.string().min(1),

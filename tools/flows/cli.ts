@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { checkFlow } from './flows/check.ts';
+import { checkFlow } from './check.ts';
 
-const directory = resolve(import.meta.dirname, '..', 'contact-flows');
-const { FUNCTION_PLACEHOLDERS } = createRequire(import.meta.url)('../config/contact-flow-content.cjs') as {
+const directory = resolve(import.meta.dirname, '..', '..', 'contact-flows');
+const { FUNCTION_PLACEHOLDERS } = createRequire(import.meta.url)('../../config/contact-flow-content.cjs') as {
   FUNCTION_PLACEHOLDERS: Record<string, string>;
 };
 const placeholders = new Set(Object.keys(FUNCTION_PLACEHOLDERS));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFlow } from '../../../../local/flows/check.ts';
+import { checkFlow } from '../../../../tools/flows/check.ts';
 
 const shipped = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../../../../contact-flows/outbound-survey.json'), 'utf8'),
