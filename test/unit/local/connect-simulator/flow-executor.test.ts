@@ -229,14 +229,14 @@ describe('the shipped outbound flow, executed against fake flow functions', () =
   it('fails the call with an error naming an action type it does not implement', async () => {
     const unknown: Flow = {
       Version: '2019-10-30',
-      StartAction: 'queue',
-      Actions: [{ Identifier: 'queue', Type: 'TransferContactToQueue', Parameters: {}, Transitions: {} }],
+      StartAction: 'task',
+      Actions: [{ Identifier: 'task', Type: 'CreateTask', Parameters: {}, Transitions: {} }],
     };
     const fake = fakeCall({});
     const attempt = createFlowExecutor({ flow: unknown, invoke: fakeFlowFunctions().invoke })(fake.call);
 
     await expect(attempt).rejects.toThrow(UnsupportedActionError);
-    await expect(attempt).rejects.toThrow(/TransferContactToQueue.*"queue"/);
+    await expect(attempt).rejects.toThrow(/CreateTask.*"task"/);
     await attempt.catch((error: FlowExecutionError) => expect(error.details.end).toBe('FAILED'));
   });
 
