@@ -328,9 +328,9 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
           const intent = nextIntent(call, intentIndex++);
           await sleepOrHangUp(call, 2_000);
           if (intent === undefined) return transition(action, { error: 'InputTimeLimitExceeded' });
-          details.intents.push(intent);
-          data.Lex = { IntentName: intent, Slots: {}, SessionAttributes: {} };
-          return transition(action, { value: intent });
+          details.intents.push(intent.name);
+          data.Lex = { IntentName: intent.name, Slots: { ...intent.slots }, SessionAttributes: {} };
+          return transition(action, { value: intent.name });
         }
         case 'InvokeLambdaFunction':
           return transition(action, await invokeLambda(action));
@@ -548,12 +548,13 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
  * per-number script (`numbers.<E.164>.intents`, `silence` for none) first, then the scenario's
  * `lex.intents` weights; undefined (no input) when neither names one.
  */
-function nextIntent(call: FlowCall, index: number): string | undefined {
+function nextIntent(call: FlowCall, index: number): { name: string; slots: Record<string, string> } | undefined {
   const scripted = call.callee.intents?.[index];
-  if (scripted !== undefined) return scripted === 'silence' ? undefined : scripted;
+  if (typeof scripted === 'object') return { name: scripted.name, slots: scripted.slots };
+  if (scripted !== undefined) return scripted === 'silence' ? undefined : { name: scripted, slots: {} };
   const weights = Object.entries(call.callee.lexIntents).filter(([, weight]) => weight > 0);
   if (weights.length === 0) return undefined;
-  return pickWeighted(call.callee.random, weights);
+  return { name: pickWeighted(call.callee.random, weights), slots: {} };
 }
 
 /** Connect's ContactFlowEvent for this call (admin guide, "Invoke AWS Lambda functions"). */
@@ -628,7 +629,7 @@ function isPlayable(prompt: { text: string; ssml: boolean }): boolean {
   const text = prompt.text.trim();
   if (!/^<speak>[\s\S]*<\/speak>$/.test(text)) return false;
   const inner = text.slice('<speak>'.length, -'</speak>'.length);
-  const withoutTags = inner.replace(/<\/?[a-z][a-z-]*(\s+[a-z:-]+="[^"<>]*")*\s*\/?>/gi, ' ');
+  const withoutTags = inner.replace(/<\/?[a-z][a-z-]*(\s+[a-z:-]+=("[^"<>]*"|'[^'<>]*'))*\s*\/?>/gi, ' ');
   if (/[<>]/.test(withoutTags) || /&(?!(amp|lt|gt|quot|apos);)/.test(withoutTags)) return false;
   prompt.text = withoutTags
     .replace(/&(amp|lt|gt|quot|apos);/g, (_entity, name: string) => ENTITIES[name] ?? '')

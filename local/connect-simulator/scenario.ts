@@ -60,6 +60,15 @@ export const KeypadSchema = z
   .strict();
 export type Keypad = z.infer<typeof KeypadSchema>;
 
+/** An intent a callee gives a Lex bot, with the slots the bot fills (`$.Lex.Slots.<name>`). */
+export const LexIntentSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    slots: z.record(z.string().min(1).max(100), z.string().max(1_000)).default({}),
+  })
+  .strict();
+export type LexIntent = z.infer<typeof LexIntentSchema>;
+
 /** Fixes parts of one attempt's behaviour; unset fields come from the scenario's distributions. */
 export const CallOverrideSchema = z
   .object({
@@ -81,7 +90,10 @@ export const CallOverrideSchema = z
      * Intents this callee gives a Lex bot (ConnectParticipantWithLexBot), one per time the flow
      * connects them to it, in order (`silence`: says nothing); then the scenario's `lex` takes over.
      */
-    intents: z.array(z.string().min(1).max(100)).max(50).optional(),
+    intents: z
+      .array(z.union([z.string().min(1).max(100), LexIntentSchema]))
+      .max(50)
+      .optional(),
   })
   .strict();
 export type CallOverride = z.infer<typeof CallOverrideSchema>;
@@ -232,7 +244,7 @@ export interface CallPlan {
   /** Keys the callee presses in order (a per-number override), before the keypad model takes over. */
   presses: ReadonlyArray<string> | undefined;
   /** Intents the callee gives a Lex bot in order (a per-number override). */
-  intents: ReadonlyArray<string> | undefined;
+  intents: ReadonlyArray<string | LexIntent> | undefined;
 }
 
 /** The facts of one dial request that the callee model needs. */

@@ -126,7 +126,7 @@ export function ok(map: Record<string, unknown>): LambdaInvokeResponse {
 export interface FakeCallOptions {
   presses?: string[];
   /** Intents the callee gives a Lex bot, in order. */
-  intents?: string[];
+  intents?: Array<string | { name: string; slots: Record<string, string> }>;
   /** The queue the call was started with (StartOutboundVoiceContact's QueueId). */
   queueId?: string;
   amdStatus?: AmdStatus;
