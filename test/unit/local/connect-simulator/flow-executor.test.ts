@@ -27,6 +27,18 @@ async function run(options: Parameters<typeof fakeCall>[0], functions = fakeFlow
 }
 
 describe('the shipped outbound flow, executed against fake flow functions', () => {
+  it('transfers to the campaign’s queue when the callee presses the transfer key ("press 0 for a person")', async () => {
+    const queue = '66666666-7777-8888-9999-000000000000';
+    const campaign = surveyCampaign({ transfer: { key: '0', queue, prompt: 'Please hold for a nurse.' } });
+
+    const { result, details } = await run({ presses: ['2', '0'] }, fakeFlowFunctions(campaign));
+
+    expect(result.disconnectReason).toBe('AGENT_DISCONNECT');
+    expect(details).toMatchObject({ end: 'TRANSFERRED', transferredTo: queue });
+    expect(details.said.at(-1)).toBe('Please hold for a nurse.');
+    expect(details.path.slice(-3)).toEqual(['say-transfer', 'set-transfer-queue', 'transfer-to-queue']);
+  });
+
   it('completes the script: greeting, questions along the branch, closing, then disconnects', async () => {
     const { result, details, functions } = await run({ presses: ['2', '1'] });
 
