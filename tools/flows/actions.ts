@@ -46,8 +46,8 @@ export const ActionSchema = z.object({
     })
     .refine((identifier) => !RESERVED_IDENTIFIERS.has(identifier), { message: 'Identifier is a reserved word' }),
   Type: z.string().min(1),
-  // Exports write `"Parameters": {}` for actions without parameters; a missing object means the same.
-  Parameters: z.record(z.string(), z.unknown()).default({}),
+  // Exports write `"Parameters": {}` for actions without parameters; a missing or null one means the same.
+  Parameters: z.preprocess((value) => value ?? {}, z.record(z.string(), z.unknown())),
   Transitions: TransitionsSchema.default({}),
 });
 export type FlowAction = z.infer<typeof ActionSchema>;

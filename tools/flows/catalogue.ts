@@ -226,8 +226,25 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
     requiredErrors: [],
     terminal: true,
   },
-  MessageParticipantIteratively: listed('participant', 'participant-actions-messageparticipantiteratively'),
-  ShowView: listed('participant', 'participant-actions-showview'),
+  MessageParticipantIteratively: {
+    category: 'participant',
+    page: 'participant-actions-messageparticipantiteratively',
+    rules: 'checked',
+    parameters: z.looseObject({ Messages: z.array(z.looseObject({})).min(1) }),
+    conditions: { operators: ['Equals'], operands: ['MessagesInterrupted'] },
+    errors: ['NoMatchingError'],
+    requiredErrors: [],
+  },
+  ShowView: {
+    category: 'participant',
+    page: 'participant-actions-showview',
+    rules: 'checked',
+    parameters: z.looseObject({ ViewResource: z.looseObject({ Id: z.string().min(1) }) }),
+    // The conditions depend on the view (its actions): not checked.
+    conditions: 'any',
+    errors: ['NoMatchingError', 'NoMatchingCondition', 'TimeLimitExceeded'],
+    requiredErrors: [],
+  },
   TransferParticipantToThirdParty: listed(
     'participant',
     'participant-actions-transferparticipanttothirdparty',
@@ -244,7 +261,28 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
     errors: ['NoMatchingError'],
     requiredErrors: [],
   },
-  CheckMetricData: listed('flow-control', 'flow-control-actions-checkmetricdata'),
+  CheckMetricData: {
+    category: 'flow-control',
+    page: 'flow-control-actions-checkmetricdata',
+    rules: 'checked',
+    parameters: z
+      .looseObject({
+        MetricType: z.enum([
+          'NumberOfAgentsAvailable',
+          'NumberOfAgentsStaffed',
+          'NumberOfAgentsOnline',
+          'OldestContactInQueueAgeSeconds',
+          'NumberOfContactsInQueue',
+        ]),
+      })
+      .refine(atMostOne(['QueueId', 'AgentId']), { message: 'QueueId and AgentId cannot both be given' }),
+    // NumberOfAgents*: only "NumberGreaterThan 0"; otherwise Equals and the Number* operators.
+    conditions: {
+      operators: ['Equals', 'NumberGreaterThan', 'NumberGreaterOrEqualTo', 'NumberLessThan', 'NumberLessOrEqualTo'],
+    },
+    errors: ['NoMatchingError', 'NoMatchingCondition'],
+    requiredErrors: [],
+  },
   CheckOutboundCallStatus: {
     category: 'flow-control',
     page: 'flow-control-actions-checkoutboundcallstatus',
@@ -285,7 +323,17 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
     requiredErrors: [],
     terminal: true,
   },
-  GetMetricData: listed('flow-control', 'flow-control-actions-getmetricdata'),
+  GetMetricData: {
+    category: 'flow-control',
+    page: 'flow-control-actions-getmetricdata',
+    rules: 'checked',
+    parameters: z
+      .looseObject({ QueueChannel: z.enum(['Voice', 'Chat']).optional() })
+      .refine(atMostOne(['QueueId', 'AgentId']), { message: 'QueueId and AgentId cannot both be given' }),
+    conditions: 'none',
+    errors: ['NoMatchingError'],
+    requiredErrors: [],
+  },
   Loop: {
     category: 'flow-control',
     page: 'flow-control-actions-loop',
@@ -313,7 +361,16 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
     errors: ['NoMatchingError'],
     requiredErrors: [],
   },
-  UpdateFlowAttributes: listed('flow-control', 'flow-control-actions-updateflowattributes'),
+  UpdateFlowAttributes: {
+    category: 'flow-control',
+    page: 'flow-control-actions-updateflowattributes',
+    rules: 'checked',
+    parameters: z.looseObject({ FlowAttributes: z.record(z.string(), z.unknown()) }),
+    conditions: 'none',
+    // The page lists no errors, yet designer exports carry a NoMatchingError branch: not checked.
+    errors: 'any',
+    requiredErrors: [],
+  },
   UpdateFlowLoggingBehavior: {
     category: 'flow-control',
     page: 'flow-control-actions-updateflowloggingbehavior',
@@ -337,7 +394,25 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
 
   // Interactions (interactions.html).
   AssociateContactToCustomerProfile: listed('interaction', 'interactions-associatecontacttocustomerprofile'),
-  CreateCallbackContact: listed('interaction', 'interactions-createcallbackcontact'),
+  CreateCallbackContact: {
+    category: 'interaction',
+    page: 'interactions-createcallbackcontact',
+    rules: 'checked',
+    parameters: z
+      .looseObject({
+        InitialCallDelaySeconds: staticInteger(1, 259_200).optional(),
+        MaximumConnectionAttempts: z
+          .string()
+          .regex(/^[1-9]\d*$/, 'a static integer larger than zero')
+          .optional(),
+        RetryDelaySeconds: staticInteger(1, 259_200).optional(),
+      })
+      .refine(atMostOne(['QueueId', 'AgentId']), { message: 'QueueId and AgentId cannot both be given' }),
+    conditions: 'none',
+    // The page's error list was not read: any error type is accepted.
+    errors: 'any',
+    requiredErrors: [],
+  },
   CreateCustomerProfile: listed('interaction', 'interactions-createcustomerprofile'),
   GetCalculatedAttributesForCustomerProfile: listed(
     'interaction',
@@ -406,7 +481,17 @@ export const CATALOGUE: Readonly<Record<string, ActionSpec>> = {
     errors: ['NoMatchingError'],
     requiredErrors: [],
   },
-  UpdateContactCallbackNumber: listed('contact', 'contact-actions-updatecontactcallbacknumber'),
+  UpdateContactCallbackNumber: {
+    category: 'contact',
+    page: 'contact-actions-updatecontactcallbacknumber',
+    rules: 'checked',
+    parameters: z.looseObject({
+      CallbackNumber: z.string().refine(isJsonPath, { message: 'a single JSONPath reference (it cannot be static)' }),
+    }),
+    conditions: 'none',
+    errors: ['InvalidCallbackNumber', 'CallbackNumberNotDialable'],
+    requiredErrors: [],
+  },
   UpdateContactData: listed('contact', 'contact-actions-updatecontactdata'),
   UpdateContactEventHooks: {
     category: 'contact',

@@ -209,11 +209,12 @@ function checkPlaceholders(flow: Flow, placeholders: ReadonlySet<string>): Probl
 
 /**
  * An ARN with an account id, or a bare 12-digit number standing alone. A whole token only: the
- * digits may not touch a letter, digit, `-` or `_`, so the last group of a UUID
- * (`…-4a3b-123456789012`) and longer numbers are never taken for account ids.
+ * digits may not touch a letter, digit, `-` or `_`, nor be the decimals of a number, so the last
+ * group of a UUID (`…-4a3b-123456789012`), longer numbers and the designer's float positions
+ * (`"x": 10206.400000000001`) are never taken for account ids.
  */
 const ARN = /(?<![\w-])arn:aws[a-z-]*:([a-z0-9-]+):[a-z0-9-]*:(\d{12}):([^\s"',]+)/g;
-const ACCOUNT_ID = /(?<![\w-])\d{12}(?![\w-])/g;
+const ACCOUNT_ID = /(?<![\w.-])\d{12}(?![\w-]|\.\d)/g;
 
 function hardCodedIds(flow: Flow, strict: boolean): Problem[] {
   const severity: Severity = strict ? 'error' : 'warning';

@@ -118,6 +118,8 @@ describe('checkFlow', () => {
       },
       disconnect('c'),
     ]);
+    // The designer writes block positions as floats: their decimals are not account ids either.
+    Object.assign(withIds, { Metadata: { ActionMetadata: { c: { position: { x: 10206.400000000001, y: 12.5 } } } } });
 
     const loose = checkFlow(withIds, NONE);
     expect(errors(loose)).toEqual([]);
