@@ -126,7 +126,10 @@ export function checkAction(action: FlowAction, spec: ActionSpec): string[] {
           problems.push(`operand "${operand}" is not one of ${conditions.operands.join(', ')}${page}`);
         }
         // Keypad menus compare one key; with a Lex bot on the block the operands are intents.
-        if (action.Type === 'GetParticipantInput' && action.Parameters.LexV2Bot === undefined) {
+        if (
+          action.Type === 'GetParticipantInput' &&
+          !('LexV2Bot' in action.Parameters || 'LexBot' in action.Parameters)
+        ) {
           if (!/^[0-9*#]$/.test(operand)) problems.push(`operand "${operand}" must be a single key 0-9, * or #${page}`);
         }
       }
