@@ -27,6 +27,7 @@ const TONES = /** @type {Record<string, string>} */ ({
   COMPLETED: 'good',
   PARTIAL: 'fair',
   OPTED_OUT: 'fair',
+  TRANSFERRED: 'good',
   NO_ANSWER: 'muted',
   BUSY: 'muted',
   VOICEMAIL: 'muted',

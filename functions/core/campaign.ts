@@ -47,6 +47,8 @@ export const AttemptOutcomeSchema = z.enum([
   'INVALID_NUMBER',
   'FAILED',
   'OPTED_OUT',
+  /** The callee asked for a person and the flow queued the call (`script.transfer`): never retried. */
+  'TRANSFERRED',
   'UNKNOWN',
 ]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcomeSchema>;
@@ -80,6 +82,24 @@ export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
 
 const KeySchema = z.string().regex(/^[0-9*#]$/, 'expected one keypad key: 0-9, * or #');
 
+/**
+ * "Press 0 for a person": during any question, `key` puts the call in an Amazon Connect queue. The
+ * queue is a queue id or queue ARN of the instance (the flow's UpdateContactTargetQueue takes either).
+ */
+export const TransferSchema = z.object({
+  key: KeySchema.refine((key) => key !== '#', { message: '# ends keypad input in Connect; choose another key' }),
+  queue: z
+    .string()
+    .max(300)
+    .regex(
+      /^(arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[0-9a-f-]{36}\/queue\/)?[0-9a-f-]{36}$/,
+      'a queue id or queue ARN (…:instance/<id>/queue/<id>)',
+    ),
+  /** Said before the transfer. */
+  prompt: z.string().min(1).max(1_000).default('Please hold, we are connecting you to a person.'),
+});
+export type Transfer = z.infer<typeof TransferSchema>;
+
 export const QuestionSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case id such as q1'),
   prompt: z.string().min(1),
@@ -105,6 +125,8 @@ export const ScriptSchema = z
     questions: z.array(QuestionSchema).min(1),
     optOutKey: KeySchema.optional(),
     optOutMessage: z.string().default('You will not be called again. Goodbye.'),
+    /** Optional "press <key> for a person": the flow transfers the call to `queue`. */
+    transfer: TransferSchema.optional(),
     closing: z.string().min(1),
     voicemail: z
       .object({
@@ -125,6 +147,13 @@ export const ScriptSchema = z
           });
         }
       }
+      if (script.transfer !== undefined && script.transfer.key in question.keys) {
+        context.addIssue({
+          code: 'custom',
+          path: ['questions', index, 'keys', script.transfer.key],
+          message: 'the transfer key cannot also be an answer',
+        });
+      }
       if (script.optOutKey !== undefined && script.optOutKey in question.keys) {
         context.addIssue({
           code: 'custom',
@@ -133,6 +162,13 @@ export const ScriptSchema = z
         });
       }
     });
+    if (script.transfer !== undefined && script.transfer.key === script.optOutKey) {
+      context.addIssue({
+        code: 'custom',
+        path: ['transfer', 'key'],
+        message: 'the transfer key cannot be the opt-out key',
+      });
+    }
     if (ids.size !== script.questions.length) {
       context.addIssue({ code: 'custom', path: ['questions'], message: 'question ids must be unique' });
     }

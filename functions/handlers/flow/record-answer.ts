@@ -35,7 +35,14 @@ export const RecordAnswerParametersSchema = z.object({
 export type RecordAnswerParameters = z.infer<typeof RecordAnswerParametersSchema>;
 
 /** What happened to the input, returned to the flow as `$.External.result` (and seen in call logs). */
-export type RecordResult = 'RECORDED' | 'DUPLICATE' | 'OPTED_OUT' | 'INVALID' | 'NO_INPUT' | 'UNKNOWN_QUESTION';
+export type RecordResult =
+  | 'RECORDED'
+  | 'DUPLICATE'
+  | 'OPTED_OUT'
+  | 'TRANSFERRED'
+  | 'INVALID'
+  | 'NO_INPUT'
+  | 'UNKNOWN_QUESTION';
 
 export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
   const { event, ref } = parseFlowEvent(input);
@@ -85,6 +92,18 @@ export const handler = middy().handler(async (input: unknown): Promise<Record<st
       result = 'OPTED_OUT';
       break;
     }
+    case 'TRANSFER':
+      // Recorded before the flow transfers: no Lambda runs once the call is queued. Whether the
+      // transfer happened is read from the disconnect reason when the call is settled (outcome.ts).
+      await answers.recordProgress(ref, {
+        attempt: ref.attempt,
+        questionsAnswered: parameters.answered,
+        completed: false,
+        optedOut: false,
+        transferred: true,
+      });
+      result = 'TRANSFERRED';
+      break;
     default:
       result = outcome.kind;
   }
