@@ -17,7 +17,13 @@ import { settleAttempt } from '../events/settle-attempt.ts';
 import { environment } from '../lib/config.ts';
 import { logger } from '../lib/logger.ts';
 
-const settings = environment();
+const settings = environment([
+  'TABLE_NAME',
+  'ALERTS_TOPIC_ARN',
+  'CONNECT_INSTANCE_ARN',
+  'MAX_CALL_SECONDS',
+  'RETENTION_DAYS',
+]);
 const stores = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   runs: new RunStore(settings.TABLE_NAME),
