@@ -17,15 +17,21 @@ export interface CheckReport {
   notes: string[];
 }
 
-/** Checks a template with every rule. `stackName` renders names built from AWS::StackName. */
-export async function checkTemplate(template: Template, options: { stackName: string }): Promise<CheckReport> {
+/**
+ * Checks a template with every rule. `stackName` renders names built from AWS::StackName; `deployRegion` is the
+ * Region it was packaged for.
+ */
+export async function checkTemplate(
+  template: Template,
+  options: { stackName: string; deployRegion: string },
+): Promise<CheckReport> {
   const { region, partition } = longestNames();
   const results: RuleResult[] = [
     checkCycles(template),
     checkSchema(template),
     await checkIam(template),
     await checkTracing(template),
-    checkNames(template, { region, partition, stackName: options.stackName }),
+    checkNames(template, { region, partition, stackName: options.stackName, deployRegion: options.deployRegion }),
     checkStateMachines(template),
     checkConcurrency(template),
   ];

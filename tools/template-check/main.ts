@@ -11,10 +11,16 @@ import { CHECKED_STAGES } from './stages.ts';
 import { parseTemplate, type Template } from './template.ts';
 
 const SERVICE = 'campaign-engine';
+/** serverless.yml's provider.region default, which the checked stages are packaged for. */
+const DEFAULT_REGION = 'eu-west-1';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { stage: { type: 'string', multiple: true }, template: { type: 'string' } },
+    options: {
+      stage: { type: 'string', multiple: true },
+      template: { type: 'string' },
+      region: { type: 'string', default: DEFAULT_REGION },
+    },
   });
   const started = performance.now();
   let templates: Array<{ stage: string; template: Template }>;
@@ -34,12 +40,16 @@ async function main(): Promise<number> {
     const stages = CHECKED_STAGES.filter((stage) => wanted.includes(stage.stage));
     // One after the other: serverless-esbuild stages every archive in the project's own .serverless folder.
     templates = [];
-    for (const stage of stages) templates.push({ stage: stage.stage, template: (await packageStage(stage)).template });
+    for (const stage of stages)
+      templates.push({
+        stage: stage.stage,
+        template: (await packageStage({ ...stage, region: values.region })).template,
+      });
   }
   const packaged = performance.now();
   let problems = 0;
   for (const { stage, template } of templates) {
-    const report = await checkTemplate(template, { stackName: `${SERVICE}-${stage}` });
+    const report = await checkTemplate(template, { stackName: `${SERVICE}-${stage}`, deployRegion: values.region });
     problems += report.findings.length;
     console.log(formatReport(stage, report, Object.keys(template.Resources).length));
   }

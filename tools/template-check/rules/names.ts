@@ -1,6 +1,7 @@
 /**
  * Rule: names fit their service's limits in the longest Region name. Names that contain the Region (IAM role
- * names, for one) pass in eu-west-1 and fail in ap-southeast-5, so they are rendered with the longest Region.
+ * names, for one) pass in eu-west-1 and fail in ap-southeast-5, so they are rendered with the longest Region: both
+ * AWS::Region and the Region the template was packaged for, which serverless writes into names as text.
  */
 import { type Finding, isRecord, type RuleResult, type Template } from '../template.ts';
 
@@ -25,7 +26,10 @@ export const NAME_LIMITS: Record<string, { property: string; max: number; patter
 };
 
 export interface NameContext {
+  /** The longest Region name, which names are checked in. */
   region: string;
+  /** The Region the template was packaged for: serverless writes it into some names as text. */
+  deployRegion: string;
   partition: string;
   stackName: string;
 }
@@ -70,7 +74,7 @@ export function checkNames(template: Template, context: NameContext): RuleResult
     const limit = NAME_LIMITS[resource.Type];
     const value = resource.Properties?.[limit?.property ?? ''];
     if (limit === undefined || value === undefined) continue;
-    const name = renderName(value, context);
+    const name = renderName(value, context)?.split(context.deployRegion).join(context.region);
     if (name === undefined) {
       findings.push({
         rule: RULE,
