@@ -49,7 +49,10 @@ function mismatch(value: unknown, type: PropertyType, path: string): string[] | 
       const numeric =
         typeof value === 'number' ||
         (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)));
-      if (!numeric) return [`${path}: expected a ${type.type}, got ${JSON.stringify(value)}`];
+      if (!numeric)
+        return [
+          `${path}: expected ${type.type === 'integer' ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`,
+        ];
       if (type.type === 'integer' && !Number.isInteger(Number(value)))
         return [`${path}: expected an integer, got ${value}`];
       return undefined;
