@@ -71,7 +71,11 @@ export function parseEnvironment<const Name extends SettingName>(
   const mask: Partial<Record<SettingName, true>> = Object.fromEntries(names.map((name) => [name, true] as const));
   const result = EnvironmentSchema.pick(mask).safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // An unset variable says so (coercion would call it NaN).
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name}: ${source[name] === undefined ? 'missing' : issue.message}`;
+    });
     throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
   }
   const settings: Pick<Environment, Name> = result.data;

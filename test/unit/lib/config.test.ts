@@ -40,8 +40,9 @@ describe('parseEnvironment', () => {
 
     expect(settings).toEqual({ TABLE_NAME: 'table', REPORTS_BUCKET: 'reports' });
     expect(() => parseEnvironment({ TABLE_NAME: 'table' }, ['TABLE_NAME', 'RUN_STATE_MACHINE_ARN'])).toThrow(
-      /RUN_STATE_MACHINE_ARN/,
+      'invalid environment: RUN_STATE_MACHINE_ARN: missing',
     );
+    expect(() => parseEnvironment({}, ['RETENTION_DAYS'])).toThrow('invalid environment: RETENTION_DAYS: missing');
   });
 
   it('validates an asked variable as strictly as the whole environment does', () => {
