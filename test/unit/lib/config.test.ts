@@ -87,6 +87,7 @@ describe('parseEnvironment', () => {
         { tag: '!Sub', resolve: (value: string) => ({ 'Fn::Sub': value }) },
         { tag: '!Sub', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Sub': value }) },
         { tag: '!Not', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Not': value }) },
+        { tag: '!If', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::If': value }) },
         { tag: '!Equals', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Equals': value }) },
         { tag: '!Select', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Select': value }) },
         { tag: '!Split', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Split': value }) },
