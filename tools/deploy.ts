@@ -88,10 +88,12 @@ async function main(): Promise<number> {
     console.error('✗ the template check failed: nothing was deployed');
     return 1;
   }
-  const { required } = reservedConcurrency(packaged.template);
+  const { total, required } = reservedConcurrency(packaged.template);
   console.log(
-    `Lambda concurrency: the account's quota must be at least ${required} ` +
-      '(Service Quotas, "Concurrent executions"; or --param reservedConcurrency=false)',
+    total === 0
+      ? 'Lambda concurrency: nothing reserved, any account quota will do'
+      : `Lambda concurrency: the account's quota must be at least ${required} ` +
+          '(Service Quotas, "Concurrent executions"; or --param reservedConcurrency=false)',
   );
   if (values['check-only']) {
     console.log(`checked; --check-only: nothing deployed (package in ${packaged.directory})`);
