@@ -42,8 +42,13 @@ function mismatch(value: unknown, type: PropertyType, path: string): string[] | 
     case 'string':
     case 'date-time':
       // CloudFormation turns numbers and booleans into strings where a string is expected.
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return undefined;
-      return [`${path}: expected a string, got ${JSON.stringify(value)}`];
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        return [`${path}: expected a string, got ${JSON.stringify(value)}`];
+      }
+      if (type.type === 'string' && type.allowedValues && !type.allowedValues.includes(String(value))) {
+        return [`${path}: ${JSON.stringify(value)} is not one of ${type.allowedValues.join(', ')}`];
+      }
+      return undefined;
     case 'integer':
     case 'number': {
       const numeric =

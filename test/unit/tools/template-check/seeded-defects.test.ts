@@ -118,6 +118,13 @@ describe('seeded defects: each fails its rule', () => {
       /PointInTimeRecoveryEnabled: expected a boolean/,
     ],
     [
+      'a value the schema does not allow',
+      (copy: Template) => {
+        resource(copy, 'DispatchLambdaFunction').Properties.TracingConfig = { Mode: 'On' };
+      },
+      /Properties\.TracingConfig\.Mode: "On" is not one of Active, PassThrough/,
+    ],
+    [
       'an attribute the type does not have',
       (copy: Template) =>
         (variablesOf(copy, 'HealthLambdaFunction').TABLE_NAME = { 'Fn::GetAtt': ['MainTable', 'Name'] }),
