@@ -14,7 +14,14 @@ import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dea
 import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
 import { scheduledFunctions, startScheduler } from './scheduler.ts';
-import { loadServiceDefinition, type ServiceDefinition, tableDeclarations, topicNames } from './service-definition.ts';
+import {
+  contactFlowDeclarations,
+  functionEnvironment,
+  loadServiceDefinition,
+  type ServiceDefinition,
+  tableDeclarations,
+  topicNames,
+} from './service-definition.ts';
 import { LOCAL_ACCOUNT_ID, type LocalSettings } from './settings.ts';
 import { type LocalStateMachine, startSfnEndpoint } from './sfn-endpoint.ts';
 import { type RecordedMessage, startSnsEndpoint } from './sns-endpoint.ts';
@@ -43,6 +50,8 @@ export interface StartOptions {
     region: string;
     /** Contact event types the call-ended rule lets through (its `detail.eventType` pattern). */
     eventTypes: string[] | undefined;
+    /** The contact flows the service deploys to the instance (id and name). */
+    contactFlows: Array<{ id: string; name: string }>;
     /** The stage's pacing caps, which the simulated Connect instance enforces as its quotas. */
     quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   }) => Promise<{ url: string; close(): Promise<void> }>;
@@ -133,6 +142,8 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     // Like the table, the dead-letter queue starts empty unless the local cloud keeps its state (LOCAL_PERSIST=1):
     // dead letters of an earlier session name calls this one never made.
     if (!settings.LOCAL_PERSIST) rmSync(join(stateDirectory, DEAD_LETTER_FILE_NAME), { force: true });
+    // The simulated instance's quotas are the caps the dispatcher dials under.
+    const dialer = functionEnvironment(service, 'dispatch');
     const connect = await options.startConnect({
       port: settings.LOCAL_CONNECT_PORT,
       stateDirectory,
@@ -140,10 +151,11 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       functionName: renderer.functionName,
       region: settings.LOCAL_REGION,
       eventTypes: contactEventTypes(service),
+      contactFlows: contactFlowDeclarations(service),
       quotas: {
-        maxConcurrentCalls: Number(service.provider.environment.MAX_CONCURRENT_CALLS),
-        dialRatePerSecond: Number(service.provider.environment.DIALS_PER_SECOND),
-        dialBurst: Number(service.provider.environment.DIAL_BURST),
+        maxConcurrentCalls: Number(dialer.MAX_CONCURRENT_CALLS),
+        dialRatePerSecond: Number(dialer.DIALS_PER_SECOND),
+        dialBurst: Number(dialer.DIAL_BURST),
       },
     });
     let connectClosed: Promise<void> | undefined;

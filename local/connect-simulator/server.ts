@@ -102,6 +102,10 @@ async function handle(simulator: ConnectSimulator, request: IncomingMessage, res
     if (method === 'GET' && instance?.[1]) {
       return writeJson(response, 200, simulator.describeInstance(decodeURIComponent(instance[1])));
     }
+    const flows = /^\/contact-flows-summary\/([^/]+)$/.exec(path);
+    if (method === 'GET' && flows?.[1]) {
+      return writeJson(response, 200, simulator.listContactFlows(decodeURIComponent(flows[1])));
+    }
     const describe = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
     if (method === 'GET' && describe?.[1] && describe[2]) {
       const instanceId = decodeURIComponent(describe[1]);

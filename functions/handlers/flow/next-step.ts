@@ -12,7 +12,7 @@ import { environment } from '../../lib/config.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
 import { CALL_PROGRESS_ATTRIBUTE, CampaignNotFoundError, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 
 export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {

@@ -18,7 +18,7 @@ import { environment } from '../../lib/config.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
 import { CampaignNotFoundError, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS', 'RETENTION_DAYS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const answers = new AnswerStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const optOuts = new OptOuts(settings.TABLE_NAME);

@@ -10,7 +10,7 @@ import { CampaignSchema } from '../../core/campaign.ts';
 import { environment } from '../../lib/config.ts';
 import { badRequest, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 
-const store = new CampaignStore(environment().TABLE_NAME);
+const store = new CampaignStore(environment(['TABLE_NAME']).TABLE_NAME);
 const PathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 
 export const list = httpHandler(async () => {

@@ -16,7 +16,7 @@ import { badRequest, HttpError, httpHandler, json, notFound, parseRequest } from
 import { logger } from '../../lib/logger.ts';
 import { exportView, requestExport, waitForExport } from '../../use-cases/reports/export-job.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET', 'EXPORT_FUNCTION_NAME']);
 const store = new ReportStore(settings.TABLE_NAME);
 const bucket = new ReportsBucket(settings.REPORTS_BUCKET);
 const jobs = new ExportJobStore(settings.TABLE_NAME);
