@@ -63,7 +63,11 @@ export const PAGE_LOCALE = usableLocale(
 // made it throw, which took every module of the page down with it: the page stayed on "Connecting…". This module is
 // imported before uPlot (charts.js), so the browser's language is made usable first.
 if (!isLanguageTag(navigator.language)) {
-  Object.defineProperty(navigator, 'language', { configurable: true, get: () => PAGE_LOCALE });
+  try {
+    Object.defineProperty(navigator, 'language', { configurable: true, get: () => PAGE_LOCALE });
+  } catch {
+    // A browser that does not let it be replaced: the page's own formats still use PAGE_LOCALE.
+  }
 }
 
 /** @param {unknown} tag */
