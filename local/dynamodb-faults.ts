@@ -27,16 +27,11 @@
 import { randomUUID } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { mulberry32, type Random } from './connect-simulator/random.ts';
+import { type BatchKind, mergeStatementResponses, mergeUnprocessed, splitBatch } from './dynamodb-batches.ts';
 import {
   type DynamoDbFaultSettings,
   DynamoDbFaultSettingsError,
@@ -53,39 +48,30 @@ import {
   type RequestTargets,
 } from './dynamodb-hang-rules.ts';
 import { ItemLocks } from './dynamodb-item-locks.ts';
+import { DynamoDbUpstream, parseJson, readBody, sendJson, sendWire } from './dynamodb-upstream.ts';
 import {
   BatchExecuteStatementSchema,
-  BatchGetItemSchema,
-  BatchWriteItemSchema,
   CONFLICT_REASON,
   cancellationReasons,
-  ExecuteStatementSchema,
   ExecuteTransactionSchema,
   type ItemReference,
   itemId,
-  JSON_CONTENT_TYPE,
   keyStrings,
   kindOf,
   type OperationKind,
   operationOf,
   regionOf,
-  statementReference,
+  requestReferences,
   successResponse,
   TABLE_CHANGING_OPERATIONS,
-  TableItemSchema,
-  TableKeySchema,
-  TableRequestSchema,
   THROTTLING_MESSAGE,
   THROTTLING_REASON,
   TRANSACTION_CONFLICT_MESSAGE,
-  TransactGetItemsSchema,
   TransactWriteItemsSchema,
   tableArn,
   throttled,
   transactionCanceled,
   transactionConflict,
-  transactWriteReference,
-  type WireResponse,
 } from './dynamodb-wire.ts';
 
 /** What the proxy injected since it started; also written to the counts file. */
@@ -131,83 +117,25 @@ export interface DynamoDbFaultProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-const MAX_BODY_BYTES = 16 * 1024 * 1024 + 65_536; // BatchWriteItem's 16 MB plus its envelope
-
-interface UpstreamAnswer {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
-}
-
-function forwardHeaders(headers: IncomingHttpHeaders, bodyLength?: number): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) result[name] = value;
-  }
-  if (bodyLength !== undefined) result['content-length'] = String(bodyLength);
-  return result;
-}
-
-function send(response: ServerResponse, answer: WireResponse): void {
-  if (response.headersSent || response.destroyed) return;
-  response.writeHead(answer.status, answer.headers);
-  response.end(answer.body);
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload, null, 2);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-  response.end(body);
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
+const JsonObjectSchema = z.record(z.string(), z.unknown());
+const StatementResponsesSchema = z.looseObject({ Responses: z.array(z.unknown()) });
 
 const isLoopback = (address: string | undefined): boolean =>
   address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 
+type Handler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void>;
+
 /** Starts the proxy on loopback. */
 export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions): Promise<DynamoDbFaultProxy> {
-  const upstream = new URL(options.upstream);
-  // Keep-alive both ways: without it every request would pay a TCP handshake to DynamoDB Local.
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, keepAliveMsecs: 30_000 });
+  const upstream = new DynamoDbUpstream(options.upstream);
   const log = options.log ?? (() => undefined);
   const locks = new ItemLocks();
   const hangRules = new HangRules();
   const held = new Set<ServerResponse>();
-  const keySchemas = new Map<string, Promise<string[] | undefined>>();
   const counts: FaultCounts = { requests: 0, transactions: 0, conflicts: 0, throttles: 0, throttledItems: 0, hung: 0 };
   const startedAt = new Date().toISOString();
-  let settings: DynamoDbFaultSettings = options.faults ?? { ...NO_FAULTS };
+  let settings: DynamoDbFaultSettings = { ...NO_FAULTS };
   let random: Random = Math.random;
-  let countsWritten = '';
-  let countsWrite: Promise<void> = Promise.resolve();
 
   const applySettings = (next: DynamoDbFaultSettings) => {
     settings = { ...next };
@@ -215,213 +143,49 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     // Holds taken under the old settings would outlive a switch to "off"; a new regime starts clean.
     locks.clear();
   };
-  applySettings(settings);
-
-  const sendUpstream = (
-    path: string,
-    headers: Record<string, string | string[]>,
-    body: Buffer | IncomingMessage,
-  ): Promise<IncomingMessage> =>
-    new Promise((resolveResponse, rejectResponse) => {
-      const outgoing = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: 'POST', path, headers, agent },
-        resolveResponse,
-      );
-      outgoing.on('error', rejectResponse);
-      if (Buffer.isBuffer(body)) outgoing.end(body);
-      else body.pipe(outgoing);
-    });
-
-  const readUpstream = async (
-    path: string,
-    headers: Record<string, string | string[]>,
-    body: Buffer,
-  ): Promise<UpstreamAnswer> => {
-    const answer = await sendUpstream(path, headers, body);
-    const chunks: Buffer[] = [];
-    for await (const chunk of answer) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    return {
-      status: answer.statusCode ?? 502,
-      headers: forwardHeaders(answer.headers),
-      body: Buffer.concat(chunks),
-    };
-  };
-
-  const unreachable = (response: ServerResponse, error: unknown) => {
-    if (response.headersSent) {
-      response.destroy();
-      return;
-    }
-    sendJson(response, 502, { message: `DynamoDB Local at ${options.upstream} is not reachable: ${String(error)}` });
-  };
-
-  /** Streams the answer to the client; resolves with its status once it has been sent. */
-  const forward = async (request: IncomingMessage, response: ServerResponse, body?: Buffer): Promise<number> => {
-    try {
-      const answer = await sendUpstream(
-        request.url ?? '/',
-        forwardHeaders(request.headers, body?.length),
-        body ?? request,
-      );
-      const status = answer.statusCode ?? 502;
-      response.writeHead(status, forwardHeaders(answer.headers));
-      answer.pipe(response);
-      await new Promise<void>((resolveEnd) => {
-        answer.once('end', resolveEnd);
-        answer.once('error', () => resolveEnd());
-        response.once('close', () => {
-          // A client that went away mid-answer: drop the rest rather than leave the upstream socket busy.
-          if (!answer.complete) answer.destroy();
-          resolveEnd();
-        });
-      });
-      return status;
-    } catch (error) {
-      unreachable(response, error);
-      return 502;
-    }
-  };
-
-  /** The table's key attribute names (partition key first), from DescribeTable; cached until a table changes. */
-  const keyNamesOf = (table: string, authorization: string | undefined): Promise<string[] | undefined> => {
-    const cached = keySchemas.get(table);
-    if (cached !== undefined) return cached;
-    const lookup = (async () => {
-      const body = Buffer.from(JSON.stringify({ TableName: table }));
-      const answer = await readUpstream(
-        '/',
-        {
-          'content-type': JSON_CONTENT_TYPE,
-          'x-amz-target': 'DynamoDB_20120810.DescribeTable',
-          'content-length': String(body.length),
-          // DynamoDB Local does not check signatures but wants a credential scope (it names the database).
-          authorization:
-            authorization ??
-            'AWS4-HMAC-SHA256 Credential=local/20200101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-        },
-        body,
-      ).catch(() => undefined);
-      const description = answer?.status === 200 ? parseJson(answer.body) : undefined;
-      const keySchema = (
-        description as { Table?: { KeySchema?: Array<{ AttributeName?: unknown; KeyType?: unknown }> } }
-      )?.Table?.KeySchema;
-      if (!Array.isArray(keySchema)) return undefined;
-      const hash = keySchema.filter((entry) => entry.KeyType === 'HASH');
-      const range = keySchema.filter((entry) => entry.KeyType === 'RANGE');
-      return [...hash, ...range].map((entry) => String(entry.AttributeName));
-    })();
-    keySchemas.set(table, lookup);
-    void lookup.then((names) => {
-      if (names === undefined && keySchemas.get(table) === lookup) keySchemas.delete(table);
-    });
-    return lookup;
-  };
-
-  /** Canonical ids of the references (undefined where the table or key is unknown). */
-  const idsOf = async (references: ReadonlyArray<ItemReference | undefined>, authorization: string | undefined) =>
-    Promise.all(
-      references.map(async (reference) => {
-        if (reference === undefined) return undefined;
-        const keyNames = await keyNamesOf(reference.table, authorization);
-        return keyNames === undefined ? undefined : itemId(reference.table, keyNames, reference.attributes);
-      }),
-    );
+  applySettings(options.faults ?? NO_FAULTS);
 
   const drawThrottle = (): boolean => settings.throttleProbability > 0 && random() < settings.throttleProbability;
   const holdMs = (): number => {
     const hold = settings.conflictHoldMs;
-    if (hold === undefined) return 0;
-    return Math.round(hold.min + random() * (hold.max - hold.min));
+    return hold === undefined ? 0 : Math.round(hold.min + random() * (hold.max - hold.min));
   };
+  const pickIndex = (count: number): number => Math.min(count - 1, Math.floor(random() * count));
+  const arnOf = (request: IncomingMessage, table: string | undefined) =>
+    table === undefined ? undefined : tableArn(regionOf(request.headers.authorization), table);
+  const forward = (request: IncomingMessage, response: ServerResponse, body?: Buffer) =>
+    upstream.forward(request, response, body).then(() => undefined);
 
-  const hold = (request: IncomingMessage, response: ServerResponse, rule: HangRule) => {
-    counts.hung += 1;
-    held.add(response);
-    response.once('close', () => held.delete(response));
-    log(
-      `holding ${operationOf(request.headers['x-amz-target']) ?? 'request'} (hang rule ${rule.id}${rule.forward ? ', forwarded' : ''})`,
+  /** Canonical ids of the references (undefined where the table or key is unknown). */
+  const idsOf = (references: ReadonlyArray<ItemReference | undefined>, request: IncomingMessage) =>
+    Promise.all(
+      references.map(async (reference) => {
+        if (reference === undefined) return undefined;
+        const keyNames = await upstream.keyNames(reference.table, request.headers.authorization);
+        return keyNames === undefined ? undefined : itemId(reference.table, keyNames, reference.attributes);
+      }),
     );
-  };
-
-  /** References a request names, for hang rules and conflicts; `undefined` if its body does not parse. */
-  const referencesOf = (kind: OperationKind, json: unknown): Array<ItemReference | undefined> | undefined => {
-    switch (kind) {
-      case 'read':
-      case 'write': {
-        const keyed = TableKeySchema.safeParse(json); // GetItem, UpdateItem, DeleteItem
-        if (keyed.success)
-          return [{ table: keyed.data.TableName, attributes: keyed.data.Key, writes: kind === 'write' }];
-        const put = TableItemSchema.safeParse(json);
-        if (put.success) return [{ table: put.data.TableName, attributes: put.data.Item, writes: true }];
-        const table = TableRequestSchema.safeParse(json); // Query, Scan: a table, no item
-        return table.success ? [{ table: table.data.TableName, attributes: {}, writes: false }] : undefined;
-      }
-      case 'transactWrite': {
-        const parsed = TransactWriteItemsSchema.safeParse(json);
-        return parsed.success ? parsed.data.TransactItems.map(transactWriteReference) : undefined;
-      }
-      case 'transactGet': {
-        const parsed = TransactGetItemsSchema.safeParse(json);
-        return parsed.success
-          ? parsed.data.TransactItems.map((entry) => ({
-              table: entry.Get.TableName,
-              attributes: entry.Get.Key,
-              writes: false,
-            }))
-          : undefined;
-      }
-      case 'batchWrite': {
-        const parsed = BatchWriteItemSchema.safeParse(json);
-        if (!parsed.success) return undefined;
-        return Object.entries(parsed.data.RequestItems).flatMap(([table, requests]) =>
-          requests.map((entry) => {
-            const attributes = entry.PutRequest?.Item ?? entry.DeleteRequest?.Key;
-            return attributes === undefined ? undefined : { table, attributes, writes: true };
-          }),
-        );
-      }
-      case 'batchGet': {
-        const parsed = BatchGetItemSchema.safeParse(json);
-        if (!parsed.success) return undefined;
-        return Object.entries(parsed.data.RequestItems).flatMap(([table, entry]) =>
-          entry.Keys.map((attributes) => ({ table, attributes, writes: false })),
-        );
-      }
-      case 'statement': {
-        const parsed = ExecuteStatementSchema.safeParse(json);
-        return parsed.success ? [statementReference(parsed.data)] : undefined;
-      }
-      case 'batchStatement': {
-        const parsed = BatchExecuteStatementSchema.safeParse(json);
-        return parsed.success ? parsed.data.Statements.map(statementReference) : undefined;
-      }
-      case 'statementTransaction': {
-        const parsed = ExecuteTransactionSchema.safeParse(json);
-        return parsed.success ? parsed.data.TransactStatements.map(statementReference) : undefined;
-      }
-    }
-  };
 
   const targetsOf = async (
     references: ReadonlyArray<ItemReference | undefined>,
-    authorization: string | undefined,
+    request: IncomingMessage,
   ): Promise<RequestTargets> => ({
     items: await Promise.all(
       references
         .filter((reference): reference is ItemReference => reference !== undefined)
         .map(async (reference) => {
-          const keyNames = await keyNamesOf(reference.table, authorization);
-          return {
-            table: reference.table,
-            keys: keyNames === undefined ? [] : keyStrings(keyNames, reference.attributes),
-          };
+          const keyNames = await upstream.keyNames(reference.table, request.headers.authorization);
+          const keys = keyNames === undefined ? [] : keyStrings(keyNames, reference.attributes);
+          return { table: reference.table, keys };
         }),
     ),
   });
 
-  const pickIndex = (count: number): number => Math.min(count - 1, Math.floor(random() * count));
+  /** Cancels a transaction of `count` items with `reason` at `indexes`. */
+  const cancel = (response: ServerResponse, count: number, indexes: number[], reason: typeof CONFLICT_REASON) =>
+    sendWire(response, transactionCanceled(cancellationReasons(count, indexes, reason)));
 
-  /** A transaction (TransactWriteItems, or an ExecuteTransaction that writes): hold its items while it runs. */
+  /** A transaction that writes (TransactWriteItems, a writing ExecuteTransaction): holds its items while it runs. */
   const transactionWrite = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -431,36 +195,28 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   ) => {
     if (drawThrottle()) {
       counts.throttles += 1;
-      return send(
-        response,
-        transactionCanceled(cancellationReasons(references.length, [pickIndex(references.length)], THROTTLING_REASON)),
-      );
+      return cancel(response, references.length, [pickIndex(references.length)], THROTTLING_REASON);
     }
-    if (settings.conflictHoldMs === undefined) return void (await forward(request, response, body));
-    const ids = await idsOf(references, request.headers.authorization);
+    if (settings.conflictHoldMs === undefined) return forward(request, response, body);
+    const ids = await idsOf(references, request);
+    // Items whose table or key is unknown hold nothing: DynamoDB Local refuses such a request anyway.
     const known = ids.filter((id): id is string => id !== undefined);
     // The SDK fills ClientRequestToken and keeps it across its retries: a retry does not conflict with itself.
     const owner = token ?? randomUUID();
     const now = Date.now();
-    // Items whose table or key is unknown hold nothing: DynamoDB Local refuses such a request anyway.
-    const conflicting = locks
-      .heldByOthers(
-        owner,
-        ids.map((id) => id ?? ''),
-        now,
-      )
-      .filter((index) => ids[index] !== undefined);
+    const slots = ids.map((id) => id ?? '');
+    const conflicting = locks.heldByOthers(owner, slots, now).filter((index) => ids[index] !== undefined);
     if (conflicting.length > 0) {
       counts.conflicts += 1;
-      return send(response, transactionCanceled(cancellationReasons(references.length, conflicting, CONFLICT_REASON)));
+      return cancel(response, references.length, conflicting, CONFLICT_REASON);
     }
     locks.acquire(owner, known, now); // no await since the check: nothing can have taken them meanwhile
-    const status = await forward(request, response, body);
+    const status = await upstream.forward(request, response, body);
     if (status === 200) locks.settle(owner, known, Date.now() + holdMs());
     else locks.release(owner, known);
   };
 
-  /** A read transaction (TransactGetItems, or an ExecuteTransaction of SELECTs). */
+  /** A transaction that reads (TransactGetItems, an ExecuteTransaction of SELECTs): never holds anything. */
   const transactionRead = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -469,13 +225,10 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   ) => {
     if (drawThrottle()) {
       counts.throttles += 1;
-      return send(
-        response,
-        transactionCanceled(cancellationReasons(references.length, [pickIndex(references.length)], THROTTLING_REASON)),
-      );
+      return cancel(response, references.length, [pickIndex(references.length)], THROTTLING_REASON);
     }
     if (settings.conflictHoldMs !== undefined) {
-      const ids = await idsOf(references, request.headers.authorization);
+      const ids = await idsOf(references, request);
       const busy = locks.busy(
         ids.map((id) => id ?? ''),
         Date.now(),
@@ -483,13 +236,10 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
       const conflicting = busy.filter((index) => ids[index] !== undefined);
       if (conflicting.length > 0) {
         counts.conflicts += 1;
-        return send(
-          response,
-          transactionCanceled(cancellationReasons(references.length, conflicting, CONFLICT_REASON)),
-        );
+        return cancel(response, references.length, conflicting, CONFLICT_REASON);
       }
     }
-    await forward(request, response, body);
+    return forward(request, response, body);
   };
 
   /** A single-item write (PutItem, UpdateItem, DeleteItem, an ExecuteStatement write). */
@@ -501,17 +251,13 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   ) => {
     if (drawThrottle()) {
       counts.throttles += 1;
-      const arn =
-        reference === undefined ? undefined : tableArn(regionOf(request.headers.authorization), reference.table);
-      return send(response, throttled(settings.throttleError, arn, true));
+      return sendWire(response, throttled(settings.throttleError, arnOf(request, reference?.table), true));
     }
-    if (settings.conflictHoldMs === undefined || reference === undefined)
-      return void (await forward(request, response, body));
-    const [id] = await idsOf([reference], request.headers.authorization);
-    if (id === undefined) return void (await forward(request, response, body));
+    const [id] = settings.conflictHoldMs === undefined ? [] : await idsOf([reference], request);
+    if (id === undefined) return forward(request, response, body);
     if (locks.heldByOthers('', [id], Date.now()).length > 0) {
       counts.conflicts += 1;
-      return send(response, transactionConflict());
+      return sendWire(response, transactionConflict());
     }
     locks.beginWrite([id]);
     try {
@@ -521,31 +267,28 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     }
   };
 
-  /** GetItem, Query, Scan, an ExecuteStatement SELECT: only throttled, never conflicting. */
+  /** GetItem, Query, Scan, an ExecuteStatement SELECT: throttled, never conflicting. */
   const plainRead = async (
     request: IncomingMessage,
     response: ServerResponse,
     body: Buffer,
     reference: ItemReference | undefined,
   ) => {
-    if (drawThrottle()) {
-      counts.throttles += 1;
-      const arn =
-        reference === undefined ? undefined : tableArn(regionOf(request.headers.authorization), reference.table);
-      return send(response, throttled(settings.throttleError, arn, false));
-    }
-    await forward(request, response, body);
+    if (!drawThrottle()) return forward(request, response, body);
+    counts.throttles += 1;
+    sendWire(response, throttled(settings.throttleError, arnOf(request, reference?.table), false));
   };
 
   /**
-   * BatchWriteItem / BatchGetItem: each item is throttled on its own draw and comes back unprocessed;
+   * BatchWriteItem, BatchGetItem: each item is throttled on its own draw and comes back unprocessed;
    * only when all are does the whole request fail, as the BatchWriteItem and BatchGetItem references say.
+   * Written items count as writes in flight (a TransactGetItems on them conflicts).
    */
   const batch = async (
     request: IncomingMessage,
     response: ServerResponse,
     body: Buffer,
-    kind: 'batchWrite' | 'batchGet',
+    kind: BatchKind,
     json: unknown,
     references: ReadonlyArray<ItemReference | undefined>,
   ) => {
@@ -553,48 +296,30 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     references.forEach((_, index) => {
       if (drawThrottle()) throttledIndexes.add(index);
     });
-    const writes = kind === 'batchWrite' && settings.conflictHoldMs !== undefined;
-    const ids = writes ? await idsOf(references, request.headers.authorization) : [];
-    const writing = ids.filter((id, index): id is string => id !== undefined && !throttledIndexes.has(index));
-    if (throttledIndexes.size === 0) {
-      locks.beginWrite(writing);
-      try {
-        return void (await forward(request, response, body));
-      } finally {
-        locks.endWrite(writing);
-      }
-    }
-    if (throttledIndexes.size === references.length) {
+    if (throttledIndexes.size > 0 && throttledIndexes.size === references.length) {
       counts.throttles += 1;
       const firstTable = references.find((reference) => reference !== undefined)?.table;
-      const arn = firstTable === undefined ? undefined : tableArn(regionOf(request.headers.authorization), firstTable);
-      return send(response, throttled(settings.throttleError, arn, kind === 'batchWrite'));
+      return sendWire(response, throttled(settings.throttleError, arnOf(request, firstTable), kind === 'batchWrite'));
     }
-    counts.throttledItems += throttledIndexes.size;
-    const { forwarded, unprocessed } = splitBatch(kind, json, throttledIndexes);
-    const rewritten = Buffer.from(JSON.stringify(forwarded));
+    const tracked = kind === 'batchWrite' && settings.conflictHoldMs !== undefined;
+    const ids = tracked ? await idsOf(references, request) : [];
+    const writing = ids.filter((id, index): id is string => id !== undefined && !throttledIndexes.has(index));
     locks.beginWrite(writing);
-    let answer: UpstreamAnswer;
     try {
-      answer = await readUpstream(request.url ?? '/', forwardHeaders(request.headers, rewritten.length), rewritten);
+      if (throttledIndexes.size === 0) return await forward(request, response, body);
+      counts.throttledItems += throttledIndexes.size;
+      const { forwarded, unprocessed } = splitBatch(kind, json, throttledIndexes);
+      const answer = await upstream.read(request, Buffer.from(JSON.stringify(forwarded)));
+      const payload = JsonObjectSchema.safeParse(answer.status === 200 ? parseJson(answer.body) : undefined);
+      if (!payload.success) return sendWire(response, answer);
+      const member = kind === 'batchWrite' ? 'UnprocessedItems' : 'UnprocessedKeys';
+      const merged = mergeUnprocessed(kind, payload.data[member], unprocessed);
+      sendWire(response, successResponse({ ...payload.data, [member]: merged }));
     } catch (error) {
-      return unreachable(response, error);
+      upstream.unreachable(response, error);
     } finally {
       locks.endWrite(writing);
     }
-    const payload = answer.status === 200 ? parseJson(answer.body) : undefined;
-    if (typeof payload !== 'object' || payload === null) {
-      response.writeHead(answer.status, answer.headers);
-      return void response.end(answer.body);
-    }
-    const member = kind === 'batchWrite' ? 'UnprocessedItems' : 'UnprocessedKeys';
-    send(
-      response,
-      successResponse({
-        ...payload,
-        [member]: mergeUnprocessed(kind, (payload as Record<string, unknown>)[member], unprocessed),
-      }),
-    );
   };
 
   /** BatchExecuteStatement: conflicts and throttling answered per statement, the rest forwarded. */
@@ -606,55 +331,45 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     references: ReadonlyArray<ItemReference | undefined>,
   ) => {
     const parsed = BatchExecuteStatementSchema.safeParse(json);
-    if (!parsed.success) return void (await forward(request, response, body));
-    const ids = settings.conflictHoldMs === undefined ? [] : await idsOf(references, request.headers.authorization);
+    if (!parsed.success) return forward(request, response, body);
+    const ids = settings.conflictHoldMs === undefined ? [] : await idsOf(references, request);
     const now = Date.now();
-    const errors = new Map<number, { Code: string; Message: string }>();
+    const errors = new Map<number, { Code: string; Message: string; TableName?: string }>();
     references.forEach((reference, index) => {
+      const TableName = reference?.table;
       if (drawThrottle()) {
-        errors.set(index, { Code: 'ThrottlingError', Message: THROTTLING_MESSAGE });
+        errors.set(index, { Code: 'ThrottlingError', Message: THROTTLING_MESSAGE, TableName });
         counts.throttledItems += 1;
         return;
       }
       const id = ids[index];
       if (reference?.writes && id !== undefined && locks.heldByOthers('', [id], now).length > 0) {
-        errors.set(index, { Code: 'TransactionConflict', Message: TRANSACTION_CONFLICT_MESSAGE });
+        errors.set(index, { Code: 'TransactionConflict', Message: TRANSACTION_CONFLICT_MESSAGE, TableName });
         counts.conflicts += 1;
       }
     });
-    if (errors.size === 0) return void (await forward(request, response, body));
-    const statements = parsed.data.Statements;
-    const kept = statements.flatMap((_, index) => (errors.has(index) ? [] : [index]));
-    let forwardedResponses: unknown[] = [];
-    if (kept.length > 0) {
-      const rewritten = Buffer.from(
-        JSON.stringify({ ...parsed.data, Statements: kept.map((index) => statements[index]) }),
-      );
-      let answer: UpstreamAnswer;
+    if (errors.size === 0) return forward(request, response, body);
+    const statements = parsed.data.Statements.filter((_, index) => !errors.has(index));
+    let forwarded: unknown[] = [];
+    if (statements.length > 0) {
       try {
-        answer = await readUpstream(request.url ?? '/', forwardHeaders(request.headers, rewritten.length), rewritten);
+        const answer = await upstream.read(
+          request,
+          Buffer.from(JSON.stringify({ ...parsed.data, Statements: statements })),
+        );
+        const responses = StatementResponsesSchema.safeParse(
+          answer.status === 200 ? parseJson(answer.body) : undefined,
+        );
+        if (!responses.success) return sendWire(response, answer);
+        forwarded = responses.data.Responses;
       } catch (error) {
-        return unreachable(response, error);
+        return upstream.unreachable(response, error);
       }
-      const payload = answer.status === 200 ? parseJson(answer.body) : undefined;
-      const responses = (payload as { Responses?: unknown } | undefined)?.Responses;
-      if (!Array.isArray(responses)) {
-        response.writeHead(answer.status, answer.headers);
-        return void response.end(answer.body);
-      }
-      forwardedResponses = responses;
     }
-    const merged = statements.map((_, index) => {
-      const error = errors.get(index);
-      if (error !== undefined) {
-        const table = references[index]?.table;
-        return table === undefined ? { Error: error } : { Error: error, TableName: table };
-      }
-      return forwardedResponses[kept.indexOf(index)] ?? {};
-    });
-    send(response, successResponse({ Responses: merged }));
+    sendWire(response, successResponse({ Responses: mergeStatementResponses(references.length, errors, forwarded) }));
   };
 
+  /** Reads a data-plane request, applies hang rules, then the faults its operation can meet. */
   const handleData = async (
     request: IncomingMessage,
     response: ServerResponse,
@@ -663,58 +378,68 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   ) => {
     const body = await readBody(request);
     const json = parseJson(body);
-    const references = json === undefined ? undefined : referencesOf(kind, json);
+    const references = json === undefined ? undefined : requestReferences(kind, json);
     if (kind === 'transactWrite' || kind === 'transactGet' || kind === 'statementTransaction') counts.transactions += 1;
 
     if (hangRules.active) {
       const targets =
         hangRules.needsTargets(operation) && references !== undefined
-          ? await targetsOf(references, request.headers.authorization)
+          ? await targetsOf(references, request)
           : { items: [] };
       const rule = hangRules.take(operation, targets);
-      if (rule !== undefined) {
-        if (rule.forward) {
-          // The write lands in DynamoDB Local; its answer is swallowed as if the caller had died.
-          await readUpstream(request.url ?? '/', forwardHeaders(request.headers, body.length), body).catch(
-            () => undefined,
-          );
-        }
-        return hold(request, response, rule);
-      }
+      if (rule !== undefined) return hold(request, response, body, rule);
     }
     // Unreadable bodies go to DynamoDB Local untouched: its own validation error is the right answer.
-    if (!faultsEnabled(settings) || references === undefined) return void (await forward(request, response, body));
+    if (!faultsEnabled(settings) || references === undefined) return forward(request, response, body);
 
-    switch (kind) {
-      case 'read':
-        return plainRead(request, response, body, references[0]);
-      case 'write':
-        return plainWrite(request, response, body, references[0]);
-      case 'statement': {
-        const reference = references[0];
-        return reference?.writes
-          ? plainWrite(request, response, body, reference)
-          : plainRead(request, response, body, reference);
-      }
-      case 'transactWrite': {
-        const token = TransactWriteItemsSchema.safeParse(json).data?.ClientRequestToken;
-        return transactionWrite(request, response, body, references, token);
-      }
-      case 'statementTransaction': {
-        if (references.some((reference) => reference?.writes)) {
-          const token = ExecuteTransactionSchema.safeParse(json).data?.ClientRequestToken;
-          return transactionWrite(request, response, body, references, token);
-        }
-        return transactionRead(request, response, body, references);
-      }
-      case 'transactGet':
-        return transactionRead(request, response, body, references);
-      case 'batchWrite':
-      case 'batchGet':
-        return batch(request, response, body, kind, json, references);
-      case 'batchStatement':
-        return batchStatement(request, response, body, json, references);
-    }
+    const handlers: Record<OperationKind, Handler> = {
+      read: (...args) => plainRead(...args, references[0]),
+      write: (...args) => plainWrite(...args, references[0]),
+      statement: (...args) =>
+        references[0]?.writes ? plainWrite(...args, references[0]) : plainRead(...args, references[0]),
+      transactWrite: (...args) =>
+        transactionWrite(...args, references, TransactWriteItemsSchema.safeParse(json).data?.ClientRequestToken),
+      statementTransaction: (...args) =>
+        references.some((reference) => reference?.writes)
+          ? transactionWrite(...args, references, ExecuteTransactionSchema.safeParse(json).data?.ClientRequestToken)
+          : transactionRead(...args, references),
+      transactGet: (...args) => transactionRead(...args, references),
+      batchWrite: (...args) => batch(...args, 'batchWrite', json, references),
+      batchGet: (...args) => batch(...args, 'batchGet', json, references),
+      batchStatement: (...args) => batchStatement(...args, json, references),
+    };
+    return handlers[kind](request, response, body);
+  };
+
+  /** The crash switch: keep the connection, answer nothing (after forwarding, with `forward`). */
+  const hold = async (request: IncomingMessage, response: ServerResponse, body: Buffer, rule: HangRule) => {
+    // With forward, the write lands in DynamoDB Local and its answer is swallowed, as if the caller had died.
+    if (rule.forward) await upstream.read(request, body).catch(() => undefined);
+    counts.hung += 1;
+    held.add(response);
+    response.once('close', () => held.delete(response));
+    const operation = operationOf(request.headers['x-amz-target']) ?? 'request';
+    log(`holding ${operation} (hang rule ${rule.id}${rule.forward ? ', forwarded' : ''})`);
+  };
+
+  const addHang = (input: unknown): HangRule => {
+    const rule = hangRules.add(input);
+    log(`hang rule ${rule.id}: ${JSON.stringify(input)}`);
+    return rule;
+  };
+
+  const clearHangs = (): number => {
+    hangRules.clear();
+    const released = held.size;
+    // The held callers see their connection reset, as when the peer of a dead process goes away.
+    for (const response of held) response.destroy();
+    held.clear();
+    return released;
+  };
+
+  const setFaults = (next: DynamoDbFaultSettings) => {
+    applySettings(next);
+    log(`faults: ${formatDynamoDbFaults(settings)}`);
   };
 
   const state = () => ({
@@ -726,47 +451,24 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     heldItems: locks.heldCount(Date.now()),
   });
 
-  const addHang = (input: unknown): HangRule => {
-    const rule = hangRules.add(input);
-    log(`hang rule ${rule.id}: ${JSON.stringify(input)}`);
-    return rule;
-  };
-
-  const proxy: Omit<DynamoDbFaultProxy, 'url' | 'port' | 'controlUrl' | 'close'> = {
-    settings: () => ({ ...settings }),
-    setFaults: (next) => {
-      applySettings(next);
-      log(`faults: ${formatDynamoDbFaults(settings)}`);
-    },
-    counts: () => ({ ...counts }),
-    hang: (input) => addHang(input),
-    clearHangs: () => {
-      hangRules.clear();
-      const released = held.size;
-      // The held callers see their connection reset, as when the peer of a dead process goes away.
-      for (const response of held) response.destroy();
-      held.clear();
-      return released;
-    },
-  };
-
   const control = async (request: IncomingMessage, response: ServerResponse, path: string) => {
-    if (!isLoopback(request.socket.remoteAddress))
-      return sendJson(response, 403, { message: 'control endpoint is loopback only' });
+    if (!isLoopback(request.socket.remoteAddress)) {
+      return sendJson(response, 403, { message: 'the control endpoint answers loopback clients only' });
+    }
     const method = request.method ?? 'GET';
     try {
       if (path === '/__faults' && method === 'GET') return sendJson(response, 200, state());
       if (path === '/__faults' && method === 'PUT') {
-        proxy.setFaults(faultSettingsFromJson(parseJson(await readBody(request))));
+        setFaults(faultSettingsFromJson(parseJson(await readBody(request))));
         return sendJson(response, 200, state());
       }
-      if (path === '/__faults/hang' && method === 'GET')
+      if (path === '/__faults/hang' && method === 'GET') {
         return sendJson(response, 200, { rules: hangRules.list(), held: held.size });
+      }
       if (path === '/__faults/hang' && method === 'POST') {
         return sendJson(response, 201, addHang(parseJson(await readBody(request))));
       }
-      if (path === '/__faults/hang' && method === 'DELETE')
-        return sendJson(response, 200, { released: proxy.clearHangs() });
+      if (path === '/__faults/hang' && method === 'DELETE') return sendJson(response, 200, { released: clearHangs() });
       return sendJson(response, 404, {
         message: `no control route ${method} ${path}; routes: GET|PUT /__faults, GET|POST|DELETE /__faults/hang`,
       });
@@ -778,29 +480,32 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     }
   };
 
-  const server = createServer((request, response) => {
+  const route = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const task = (async () => {
-      if (path === '/__faults' || path.startsWith('/__faults/')) return control(request, response, path);
-      counts.requests += 1;
-      const operation = operationOf(request.headers['x-amz-target']);
-      if (operation !== undefined && TABLE_CHANGING_OPERATIONS.has(operation)) {
-        keySchemas.clear();
-        await forward(request, response);
-        keySchemas.clear();
-        return;
-      }
-      const kind = kindOf(operation);
-      if (operation === undefined || kind === undefined || (!faultsEnabled(settings) && !hangRules.active)) {
-        return void (await forward(request, response));
-      }
-      return handleData(request, response, operation, kind);
-    })();
-    task.catch((error: unknown) => {
+    if (path === '/__faults' || path.startsWith('/__faults/')) return control(request, response, path);
+    counts.requests += 1;
+    const operation = operationOf(request.headers['x-amz-target']);
+    if (operation !== undefined && TABLE_CHANGING_OPERATIONS.has(operation)) {
+      upstream.forgetTables();
+      await forward(request, response);
+      upstream.forgetTables();
+      return;
+    }
+    const kind = kindOf(operation);
+    // The common case, faults off: stream the request through without reading it.
+    if (operation === undefined || kind === undefined || (!faultsEnabled(settings) && !hangRules.active)) {
+      return forward(request, response);
+    }
+    return handleData(request, response, operation, kind);
+  };
+
+  const server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { message: `fault proxy: ${String(error)}` });
       else response.destroy();
     });
   });
+  // Like AWS endpoints, keep idle connections for a minute: a short timeout races clients reusing a socket.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -812,104 +517,73 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const countsSnapshot = () =>
-    `${JSON.stringify({ ...counts, faults: formatDynamoDbFaults(settings), startedAt, updatedAt: new Date().toISOString() }, null, 2)}\n`;
-  const writeCounts = () => {
-    const file = options.countsFile;
-    if (file === undefined) return;
-    const key = JSON.stringify(counts) + formatDynamoDbFaults(settings);
-    if (key === countsWritten) return;
-    countsWritten = key;
-    const text = countsSnapshot();
-    // Written aside and renamed, so a reader never sees half a file.
-    countsWrite = countsWrite
-      .then(async () => {
-        await writeFile(`${file}.tmp`, text);
-        renameSync(`${file}.tmp`, file);
-      })
-      .catch((error: unknown) => log(`could not write ${file}: ${String(error)}`));
-  };
-  writeCounts();
-  const timer = setInterval(() => {
-    writeCounts();
-    locks.sweep(Date.now());
-  }, options.countsIntervalMs ?? 1000);
-  timer.unref();
+  const countsFile = startCountsFile(
+    options,
+    () => ({ ...counts, faults: formatDynamoDbFaults(settings), startedAt }),
+    log,
+  );
+  const sweeper = setInterval(() => locks.sweep(Date.now()), 1000);
+  sweeper.unref();
 
   let closing: Promise<void> | undefined;
   return {
-    ...proxy,
     url,
     port,
     controlUrl: `${url}/__faults`,
+    settings: () => ({ ...settings }),
+    setFaults,
+    counts: () => ({ ...counts }),
+    hang: (input: HangRuleInput) => addHang(input),
+    clearHangs,
     close: () => {
       closing ??= (async () => {
-        clearInterval(timer);
-        proxy.clearHangs();
+        clearInterval(sweeper);
+        clearHangs();
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
         server.closeAllConnections();
         await closed;
-        agent.destroy();
-        await countsWrite;
-        if (options.countsFile !== undefined) writeFileSync(options.countsFile, countsSnapshot());
+        upstream.close();
+        await countsFile.close();
       })();
       return closing;
     },
   };
 }
 
-/** Splits a batch into the request to forward and the throttled entries, in the shape of the unprocessed member. */
-function splitBatch(
-  kind: 'batchWrite' | 'batchGet',
-  json: unknown,
-  throttledIndexes: ReadonlySet<number>,
-): { forwarded: Record<string, unknown>; unprocessed: Record<string, unknown> } {
-  let index = 0;
-  const forwardedItems: Record<string, unknown> = {};
-  const unprocessed: Record<string, unknown> = {};
-  if (kind === 'batchWrite') {
-    const parsed = BatchWriteItemSchema.parse(json);
-    for (const [table, requests] of Object.entries(parsed.RequestItems)) {
-      const kept: unknown[] = [];
-      const left: unknown[] = [];
-      for (const entry of requests) {
-        (throttledIndexes.has(index) ? left : kept).push(entry);
-        index += 1;
-      }
-      if (kept.length > 0) forwardedItems[table] = kept;
-      if (left.length > 0) unprocessed[table] = left;
-    }
-    return { forwarded: { ...parsed, RequestItems: forwardedItems }, unprocessed };
-  }
-  const parsed = BatchGetItemSchema.parse(json);
-  for (const [table, entry] of Object.entries(parsed.RequestItems)) {
-    const kept: unknown[] = [];
-    const left: unknown[] = [];
-    for (const key of entry.Keys) {
-      (throttledIndexes.has(index) ? left : kept).push(key);
-      index += 1;
-    }
-    // An unprocessed entry keeps its projection and consistency settings, as DynamoDB returns them.
-    if (kept.length > 0) forwardedItems[table] = { ...entry, Keys: kept };
-    if (left.length > 0) unprocessed[table] = { ...entry, Keys: left };
-  }
-  return { forwarded: { ...parsed, RequestItems: forwardedItems }, unprocessed };
-}
-
-/** Adds the proxy's throttled entries to what DynamoDB Local itself left unprocessed. */
-function mergeUnprocessed(kind: 'batchWrite' | 'batchGet', fromUpstream: unknown, ours: Record<string, unknown>) {
-  const merged: Record<string, unknown> =
-    typeof fromUpstream === 'object' && fromUpstream !== null ? { ...(fromUpstream as Record<string, unknown>) } : {};
-  for (const [table, entry] of Object.entries(ours)) {
-    const existing = merged[table];
-    if (existing === undefined) {
-      merged[table] = entry;
-    } else if (kind === 'batchWrite' && Array.isArray(existing) && Array.isArray(entry)) {
-      merged[table] = [...existing, ...entry];
-    } else if (kind === 'batchGet') {
-      const keys = (value: unknown) => ((value as { Keys?: unknown[] }).Keys ?? []) as unknown[];
-      merged[table] = { ...(entry as object), Keys: [...keys(existing), ...keys(entry)] };
-    }
-  }
-  return merged;
+/**
+ * Writes the counts to `options.countsFile` every `countsIntervalMs` when they changed, and once
+ * more at close. Each write goes to a side file renamed into place, so a reader never sees half a file.
+ */
+function startCountsFile(
+  options: DynamoDbFaultProxyOptions,
+  snapshot: () => Record<string, unknown>,
+  log: (line: string) => void,
+): { close(): Promise<void> } {
+  const file = options.countsFile;
+  if (file === undefined) return { close: async () => undefined };
+  const render = () => `${JSON.stringify({ ...snapshot(), updatedAt: new Date().toISOString() }, null, 2)}\n`;
+  let written = '';
+  let writing: Promise<void> = Promise.resolve();
+  const write = () => {
+    const current = JSON.stringify(snapshot());
+    if (current === written) return;
+    written = current;
+    const text = render();
+    writing = writing
+      .then(async () => {
+        await writeFile(`${file}.tmp`, text);
+        renameSync(`${file}.tmp`, file);
+      })
+      .catch((error: unknown) => log(`could not write ${file}: ${String(error)}`));
+  };
+  write();
+  const timer = setInterval(write, options.countsIntervalMs ?? 1000);
+  timer.unref();
+  return {
+    close: async () => {
+      clearInterval(timer);
+      await writing;
+      writeFileSync(file, render());
+    },
+  };
 }

@@ -130,6 +130,64 @@ export function statementReference(statement: z.infer<typeof StatementSchema>): 
 }
 
 /**
+ * Every item a request names, in request order (for a batch: table by table), for hang rules and
+ * conflicts; `undefined` where an entry names none (a statement whose key cannot be told), and
+ * `undefined` for the whole when the body does not have the operation's shape.
+ */
+export function requestReferences(kind: OperationKind, json: unknown): Array<ItemReference | undefined> | undefined {
+  switch (kind) {
+    case 'read':
+    case 'write': {
+      const keyed = TableKeySchema.safeParse(json); // GetItem, UpdateItem, DeleteItem
+      if (keyed.success) return [{ table: keyed.data.TableName, attributes: keyed.data.Key, writes: kind === 'write' }];
+      const put = TableItemSchema.safeParse(json);
+      if (put.success) return [{ table: put.data.TableName, attributes: put.data.Item, writes: true }];
+      const table = TableRequestSchema.safeParse(json); // Query, Scan: a table, no item
+      return table.success ? [{ table: table.data.TableName, attributes: {}, writes: false }] : undefined;
+    }
+    case 'transactWrite': {
+      const parsed = TransactWriteItemsSchema.safeParse(json);
+      return parsed.success ? parsed.data.TransactItems.map(transactWriteReference) : undefined;
+    }
+    case 'transactGet': {
+      const parsed = TransactGetItemsSchema.safeParse(json);
+      return parsed.success
+        ? parsed.data.TransactItems.map(({ Get }) => ({ table: Get.TableName, attributes: Get.Key, writes: false }))
+        : undefined;
+    }
+    case 'batchWrite': {
+      const parsed = BatchWriteItemSchema.safeParse(json);
+      if (!parsed.success) return undefined;
+      return Object.entries(parsed.data.RequestItems).flatMap(([table, requests]) =>
+        requests.map((entry) => {
+          const attributes = entry.PutRequest?.Item ?? entry.DeleteRequest?.Key;
+          return attributes === undefined ? undefined : { table, attributes, writes: true };
+        }),
+      );
+    }
+    case 'batchGet': {
+      const parsed = BatchGetItemSchema.safeParse(json);
+      if (!parsed.success) return undefined;
+      return Object.entries(parsed.data.RequestItems).flatMap(([table, entry]) =>
+        entry.Keys.map((attributes) => ({ table, attributes, writes: false })),
+      );
+    }
+    case 'statement': {
+      const parsed = ExecuteStatementSchema.safeParse(json);
+      return parsed.success ? [statementReference(parsed.data)] : undefined;
+    }
+    case 'batchStatement': {
+      const parsed = BatchExecuteStatementSchema.safeParse(json);
+      return parsed.success ? parsed.data.Statements.map(statementReference) : undefined;
+    }
+    case 'statementTransaction': {
+      const parsed = ExecuteTransactionSchema.safeParse(json);
+      return parsed.success ? parsed.data.TransactStatements.map(statementReference) : undefined;
+    }
+  }
+}
+
+/**
  * The canonical id of an item: table plus its key values in key-schema order, so that a Put naming
  * the whole item and an Update naming its key meet. `undefined` when a key attribute is missing or
  * not a scalar (DynamoDB Local will refuse that request itself).
