@@ -23,6 +23,12 @@
  * data-plane requests are read, everything else is streamed through on kept-alive connections.
  * The control endpoint (`/__faults`) answers loopback clients only, like the listener itself.
  * docs/local-cloud.md documents the syntax, the control routes and the counts file.
+ *
+ * Sources: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html
+ * (#transaction-conflict-handling, #transaction-isolation),
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html (Errors),
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html.
  */
 import { randomUUID } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
