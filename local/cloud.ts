@@ -12,6 +12,8 @@ import { createReferenceRenderer } from './cloudformation-references.cjs';
 import { DEAD_LETTER_FILE_NAME } from './connect.ts';
 import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dead-letter-alarm.ts';
 import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
+import { formatDynamoDbFaults } from './dynamodb-fault-settings.ts';
+import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-faults.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
 import { scheduledFunctions, startScheduler } from './scheduler.ts';
 import {
@@ -29,8 +31,22 @@ import { type RecordedMessage, startSnsEndpoint } from './sns-endpoint.ts';
 export interface LocalCloud {
   settings: LocalSettings;
   service: ServiceDefinition;
-  /** Base URLs of each component. */
-  endpoints: { api: string; lambda: string; dynamodb: string; s3: string; sfn: string; sns: string; connect: string };
+  /**
+   * Base URLs of each component. `dynamodb` is the fault proxy every client uses (its control
+   * routes under `/__faults`); `dynamodbLocal` is DynamoDB Local behind it, for measurements only.
+   */
+  endpoints: {
+    api: string;
+    lambda: string;
+    dynamodb: string;
+    dynamodbLocal: string;
+    s3: string;
+    sfn: string;
+    sns: string;
+    connect: string;
+  };
+  /** The DynamoDB fault proxy: switch faults and crash rules from the same process. */
+  dynamodbFaults: DynamoDbFaultProxy;
   /** The environment that points AWS SDK v3 clients at the local cloud. */
   clientEnvironment: Record<string, string>;
   /** Name of a deployed function (`campaign-engine-local-dispatch`). */
@@ -78,11 +94,20 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     const dataDirectory = settings.LOCAL_PERSIST ? join(stateDirectory, 'dynamodb') : undefined;
     if (dataDirectory !== undefined) mkdirSync(dataDirectory, { recursive: true });
     const dynamodb = startDynamoDbLocal({
-      port: settings.LOCAL_DYNAMODB_PORT,
+      port: settings.LOCAL_DYNAMODB_BACKEND_PORT,
       logFile: join(stateDirectory, 'dynamodb.log'),
       dataDirectory,
     });
     stops.push(() => stopProcess(dynamodb));
+    // Every client reaches DynamoDB Local through the fault proxy, faults on or off: one shape of setup.
+    const dynamodbFaults = await startDynamoDbFaultProxy({
+      port: settings.LOCAL_DYNAMODB_PORT,
+      upstream: loopback(settings.LOCAL_DYNAMODB_BACKEND_PORT),
+      faults: settings.LOCAL_DYNAMODB_FAULTS,
+      countsFile: join(stateDirectory, 'dynamodb-faults.json'),
+      log: (line) => log('dynamodb', line),
+    });
+    stops.push(() => dynamodbFaults.close());
 
     const service = await loadServiceDefinition(settings.LOCAL_STAGE, settings.LOCAL_REGION);
     const renderer = createReferenceRenderer({
@@ -104,7 +129,8 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     dynamoDbClient.destroy();
     log(
       'dynamodb',
-      `ready on ${loopback(settings.LOCAL_DYNAMODB_PORT)} (tables created: ${created.join(', ') || 'none'})`,
+      `ready on ${loopback(settings.LOCAL_DYNAMODB_PORT)} (tables created: ${created.join(', ') || 'none'}; ` +
+        `faults: ${formatDynamoDbFaults(settings.LOCAL_DYNAMODB_FAULTS)})`,
     );
 
     const sns = await startSnsEndpoint({
@@ -218,12 +244,14 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
         api,
         lambda: loopback(settings.LOCAL_LAMBDA_PORT),
         dynamodb: loopback(settings.LOCAL_DYNAMODB_PORT),
+        dynamodbLocal: loopback(settings.LOCAL_DYNAMODB_BACKEND_PORT),
         s3: loopback(settings.LOCAL_S3_PORT),
         sfn: sfn.url,
         sns: sns.url,
         connect: connect.url,
       },
       clientEnvironment,
+      dynamodbFaults,
       functionName: renderer.functionName,
       stop,
     };
