@@ -21,6 +21,7 @@ import { requiredFlowConcurrency } from '../functions/core/policy/pacing.ts';
 import { startLocalCloud } from '../local/cloud.ts';
 import { startLocalConnect } from '../local/connect.ts';
 import { stopAllProcesses } from '../local/processes.ts';
+import { functionEnvironment } from '../local/service-definition.ts';
 import { localSettings } from '../local/settings.ts';
 
 interface CallRecord {
@@ -109,7 +110,7 @@ export async function run(args: readonly string[]): Promise<void> {
       new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: settings.LOCAL_REGION, credentials }),
       { marshallOptions: { removeUndefinedValues: true } },
     );
-    const writer = new ContactWriter(String(cloud.service.provider.environment.TABLE_NAME), 1, documents);
+    const writer = new ContactWriter(String(functionEnvironment(cloud.service, 'dispatch').TABLE_NAME), 1, documents);
     const now = new Date();
     const phones = Array.from({ length: contacts }, (_, index) => `+4860${String(1_000_000 + index).padStart(7, '0')}`);
     await writer.write(

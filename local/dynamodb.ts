@@ -53,6 +53,9 @@ function dynamoDbLocalJarDirectory(): string {
   return join(packageRoot, 'lib', bundled);
 }
 
+/** DynamoDB Local's JVM options in the local cloud. */
+export const DEFAULT_JAVA_OPTIONS: readonly string[] = ['-Xmx1g'];
+
 /**
  * Starts DynamoDB Local on the port; in memory unless `dataDirectory` is given. `javaOptions`
  * replace the default heap setting (`-Xmx1g`).
@@ -67,7 +70,7 @@ export function startDynamoDbLocal(options: {
   const jarDirectory = dynamoDbLocalJarDirectory();
   const args = [
     `-Djava.library.path=${join(jarDirectory, 'DynamoDBLocal_lib')}`,
-    ...(options.javaOptions ?? ['-Xmx1g']),
+    ...(options.javaOptions ?? DEFAULT_JAVA_OPTIONS),
     '-jar',
     join(jarDirectory, 'DynamoDBLocal.jar'),
     '-port',

@@ -7,6 +7,7 @@ import { startLocalCloud } from './cloud.ts';
 import { startLocalConnect } from './connect.ts';
 import { loadDemo } from './demo.ts';
 import { JavaMissingError } from './dynamodb.ts';
+import { formatDynamoDbFaults } from './dynamodb-fault-settings.ts';
 import { stopAllProcesses } from './processes.ts';
 import { localSettings } from './settings.ts';
 
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
       `  Dashboard        ${endpoints.api.replace('127.0.0.1', 'localhost')}/  (open it in a browser)`,
       `  API              ${endpoints.api}  (try: curl ${endpoints.api}/health)`,
       `  Lambda invoke    ${endpoints.lambda}`,
-      `  DynamoDB Local   ${endpoints.dynamodb}`,
+      `  DynamoDB Local   ${endpoints.dynamodb}  (through the fault proxy, faults ${formatDynamoDbFaults(settings.LOCAL_DYNAMODB_FAULTS)}; ` +
+        `switch with ${endpoints.dynamodb}/__faults, counts in ${settings.LOCAL_STATE_DIR}/dynamodb-faults.json)`,
       `  S3               ${endpoints.s3}`,
       `  Step Functions   ${endpoints.sfn}`,
       `  SNS              ${endpoints.sns}  (messages in ${settings.LOCAL_STATE_DIR}/sns.jsonl)`,

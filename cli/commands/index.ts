@@ -1,4 +1,4 @@
-/** Every command of the CLI, in the order `campaign --help` lists them. */
+/** Every command of the CLI, in the order `campaign help` lists them. */
 import type { CommandSpec } from '../command-line.ts';
 import { campaignsCommand } from './campaigns.ts';
 import { dashboardCommand } from './dashboard.ts';

@@ -22,7 +22,7 @@ import {
   requiredOption,
   stringOption,
 } from '../command-line.ts';
-import { ApiError, CliError, EXIT, formatError, UsageError } from '../errors.ts';
+import { ApiError, CliError, EXIT, formatError, helpHint, UsageError } from '../errors.ts';
 import { fileSize, readInputFile } from '../files.ts';
 import { formatBytes, formatPercent } from '../format.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -318,7 +318,7 @@ export const uploadCommand: CommandSpec = {
   async run({ args, values, json, api, out, now }) {
     const [file, ...rest] = args;
     if (file === undefined || rest.length > 0) {
-      throw new UsageError('upload takes one file', 'run `campaign upload --help`');
+      throw new UsageError('upload takes one file', helpHint('upload'));
     }
     const campaignId = requiredOption(values, 'campaign', 'upload', 'id');
     const date = dateOption(values, now());

@@ -31,6 +31,8 @@ export interface FlowProgressRecord {
   questionsAnswered: number;
   completed: boolean;
   optedOut: boolean;
+  /** The callee asked for a person (`script.transfer`); absent on calls that did not. */
+  transferred?: boolean;
 }
 
 export interface NewAnswer {

@@ -89,7 +89,7 @@ export interface ContactRecord {
   outcome?: AttemptOutcome;
   answers: Record<string, string>;
   /** The contact flow's progress (written by record-answer); `attempt` says which call it describes. */
-  flow?: { attempt?: number; questionsAnswered: number; completed: boolean; optedOut: boolean };
+  flow?: { attempt?: number; questionsAnswered: number; completed: boolean; optedOut: boolean; transferred?: boolean };
 }
 
 /** The attempt a lease and a call belong to. */

@@ -118,6 +118,8 @@ export const AttemptOutcomeSchema = z.enum([
   'INVALID_NUMBER',
   'FAILED',
   'OPTED_OUT',
+  /** The callee asked for a person and the flow queued the call (`script.transfer`): never retried. */
+  'TRANSFERRED',
   'UNKNOWN',
 ]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcomeSchema>;
@@ -153,6 +155,24 @@ const KeySchema = z.string().regex(/^[0-9*#]$/, 'expected one keypad key: 0-9, *
 
 const QuestionIdSchema = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case id such as q1');
 
+/**
+ * "Press 0 for a person": during any question, `key` puts the call in an Amazon Connect queue. The
+ * queue is a queue id or queue ARN of the instance (the flow's UpdateContactTargetQueue takes either).
+ */
+export const TransferSchema = z.object({
+  key: KeySchema.refine((key) => key !== '#', { message: '# ends keypad input in Connect; choose another key' }),
+  queue: z
+    .string()
+    .max(300)
+    .regex(
+      /^(arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[0-9a-f-]{36}\/queue\/)?[0-9a-f-]{36}$/,
+      'a queue id or queue ARN (…:instance/<id>/queue/<id>)',
+    ),
+  /** Said before the transfer. */
+  prompt: z.string().min(1).max(1_000).default('Please hold, we are connecting you to a person.'),
+});
+export type Transfer = z.infer<typeof TransferSchema>;
+
 export const QuestionSchema = z.object({
   id: QuestionIdSchema,
   prompt: speech(),
@@ -182,6 +202,8 @@ export const ScriptSchema = z
     questions: z.array(QuestionSchema).min(1).max(CAMPAIGN_LIMITS.questions),
     optOutKey: KeySchema.optional(),
     optOutMessage: speech().default('You will not be called again. Goodbye.'),
+    /** Optional "press <key> for a person": the flow transfers the call to `queue`. */
+    transfer: TransferSchema.optional(),
     closing: speech(),
     voicemail: z
       .object({
@@ -215,6 +237,13 @@ export const ScriptSchema = z
           });
         }
       }
+      if (script.transfer !== undefined && script.transfer.key in question.keys) {
+        context.addIssue({
+          code: 'custom',
+          path: ['questions', index, 'keys', script.transfer.key],
+          message: 'the transfer key cannot also be an answer',
+        });
+      }
       if (script.optOutKey !== undefined && script.optOutKey in question.keys) {
         context.addIssue({
           code: 'custom',
@@ -223,6 +252,13 @@ export const ScriptSchema = z
         });
       }
     });
+    if (script.transfer !== undefined && script.transfer.key === script.optOutKey) {
+      context.addIssue({
+        code: 'custom',
+        path: ['transfer', 'key'],
+        message: 'the transfer key cannot be the opt-out key',
+      });
+    }
     if (ids.size !== script.questions.length) {
       context.addIssue({ code: 'custom', path: ['questions'], message: 'question ids must be unique' });
     }

@@ -83,6 +83,7 @@ export class ConnectSimulator {
   readonly quotas: Quotas;
   #scenario: Scenario;
   readonly #instanceIds: ReadonlySet<string> | undefined;
+  readonly #contactFlows: ReadonlyArray<{ id: string; name: string }>;
   readonly #notAllowedPrefixes: readonly string[];
   readonly #deliverEventTypes: ReadonlySet<ContactEventType> | undefined;
   readonly #emitCompleted: boolean;
@@ -122,6 +123,7 @@ export class ConnectSimulator {
     this.quotas = QuotasSchema.parse(options.quotas ?? {});
     this.#scenario = parseScenario(options.scenario ?? {});
     this.#instanceIds = options.instanceIds ? new Set(options.instanceIds.map(normalizeInstanceId)) : undefined;
+    this.#contactFlows = options.contactFlows ?? [];
     this.#notAllowedPrefixes = options.destinationNotAllowedPrefixes ?? [];
     this.#deliverEventTypes = options.deliverEventTypes ? new Set(options.deliverEventTypes) : undefined;
     this.#emitCompleted = options.emitCompletedEvents ?? false;
@@ -227,6 +229,25 @@ export class ConnectSimulator {
         InboundCallsEnabled: true,
         OutboundCallsEnabled: true,
       },
+    };
+  }
+
+  /**
+   * ListContactFlows (one page: the instance has few flows): the configured flows, published and active, as the
+   * deploy's smoke test looks for them. @throws ConnectApiError
+   */
+  listContactFlows(instanceIdOrArn: string): { ContactFlowSummaryList: Array<Record<string, unknown>> } {
+    const instanceId = this.#checkInstance(instanceIdOrArn);
+    const instanceArn = instanceArnOf(this.region, this.accountId, instanceId);
+    return {
+      ContactFlowSummaryList: this.#contactFlows.map((flow) => ({
+        Id: flow.id,
+        Arn: `${instanceArn}/contact-flow/${flow.id}`,
+        Name: flow.name,
+        ContactFlowType: 'CONTACT_FLOW',
+        ContactFlowState: 'ACTIVE',
+        ContactFlowStatus: 'PUBLISHED',
+      })),
     };
   }
 

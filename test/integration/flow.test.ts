@@ -366,3 +366,49 @@ describe('an opt-out', () => {
     expect(calls[0]?.flow?.said.at(-1)).toBe('You will not be called again. Goodbye.');
   }, 180_000);
 });
+
+describe('"press 0 for a person" (script.transfer)', () => {
+  const CAMPAIGN = 'flow-transfer';
+  const QUEUE = '6b5f8a3e-2c1d-4e7f-9a0b-1c2d3e4f5a6b';
+  const [transferred, answered] = ['+48709600001', '+48709600002'];
+
+  it('queues the call of a callee who presses 0 and reports the contact TRANSFERRED, never to be called again', async () => {
+    await setScenario({
+      seed: 9,
+      timeScale: 0.02,
+      outcomes: { ANSWERED: 1 },
+      hangUpProbability: 0,
+      talkMs: 5_000,
+      numbers: {
+        [transferred]: { outcome: 'ANSWERED', ringMs: 1_000, hangUpAfterMs: null, presses: ['2', '0'] },
+        [answered]: { outcome: 'ANSWERED', ringMs: 1_000, hangUpAfterMs: null, presses: ['1'] },
+      },
+    });
+    const put = await api(
+      'PUT',
+      `/campaigns/${CAMPAIGN}`,
+      testCampaign(CAMPAIGN, {
+        retryPolicy: { maxAttempts: 2, maxAttemptsPerDay: 2, retryDelays: RETRY_SOON },
+        script: { ...SURVEY, transfer: { key: '0', queue: QUEUE, prompt: 'Please hold for a nurse.' } },
+      }),
+    );
+    expect(put.status).toBeLessThan(300);
+    await writeContacts(CAMPAIGN, today(), [transferred, answered], new Date());
+
+    await runToEnd(CAMPAIGN);
+
+    expect(await contactOf(CAMPAIGN, transferred)).toMatchObject({ status: 'TRANSFERRED', outcome: 'TRANSFERRED' });
+    expect(await contactOf(CAMPAIGN, answered)).toMatchObject({ status: 'COMPLETED' });
+    const calls = flowCalls(CAMPAIGN).filter((call) => call.destination === transferred);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.flow).toMatchObject({ end: 'TRANSFERRED', transferredTo: QUEUE });
+    expect(calls[0]?.flow?.said.at(-1)).toBe('Please hold for a nurse.');
+    const report = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}`);
+    expect(report.body).toMatchObject({
+      contacts: { byStatus: { TRANSFERRED: 1, COMPLETED: 1 } },
+      outcomes: { TRANSFERRED: 1, COMPLETED: 1 },
+      transfers: 1,
+      reachRate: 1,
+    });
+  }, 180_000);
+});

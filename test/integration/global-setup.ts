@@ -8,6 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
 import { startLocalConnect } from '../../local/connect.ts';
 import { stopAllProcesses } from '../../local/processes.ts';
+import { functionEnvironment } from '../../local/service-definition.ts';
 import { localSettings } from '../../local/settings.ts';
 
 export interface LocalCloudContext {
@@ -66,7 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
     startConnect: (context) => startLocalConnect({ ...context, scenario: TEST_SCENARIO }, () => undefined),
   });
-  const environment = cloud.service.provider.environment;
+  const environment = functionEnvironment(cloud.service, 'dispatch');
   project.provide('localCloud', {
     endpoints: cloud.endpoints,
     clientEnvironment: cloud.clientEnvironment,

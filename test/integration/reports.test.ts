@@ -169,7 +169,7 @@ describe('run report against the call log', () => {
     let reached = 0;
     for (const line of lines.slice(1)) {
       const [phone = '', , , , attempts, attemptLog = ''] = line.split(',');
-      const dialed = calls.filter((call) => `'${call.destination}` === phone).length;
+      const dialed = calls.filter((call) => call.destination === phone).length;
       expect(Number(attempts), phone).toBe(dialed);
       if (/ (COMPLETED|PARTIAL|OPTED_OUT)(;|$)/.test(attemptLog)) reached++;
     }

@@ -15,7 +15,7 @@ import { environment } from '../../lib/config.ts';
 import { settleAttempt } from '../../use-cases/dialing/settle-attempt.ts';
 import { createFollowUpSender } from '../../use-cases/follow-ups/follow-up-sender.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'RETENTION_DAYS', 'ALERTS_TOPIC_ARN']);
 const stores = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   runs: new RunStore(settings.TABLE_NAME),

@@ -15,7 +15,7 @@ import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 import { runExportJob } from '../../use-cases/reports/export-job.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET', 'RETENTION_DAYS']);
 const ports = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   store: new ReportStore(settings.TABLE_NAME),

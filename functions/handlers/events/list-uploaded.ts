@@ -18,7 +18,7 @@ import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS']);
 const imports = new ListImports(
   {
     records: new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS),

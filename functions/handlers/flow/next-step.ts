@@ -14,7 +14,7 @@ import { logger, maskPhone } from '../../lib/logger.ts';
 import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
 import { CALL_PROGRESS_ATTRIBUTE, CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS', 'CONNECT_INSTANCE_ARN', 'MAX_CALL_SECONDS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const calls = new CallResolver(new FlowCallStore(settings.TABLE_NAME), {
   instanceArn: settings.CONNECT_INSTANCE_ARN,

@@ -20,7 +20,13 @@ import { logger, maskPhone } from '../../lib/logger.ts';
 import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
 import { CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment();
+const settings = environment([
+  'TABLE_NAME',
+  'CAMPAIGN_CACHE_SECONDS',
+  'RETENTION_DAYS',
+  'CONNECT_INSTANCE_ARN',
+  'MAX_CALL_SECONDS',
+]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const answers = new AnswerStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const optOuts = new OptOuts(settings.TABLE_NAME);
@@ -47,6 +53,7 @@ export type RecordResult =
   /** The answer is for an attempt that is not the contact's current one: nothing was recorded. */
   | 'NOT_CURRENT'
   | 'OPTED_OUT'
+  | 'TRANSFERRED'
   | 'INVALID'
   | 'NO_INPUT'
   | 'UNKNOWN_QUESTION';
@@ -103,6 +110,18 @@ export const handler = middy().handler(async (input: unknown): Promise<Record<st
       result = 'OPTED_OUT';
       break;
     }
+    case 'TRANSFER':
+      // Recorded before the flow transfers: no Lambda runs once the call is queued. Whether the
+      // transfer happened is read from the disconnect reason when the call is settled (outcome.ts).
+      await answers.recordProgress(ref, {
+        attempt: ref.attempt,
+        questionsAnswered: parameters.answered,
+        completed: false,
+        optedOut: false,
+        transferred: true,
+      });
+      result = 'TRANSFERRED';
+      break;
     default:
       result = outcome.kind;
   }

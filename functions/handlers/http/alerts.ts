@@ -7,7 +7,7 @@ import { recentAlerts } from '../../adapters/alerts.ts';
 import { environment } from '../../lib/config.ts';
 import { httpHandler, json, parseRequest } from '../../lib/http.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME']);
 
 const QuerySchema = z.object({
   campaignId: z

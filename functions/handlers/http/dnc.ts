@@ -14,7 +14,7 @@ import { HttpError, httpHandler, json, parseRequest } from '../../lib/http.ts';
 import { readDoNotCallList } from '../../use-cases/import/read-do-not-call-list.ts';
 import { listFileBytes, listFileFormat, refusedList } from './list-requests.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME']);
 const doNotCall = new DoNotCallStore(settings.TABLE_NAME);
 
 const DoNotCallQuerySchema = z.object({

@@ -31,7 +31,15 @@ async function probe(check: (signal: AbortSignal) => Promise<unknown>): Promise<
 }
 
 export const handler = httpHandler(async () => {
-  const settings = environment();
+  const settings = environment([
+    'STAGE',
+    'TABLE_NAME',
+    'UPLOADS_BUCKET',
+    'REPORTS_BUCKET',
+    'ALERTS_TOPIC_ARN',
+    'RUN_STATE_MACHINE_ARN',
+    'CONNECT_INSTANCE_ARN',
+  ]);
   const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1);
   const checks: Record<string, (signal: AbortSignal) => Promise<unknown>> = {
     dynamodb: (abortSignal) =>

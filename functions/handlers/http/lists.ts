@@ -34,7 +34,7 @@ import {
   requireRunDate,
 } from './list-requests.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const records = new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const files = new UploadsBucket(settings.UPLOADS_BUCKET);

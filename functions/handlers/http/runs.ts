@@ -10,11 +10,11 @@ import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { type RunStatus, RunStore } from '../../adapters/run-store.ts';
 import { isPastDate } from '../../core/run-clock.ts';
-import { environment } from '../../lib/config.ts';
+import { environment, PACING_CAPS } from '../../lib/config.ts';
 import { badRequest, conflict, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 import { startRun } from '../../use-cases/dialing/start-run.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'RETENTION_DAYS', 'RUN_STATE_MACHINE_ARN', ...PACING_CAPS]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);

@@ -12,7 +12,7 @@ import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 import { startExecution } from '../../use-cases/dialing/start-run.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'RUN_STATE_MACHINE_ARN']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
 

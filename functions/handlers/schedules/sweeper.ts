@@ -17,7 +17,13 @@ import { logger } from '../../lib/logger.ts';
 import { settleAttempt } from '../../use-cases/dialing/settle-attempt.ts';
 import { createFollowUpSender } from '../../use-cases/follow-ups/follow-up-sender.ts';
 
-const settings = environment();
+const settings = environment([
+  'TABLE_NAME',
+  'ALERTS_TOPIC_ARN',
+  'CONNECT_INSTANCE_ARN',
+  'MAX_CALL_SECONDS',
+  'RETENTION_DAYS',
+]);
 const stores = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   runs: new RunStore(settings.TABLE_NAME),

@@ -27,11 +27,23 @@ import {
   tickAllowance,
 } from '../../core/policy/pacing.ts';
 import { nextAction } from '../../core/run-clock.ts';
-import { environment } from '../../lib/config.ts';
+import { environment, PACING_CAPS } from '../../lib/config.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 
-const settings = environment();
+const settings = environment([
+  'TABLE_NAME',
+  'ALERTS_TOPIC_ARN',
+  'CONNECT_INSTANCE_ARN',
+  'CONNECT_QUEUE_ID',
+  'ANSWERING_MACHINE_DETECTION',
+  'CONNECT_CAMPAIGN_ID',
+  'CONTACT_FLOW_ARN',
+  'TICK_SECONDS',
+  'RETENTION_DAYS',
+  'MAX_CALL_SECONDS',
+  ...PACING_CAPS,
+]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);

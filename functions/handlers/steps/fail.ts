@@ -8,7 +8,7 @@ import { RunStore } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME']);
 const runs = new RunStore(settings.TABLE_NAME);
 
 /** A cause longer than this is cut (a stack trace adds nothing an operator can act on). */

@@ -9,7 +9,7 @@ import { RunStore } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new RunStore(settings.TABLE_NAME);
 

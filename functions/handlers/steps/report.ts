@@ -13,7 +13,7 @@ import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 import { runReport } from '../../use-cases/reports/run-report.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET']);
 const ports = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   store: new ReportStore(settings.TABLE_NAME),

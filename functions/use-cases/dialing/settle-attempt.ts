@@ -56,6 +56,7 @@ export async function settleAttempt(
               questionsTotal: campaign.script.questions.length,
               completed: contact.flow.completed,
               optedOut: contact.flow.optedOut,
+              transferred: contact.flow.transferred === true,
             }
           : undefined,
     });

@@ -212,7 +212,10 @@ describe('packaged CloudFormation template', () => {
   });
   it('runs exports in a worker a few at a time, never retried, invocable by the export API only', () => {
     const worker = template.Resources.ExportContactsLambdaFunction;
-    expect(worker?.Properties).toMatchObject({ Timeout: 900, ReservedConcurrentExecutions: 4 });
+    expect(worker?.Properties).toMatchObject({
+      Timeout: 900,
+      ReservedConcurrentExecutions: { 'Fn::If': ['ReservesConcurrency', 4, { Ref: 'AWS::NoValue' }] },
+    });
     const invokeConfigs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, config]) => config.Properties);
     expect(invokeConfigs).toContainEqual(
       expect.objectContaining({
@@ -234,7 +237,8 @@ describe('packaged CloudFormation template', () => {
       expect(functions[id]?.Properties, id).toMatchObject({
         Timeout: 8,
         MemorySize: 512,
-        ReservedConcurrentExecutions: 100,
+        // Reserved unless the stage turns reservations off (reservedConcurrency: false, for small accounts).
+        ReservedConcurrentExecutions: { 'Fn::If': ['ReservesConcurrency', 100, { Ref: 'AWS::NoValue' }] },
       });
       const permission = resourcesOfType('AWS::Lambda::Permission').find(
         ([, resource]) =>
