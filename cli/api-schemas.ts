@@ -57,7 +57,13 @@ export const ListsOfRunSchema = z.looseObject({
   lists: z.array(ListViewSchema),
 });
 
-export const UploadUrlSchema = z.looseObject({ listId: z.string(), uploadUrl: z.string(), expiresAt: z.string() });
+export const UploadUrlSchema = z.looseObject({
+  listId: z.string(),
+  uploadUrl: z.string(),
+  expiresAt: z.string(),
+  /** Headers signed into the URL (exact `content-length`, `if-none-match: *`): the PUT must send them. */
+  headers: z.record(z.string(), z.string()).default({}),
+});
 
 export const RunStartedSchema = z.looseObject({
   campaignId: z.string(),

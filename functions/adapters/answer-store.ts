@@ -10,8 +10,9 @@
  * - contact: `answers.<questionId>` (the latest key) and `flow` (this attempt's progress, read by
  *   the call-ended handler to classify the outcome).
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
@@ -85,30 +86,27 @@ export class AnswerStore {
 
   /**
    * Records an answer once. `DUPLICATE` means this (attempt, question) was recorded before (Connect
-   * retried the invocation): nothing changed. A contact whose progress belongs to a later attempt
-   * still gets the answer and the counters, not the stale progress.
+   * retried the invocation): nothing changed. `NOT_CURRENT` means the attempt is not the contact's
+   * current one (a later attempt started, or the contact or its run does not exist): nothing is
+   * written, so no forged or stale answer reaches the counters.
    */
-  async record(answer: NewAnswer): Promise<'RECORDED' | 'DUPLICATE'> {
-    let withProgress = true;
+  async record(answer: NewAnswer): Promise<'RECORDED' | 'DUPLICATE' | 'NOT_CURRENT'> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: this.transaction(answer, withProgress) }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: this.transaction(answer) }));
         return 'RECORDED';
       } catch (error) {
         if ((error as Error).name !== 'TransactionCanceledException') throw error;
         const reasons = cancellationReasons(error);
         if (reasons[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
-        if (withProgress && reasons[2] === 'ConditionalCheckFailed') {
-          withProgress = false;
-          continue;
-        }
+        if (reasons[1] === 'ConditionalCheckFailed' || reasons[2] === 'ConditionalCheckFailed') return 'NOT_CURRENT';
         if (!reasons.includes('TransactionConflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
         await sleep(Math.random() * 25 * 2 ** attempt);
       }
     }
   }
 
-  /** Writes the attempt's progress alone (an opt-out ends the script without an answer). */
+  /** Writes the attempt's progress alone (an opt-out ends the script without an answer), for the current attempt only. */
   async recordProgress(ref: AnswerRef, progress: FlowProgressRecord): Promise<void> {
     await this.client
       .send(
@@ -116,8 +114,7 @@ export class AnswerStore {
           TableName: this.tableName,
           Key: contactKey(ref.campaignId, ref.date, ref.phone),
           UpdateExpression: 'SET #flow = :flow',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(#flow.attempt) OR #flow.attempt <= :attempt)',
+          ConditionExpression: 'attribute_exists(pk) AND attempts = :attempt',
           ExpressionAttributeNames: { '#flow': 'flow' },
           ExpressionAttributeValues: { ':flow': progress, ':attempt': ref.attempt },
         }),
@@ -164,10 +161,10 @@ export class AnswerStore {
     return counters;
   }
 
-  private transaction(answer: NewAnswer, withProgress: boolean) {
+  private transaction(answer: NewAnswer): NonNullable<TransactWriteCommandInput['TransactItems']> {
     const { ref } = answer;
-    const expiresAt = Math.floor(answer.answeredAt.getTime() / 1000) + this.retentionDays * 86_400;
-    const items = [
+    const expiresAt = personalDataExpiresAt(ref.date, this.retentionDays);
+    return [
       {
         Put: {
           TableName: this.tableName,
@@ -193,21 +190,19 @@ export class AnswerStore {
           TableName: this.tableName,
           Key: runKey(ref.campaignId, ref.date),
           UpdateExpression: 'ADD #counter :one, answersTotal :one',
+          // A run that does not exist gets no counters (no forged event creates one).
+          ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#counter': answerCounter(answer.questionId, answer.key) },
           ExpressionAttributeValues: { ':one': 1 },
         },
       },
-    ];
-    if (!withProgress) return items;
-    return [
-      ...items,
       {
         Update: {
           TableName: this.tableName,
           Key: contactKey(ref.campaignId, ref.date, ref.phone),
           UpdateExpression: 'SET answers.#question = :key, #flow = :flow',
-          ConditionExpression:
-            'attribute_exists(answers) AND (attribute_not_exists(#flow.attempt) OR #flow.attempt <= :attempt)',
+          // Answers count for the contact's current attempt only: not for a contact never called, nor a stale call.
+          ConditionExpression: 'attribute_exists(answers) AND attempts = :attempt',
           ExpressionAttributeNames: { '#question': answer.questionId, '#flow': 'flow' },
           ExpressionAttributeValues: { ':key': answer.key, ':flow': answer.progress, ':attempt': ref.attempt },
         },

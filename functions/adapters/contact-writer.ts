@@ -10,6 +10,7 @@
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { contactKey, duePartition, dueSortKey, runKey } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
 import { statusCounter } from './run-store.ts';
 import { cancellationReasons } from './transaction-errors.ts';
@@ -91,7 +92,8 @@ export class ContactWriter {
   }
 
   private transaction(campaignId: string, date: string, contacts: NewContact[]) {
-    const expiresAt = Math.floor(Date.now() / 1000) + this.retentionDays * 86_400;
+    // From the run's date, not the import's: a list imported months ahead must outlive its run (docs/retention.md).
+    const expiresAt = personalDataExpiresAt(date, this.retentionDays);
     return [
       ...contacts.map((contact) => ({
         Put: {

@@ -7,6 +7,7 @@
  */
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { FOLLOW_UP_PREFIX, followUpKey, runKey, runPartition } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
@@ -49,7 +50,7 @@ export class FollowUpStore {
             ...ref,
             status: 'SENDING',
             claimedAt: at.toISOString(),
-            expiresAt: Math.floor(at.getTime() / 1000) + this.retentionDays * 86_400,
+            expiresAt: personalDataExpiresAt(ref.date, this.retentionDays),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),

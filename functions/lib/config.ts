@@ -35,6 +35,13 @@ export const EnvironmentSchema = z.object({
   CAMPAIGN_CACHE_SECONDS: positiveInteger.max(60),
   /** The export worker, handed large per-contact exports by the export API. */
   EXPORT_FUNCTION_NAME: z.string().min(1),
+  /**
+   * The stage's shortest retry delay a campaign definition may set (`minRetryDelaySeconds`: 60 in AWS, a second on
+   * the local stage so the demo shows retries). Only `PUT /campaigns/{id}` reads it.
+   */
+  MIN_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400),
+  /** How long a per-contact export's download link lasts (`exportLinkSeconds`, minutes): made per request. */
+  EXPORT_LINK_SECONDS: z.coerce.number().int().min(30).max(3_600),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type SettingName = keyof Environment;

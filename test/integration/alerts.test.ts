@@ -179,7 +179,10 @@ describe('alerts: one clear SNS message per failure class', () => {
     const csv = ['phone,name', '+48601234567,A', '+48601234568,B', '12,C', 'abc,D', '+48601234569,E', ''].join('\n');
     const mark = snsMessages().length;
 
-    const requested = await api('POST', `/campaigns/${campaign}/lists/upload-url?date=${today()}`);
+    const requested = await api(
+      'POST',
+      `/campaigns/${campaign}/lists/upload-url?date=${today()}&size=${Buffer.byteLength(csv)}`,
+    );
     const { listId, uploadUrl } = requested.body as { listId: string; uploadUrl: string };
     expect((await fetch(uploadUrl, { method: 'PUT', body: csv })).status).toBe(200);
     const list = await waitFor('list imported', async () => {

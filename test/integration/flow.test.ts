@@ -6,7 +6,7 @@
  * exactly (Connect's retries included), opted-out numbers are never called again, a question edited
  * through the API reaches the next calls, and follow-up SMS reach exactly the people the rule selects.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerStore, type StoredAnswer } from '../../functions/adapters/answer-store.ts';
 import {
@@ -218,6 +218,27 @@ describe('record-answer invoked twice with the same event (a Connect retry)', ()
   it('records the answer once and answers both invocations with the same next step', async () => {
     await api('PUT', `/campaigns/${CAMPAIGN}`, testCampaign(CAMPAIGN, { script: SURVEY }));
     await writeContacts(CAMPAIGN, today(), [phone], new Date(Date.now() + 3_600_000));
+    // As the dispatcher leaves a call it placed (the flow functions believe nothing else): the contact dialling
+    // attempt 1, and the CALL# item of its ContactId.
+    await documents.send(
+      new UpdateCommand({
+        TableName: cloud.tableName,
+        Key: { pk: `RUN#${CAMPAIGN}#${today()}`, sk: `CONTACT#${phone}` },
+        UpdateExpression: 'SET #status = :dialing, attempts = :one, attemptLog = :log',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':dialing': 'DIALING',
+          ':one': 1,
+          ':log': [{ n: 1, at: new Date().toISOString() }],
+        },
+      }),
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: cloud.tableName,
+        Item: { pk: 'CALL#dup-contact', sk: 'CALL', campaignId: CAMPAIGN, date: today(), phone, attempt: 1 },
+      }),
+    );
     const event = {
       Name: 'ContactFlowEvent',
       Details: {
@@ -228,7 +249,7 @@ describe('record-answer invoked twice with the same event (a Connect retry)', ()
           CustomerEndpoint: { Address: phone, Type: 'TELEPHONE_NUMBER' },
           InitialContactId: 'dup-contact',
           InitiationMethod: 'API',
-          InstanceARN: 'arn:aws:connect:eu-west-1:000000000000:instance/local',
+          InstanceARN: `arn:aws:connect:eu-west-1:000000000000:instance/${cloud.connectInstanceId}`,
           PreviousContactId: 'dup-contact',
           Queue: null,
           SystemEndpoint: { Address: '+48221234567', Type: 'TELEPHONE_NUMBER' },

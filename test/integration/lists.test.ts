@@ -117,16 +117,22 @@ describe('small lists: POST /campaigns/{id}/lists', () => {
 
 describe('large lists: upload URL, S3 event, status', () => {
   it('imports a list PUT to its presigned URL, streaming it from local S3', async () => {
-    const requested = await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}`);
+    const bytes = Buffer.concat([list(3_000), Buffer.from('not a number;x\r\n+48 669 000 005;again\r\n')]);
+    expect((await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}`)).status).toBe(400);
+    const requested = await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}&size=${bytes.length}`);
     expect(requested.status).toBe(201);
-    const { listId, uploadUrl } = requested.body as { listId: string; uploadUrl: string };
+    const { listId, uploadUrl, headers } = requested.body as {
+      listId: string;
+      uploadUrl: string;
+      headers: Record<string, string>;
+    };
+    expect(headers).toEqual({ 'content-length': String(bytes.length), 'if-none-match': '*' });
     expect(uploadUrl).toMatch(new RegExp(`^${cloud.endpoints.s3}/.+/lists/lists-large/${today()}/${listId}\\.csv\\?`));
     expect((await api('GET', `/campaigns/lists-large/lists/${listId}`)).body).toMatchObject({
       status: 'AWAITING_UPLOAD',
     });
-    const bytes = Buffer.concat([list(3_000), Buffer.from('not a number;x\r\n+48 669 000 005;again\r\n')]);
 
-    const put = await fetch(uploadUrl, { method: 'PUT', body: bytes });
+    const put = await fetch(uploadUrl, { method: 'PUT', body: bytes, headers: { 'if-none-match': '*' } });
     expect(put.status).toBe(200);
     const done = await waitFor(
       'the upload event to import the list',

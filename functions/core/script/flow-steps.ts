@@ -137,10 +137,11 @@ export function stepAfterInput(context: StepContext, asked: AskedQuestion, input
       },
     };
   }
-  const label = question.keys[key];
+  // Own properties only: a callee's input "constructor" or "toString" must not find Object.prototype's members.
+  const label = ownValue(question.keys, key);
   if (label !== undefined) {
     const answered = asked.answered + 1;
-    const nextId = question.next[key] ?? question.next.default;
+    const nextId = ownValue(question.next, key) ?? ownValue(question.next, 'default');
     const next = nextId === undefined ? undefined : script.questions.find((candidate) => candidate.id === nextId);
     return {
       kind: 'ANSWER',
@@ -168,6 +169,11 @@ export function stepAfterInput(context: StepContext, asked: AskedQuestion, input
     questionId: question.id,
     step: ask(context, question, [reprompt, question.prompt], asked.retry + 1, asked.answered),
   };
+}
+
+/** `record[key]` when it is the record's own property, never one inherited from Object.prototype. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function ask(context: StepContext, question: Question, parts: string[], retry: number, answered: number): FlowStep {

@@ -15,12 +15,12 @@ import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 import { runExportJob } from '../../use-cases/reports/export-job.ts';
 
-const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET']);
+const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET', 'RETENTION_DAYS']);
 const ports = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   store: new ReportStore(settings.TABLE_NAME),
   bucket: new ReportsBucket(settings.REPORTS_BUCKET),
-  jobs: new ExportJobStore(settings.TABLE_NAME),
+  jobs: new ExportJobStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
 };
 
 export const ExportRequestedSchema = z.object({

@@ -19,14 +19,17 @@ import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
 const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS']);
-const imports = new ListImports({
-  records: new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
-  files: new UploadsBucket(settings.UPLOADS_BUCKET),
-  campaigns: new CampaignStore(settings.TABLE_NAME),
-  contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
-  doNotCall: new DoNotCallStore(settings.TABLE_NAME),
-  alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
-});
+const imports = new ListImports(
+  {
+    records: new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
+    files: new UploadsBucket(settings.UPLOADS_BUCKET),
+    campaigns: new CampaignStore(settings.TABLE_NAME),
+    contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
+    doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+    alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
+  },
+  { retentionDays: settings.RETENTION_DAYS },
+);
 
 /** Time kept back from the Lambda's limit to record where the import stopped. */
 const STOP_MARGIN_MS = 30_000;

@@ -8,6 +8,7 @@
  * Objects are loose: Connect adds fields over time (LanguageCode, Tags, SegmentAttributes, ...).
  */
 import { z } from 'zod';
+import type { ClaimedCall } from '../../use-cases/answers/resolve-call.ts';
 
 const EndpointSchema = z.looseObject({ Address: z.string(), Type: z.string() });
 /** A flow parameter that resolved to nothing arrives as null or is left out. */
@@ -69,7 +70,8 @@ export class NotAnEngineCallError extends Error {
 }
 
 /**
- * Parses the event and finds the contact attempt it belongs to.
+ * Parses the event and reads which contact attempt it claims to belong to: a claim only, until
+ * `CallResolver` (functions/use-cases/answers/resolve-call.ts) has checked it against the call the dispatcher placed.
  * @throws ZodError for an event that is not a ContactFlowEvent; NotAnEngineCallError for a call
  *   without the engine's attributes.
  */
@@ -96,8 +98,13 @@ export function parseFlowEvent(input: unknown): { event: ContactFlowEvent; ref: 
   };
 }
 
-/** A flow parameter as a string, or undefined when absent, null or empty. */
+/** The claim to check: the event's attempt, contact and Connect instance. */
+export function claimOf(event: ContactFlowEvent, ref: FlowCallRef): ClaimedCall {
+  return { ...ref, instanceArn: event.Details.ContactData.InstanceARN };
+}
+
+/** A flow parameter as a string, or undefined when absent, null or empty (own parameters only). */
 export function parameter(event: ContactFlowEvent, name: string): string | undefined {
-  const value = event.Details.Parameters[name];
+  const value = Object.hasOwn(event.Details.Parameters, name) ? event.Details.Parameters[name] : undefined;
   return value === null || value === undefined || value === '' ? undefined : value;
 }

@@ -7,16 +7,25 @@
  */
 import middy from '@middy/core';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
+import { FlowCallStore } from '../../adapters/flow-calls.ts';
 import { firstStep, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
-import { CALL_PROGRESS_ATTRIBUTE, CampaignNotFoundError, parseFlowEvent } from './contact-flow-event.ts';
+import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
+import { CALL_PROGRESS_ATTRIBUTE, CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS']);
+const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS', 'CONNECT_INSTANCE_ARN', 'MAX_CALL_SECONDS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
+const calls = new CallResolver(new FlowCallStore(settings.TABLE_NAME), {
+  instanceArn: settings.CONNECT_INSTANCE_ARN,
+  maxCallSeconds: settings.MAX_CALL_SECONDS,
+});
 
 export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
-  const { event, ref } = parseFlowEvent(input);
+  const parsed = parseFlowEvent(input);
+  const { event } = parsed;
+  // The script is only told to calls the engine placed (docs/contact-flow.md, "Least trust").
+  const ref = await calls.resolve(claimOf(event, parsed.ref));
   const stored = await cachedCampaign(campaigns, ref.campaignId, Date.now(), settings.CAMPAIGN_CACHE_SECONDS * 1000);
   if (stored === undefined) throw new CampaignNotFoundError(ref.campaignId);
   const attributes = event.Details.ContactData.Attributes;

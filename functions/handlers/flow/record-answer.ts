@@ -12,16 +12,28 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { AnswerStore } from '../../adapters/answer-store.ts';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
+import { FlowCallStore } from '../../adapters/flow-calls.ts';
 import { OptOuts } from '../../adapters/opt-outs.ts';
 import { stepAfterInput, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
-import { CampaignNotFoundError, parseFlowEvent } from './contact-flow-event.ts';
+import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
+import { CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
 
-const settings = environment(['TABLE_NAME', 'CAMPAIGN_CACHE_SECONDS', 'RETENTION_DAYS']);
+const settings = environment([
+  'TABLE_NAME',
+  'CAMPAIGN_CACHE_SECONDS',
+  'RETENTION_DAYS',
+  'CONNECT_INSTANCE_ARN',
+  'MAX_CALL_SECONDS',
+]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const answers = new AnswerStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const optOuts = new OptOuts(settings.TABLE_NAME);
+const calls = new CallResolver(new FlowCallStore(settings.TABLE_NAME), {
+  instanceArn: settings.CONNECT_INSTANCE_ARN,
+  maxCallSeconds: settings.MAX_CALL_SECONDS,
+});
 
 /** The flow's `LambdaInvocationAttributes` (contact-flows/outbound-survey.json, action "record-answer"). */
 export const RecordAnswerParametersSchema = z.object({
@@ -38,6 +50,8 @@ export type RecordAnswerParameters = z.infer<typeof RecordAnswerParametersSchema
 export type RecordResult =
   | 'RECORDED'
   | 'DUPLICATE'
+  /** The answer is for an attempt that is not the contact's current one: nothing was recorded. */
+  | 'NOT_CURRENT'
   | 'OPTED_OUT'
   | 'TRANSFERRED'
   | 'INVALID'
@@ -45,7 +59,10 @@ export type RecordResult =
   | 'UNKNOWN_QUESTION';
 
 export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
-  const { event, ref } = parseFlowEvent(input);
+  const parsed = parseFlowEvent(input);
+  const { event } = parsed;
+  // Which call this is comes from what the dispatcher recorded, never from the event alone (docs/contact-flow.md).
+  const ref = await calls.resolve(claimOf(event, parsed.ref));
   const parameters = RecordAnswerParametersSchema.parse(
     Object.fromEntries(Object.entries(event.Details.Parameters).filter(([, value]) => value !== null && value !== '')),
   );
@@ -81,6 +98,7 @@ export const handler = middy().handler(async (input: unknown): Promise<Record<st
       });
       break;
     case 'OPT_OUT': {
+      // ref.phone is the number the dispatcher called for this ContactId: nobody else can be opted out.
       const suppressed = await optOuts.optOut(ref.phone, now);
       await answers.recordProgress(ref, {
         attempt: ref.attempt,

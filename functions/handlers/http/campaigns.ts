@@ -6,11 +6,13 @@
  */
 import { z } from 'zod';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { CampaignSchema } from '../../core/campaign.ts';
+import { campaignSchemaFor } from '../../core/campaign.ts';
 import { environment } from '../../lib/config.ts';
 import { badRequest, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 
 const store = new CampaignStore(environment(['TABLE_NAME']).TABLE_NAME);
+/** Built on first use: only `put` needs the stage's limits (and only its function has them in its environment). */
+let putSchema: ReturnType<typeof campaignSchemaFor> | undefined;
 const PathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 
 export const list = httpHandler(async () => {
@@ -35,7 +37,10 @@ export const get = httpHandler(async (event) => {
 export const put = httpHandler(async (event) => {
   const { campaignId } = parseRequest(PathSchema, event.pathParameters, 'path');
   const body = jsonBody(event);
-  const campaign = parseRequest(CampaignSchema, body, 'body');
+  putSchema ??= campaignSchemaFor({
+    minRetryDelaySeconds: environment(['MIN_RETRY_DELAY_SECONDS']).MIN_RETRY_DELAY_SECONDS,
+  });
+  const campaign = parseRequest(putSchema, body, 'body');
   if (campaign.id !== campaignId) {
     throw badRequest('the definition is for another campaign', [
       { path: 'body.id', message: `must be "${campaignId}" (the path's campaign id)` },

@@ -16,10 +16,16 @@ import { badRequest, HttpError, httpHandler, json, notFound, parseRequest } from
 import { logger } from '../../lib/logger.ts';
 import { exportView, requestExport, waitForExport } from '../../use-cases/reports/export-job.ts';
 
-const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET', 'EXPORT_FUNCTION_NAME']);
+const settings = environment([
+  'TABLE_NAME',
+  'REPORTS_BUCKET',
+  'EXPORT_FUNCTION_NAME',
+  'RETENTION_DAYS',
+  'EXPORT_LINK_SECONDS',
+]);
 const store = new ReportStore(settings.TABLE_NAME);
 const bucket = new ReportsBucket(settings.REPORTS_BUCKET);
-const jobs = new ExportJobStore(settings.TABLE_NAME);
+const jobs = new ExportJobStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const invoker = new FunctionInvoker();
 
 /** Longest an export request waits for its job: the API's own limit is 30 s. */
@@ -54,7 +60,7 @@ export const contacts = httpHandler(async (event) => {
   logger.info('export requested', { campaignId, date, exportId: job.exportId, status: job.status, rows: job.rows });
   if (job.status === 'FAILED')
     throw new HttpError(500, 'EXPORT_FAILED', `the export failed: ${job.error ?? 'unknown'}`);
-  const view = await exportView(bucket, job);
+  const view = await exportView(bucket, job, settings.EXPORT_LINK_SECONDS);
   if (job.status === 'DONE') return json(200, view);
   const statusUrl = statusPath(campaignId, date, job.exportId);
   return json(202, { ...view, statusUrl }, { location: statusUrl });
@@ -64,5 +70,5 @@ export const status = httpHandler(async (event) => {
   const { campaignId, date, exportId } = parseRequest(JobPathSchema, event.pathParameters, 'path');
   const job = await jobs.get(campaignId, date, exportId);
   if (job === undefined) throw notFound(`no export ${exportId} of ${campaignId} for ${date}`);
-  return json(200, await exportView(bucket, job));
+  return json(200, await exportView(bucket, job, settings.EXPORT_LINK_SECONDS));
 });

@@ -7,6 +7,7 @@ import type { ListFormatError } from '../../core/import/list-format-error.ts';
 import { ListIdSchema } from '../../core/import/list-id.ts';
 import type { ListFileFormat } from '../../core/import/list-reader.ts';
 import type { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { badRequest, HttpError, type HttpEvent } from '../../lib/http.ts';
 import { ListFormatSchema } from '../../use-cases/import/list-record.ts';
@@ -26,6 +27,12 @@ export const ListQuerySchema = z.object({
  * itself refuses bodies over 10 MB); anything larger goes through an upload URL.
  */
 export const MAX_LIST_BODY_BYTES = 6_000_000;
+
+/**
+ * Largest list accepted through an upload URL (its exact size is signed into the URL). Two million rows, the most
+ * one list may hold, take about 100 MB as CSV; a larger file is refused before anything is stored.
+ */
+export const MAX_LIST_UPLOAD_BYTES = 256_000_000;
 
 const CSV_TYPES = new Set([
   'text/csv',
@@ -114,12 +121,23 @@ export function listFileBytes(event: HttpEvent, format: ListFileFormat, maxBytes
   return bytes;
 }
 
-/** A run date must not be over. */
-export function requireRunDate(date: string, now: Date): void {
+/**
+ * A run date must not be over, nor lie beyond the retention window (its data would have to be kept longer than
+ * `retentionDays` allows, and a date like 9999-12-31 is a typo).
+ */
+export function requireRunDate(date: string, now: Date, retentionDays: number): void {
   if (isPastDate(date, now)) {
     throw badRequest(`${date} is in the past: lists are imported for today or a later date`, [
       { path: 'query.date', message: 'in the past' },
     ]);
+  }
+  if (isBeyondRetention(date, now, retentionDays)) {
+    const latest = latestRunDate(now, retentionDays);
+    throw badRequest(
+      `${date} is more than ${retentionDays} days ahead (the retention of personal data): lists are imported for ` +
+        `dates up to ${latest}`,
+      [{ path: 'query.date', message: `after ${latest}` }],
+    );
   }
 }
 

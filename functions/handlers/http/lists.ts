@@ -29,6 +29,7 @@ import {
   ListQuerySchema,
   listFileBytes,
   listFileFormat,
+  MAX_LIST_UPLOAD_BYTES,
   refusedList,
   requireRunDate,
 } from './list-requests.ts';
@@ -37,14 +38,17 @@ const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN'
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const records = new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const files = new UploadsBucket(settings.UPLOADS_BUCKET);
-const imports = new ListImports({
-  records,
-  files,
-  campaigns,
-  contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
-  doNotCall: new DoNotCallStore(settings.TABLE_NAME),
-  alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
-});
+const imports = new ListImports(
+  {
+    records,
+    files,
+    campaigns,
+    contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
+    doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+    alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
+  },
+  { retentionDays: settings.RETENTION_DAYS },
+);
 
 /** Time kept back from the Lambda's limit to record where the import stopped and answer. */
 const RESPONSE_MARGIN_MS = 4_000;
@@ -63,7 +67,7 @@ const location = (campaignId: string, listId: string) => `/campaigns/${campaignI
 export const upload = httpHandler(async (event, context: Context) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const { date, format: formatParameter } = parseRequest(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-  requireRunDate(date, new Date());
+  requireRunDate(date, new Date(), settings.RETENTION_DAYS);
   const campaign = await findCampaign(campaignId);
   const format = listFileFormat(event.headers?.['content-type'], formatParameter);
   const bytes = listFileBytes(event, format);
@@ -91,16 +95,22 @@ export const upload = httpHandler(async (event, context: Context) => {
 const UploadUrlQuerySchema = z.object({
   date: z.iso.date('expected a date as YYYY-MM-DD'),
   format: ListFormatSchema.optional(),
+  /** The file's size in bytes: the upload URL takes exactly this many. */
+  size: z.coerce
+    .number('expected the file size in bytes')
+    .int('expected the file size in bytes')
+    .min(1, 'the file is empty')
+    .max(MAX_LIST_UPLOAD_BYTES, `larger than ${MAX_LIST_UPLOAD_BYTES} bytes: split the list into several files`),
 });
 
 export const uploadUrl = httpHandler(async (event) => {
   const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
   const query = parseRequest(UploadUrlQuerySchema, event.queryStringParameters ?? {}, 'query');
-  requireRunDate(query.date, new Date());
+  requireRunDate(query.date, new Date(), settings.RETENTION_DAYS);
   const campaign = await findCampaign(campaignId);
   const contentType = event.headers?.['content-type'];
   const format = query.format ?? (contentType === undefined ? 'csv' : listFileFormat(contentType));
-  const upload = await imports.requestUpload({ campaign, date: query.date, format });
+  const upload = await imports.requestUpload({ campaign, date: query.date, format, sizeBytes: query.size });
   return json(
     201,
     {

@@ -22,6 +22,7 @@ import { newListId } from '../../core/import/list-id.ts';
 import type { ListFileFormat, ListInput } from '../../core/import/list-reader.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../../core/keys.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { logger } from '../../lib/logger.ts';
 import {
@@ -47,6 +48,10 @@ export interface ListRecords {
   get(ref: ListRef): Promise<ListRecord | undefined>;
   markReceived(ref: ListRef, sizeBytes: number, at: Date): Promise<void>;
   startImport(ref: ListRef, at: Date): Promise<boolean>;
+  /** The running import is alive (`heartbeatAt`). */
+  heartbeat(ref: ListRef, at: Date): Promise<void>;
+  /** The running import stopped cleanly without finishing (time ran out): the next run continues it. */
+  release(ref: ListRef, at: Date): Promise<void>;
   recordProgress(ref: ListRef, progress: ListImportProgress, at: Date): Promise<void>;
   complete(ref: ListRef, summary: ListImportSummary, rejectedKey: string, at: Date): Promise<void>;
   fail(ref: ListRef, failure: ListFailure, at: Date): Promise<void>;
@@ -62,7 +67,8 @@ export interface RejectedRowsUpload extends RejectedRowsSink {
 
 /** The uploads bucket (`UploadsBucket`). */
 export interface ListFiles {
-  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  /** A URL to PUT exactly `sizeBytes` to `key`, once (no overwriting). */
+  presignPut(key: string, expiresInSeconds: number, sizeBytes: number): Promise<string>;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   open(key: string): Promise<ListInput>;
   rejectedRowsUpload(key: string): Promise<RejectedRowsUpload>;
@@ -98,6 +104,12 @@ export interface ListImportsOptions {
   uploadUrlSeconds?: number;
   /** How often the upload event looks whether the API call finished a small list; default 1 s. */
   handoffPollMs?: number;
+  /** How often a running import says it is alive; default 15 s. */
+  heartbeatMs?: number;
+  /** A running import silent this long has died (out of memory, out of time); default 60 s. */
+  deadAfterMs?: number;
+  /** Days personal data is kept (`RETENTION_DAYS`): a list for a later date than today plus this is refused. */
+  retentionDays?: number;
 }
 
 /**
@@ -137,8 +149,10 @@ export class ListImports {
     campaign: Campaign;
     date: string;
     format: ListFileFormat;
-  }): Promise<{ listId: string; uploadUrl: string; expiresAt: string }> {
-    const { campaign, date, format } = input;
+    /** The file's size: the URL takes exactly this many bytes. */
+    sizeBytes: number;
+  }): Promise<{ listId: string; uploadUrl: string; expiresAt: string; headers: Record<string, string> }> {
+    const { campaign, date, format, sizeBytes } = input;
     const now = this.clock.now();
     const listId = newListId(date);
     const objectKey = listObjectKey(campaign.id, date, listId, format);
@@ -154,9 +168,12 @@ export class ListImports {
       objectKey,
       createdAt: now,
       uploadExpiresAt: expiresAt,
+      sizeBytes,
     });
-    const uploadUrl = await this.ports.files.presignPut(objectKey, seconds);
-    return { listId, uploadUrl, expiresAt: expiresAt.toISOString() };
+    const uploadUrl = await this.ports.files.presignPut(objectKey, seconds, sizeBytes);
+    // The headers the PUT must carry: they are signed into the URL.
+    const headers = { 'content-length': String(sizeBytes), 'if-none-match': '*' };
+    return { listId, uploadUrl, expiresAt: expiresAt.toISOString(), headers };
   }
 
   /**
@@ -225,6 +242,20 @@ export class ListImports {
       return { outcome: 'IGNORED', reason: 'the list was refused', ref };
     }
     const now = this.clock.now();
+    // S3 refuses a PUT of another size than the URL was made for; a store that does not (an emulator) is caught here.
+    if (
+      record.status === 'AWAITING_UPLOAD' &&
+      record.sizeBytes !== undefined &&
+      sizeBytes !== 0 &&
+      sizeBytes !== record.sizeBytes
+    ) {
+      await this.refuse(
+        ref,
+        'UPLOAD_SIZE_MISMATCH',
+        `the upload has ${sizeBytes} bytes; its URL was made for ${record.sizeBytes}: ask for a new upload URL`,
+      );
+      return { outcome: 'FAILED', ref };
+    }
     if (record.status === 'AWAITING_UPLOAD') await this.ports.records.markReceived(ref, sizeBytes, now);
     const stored = await this.ports.campaigns.get(ref.campaignId);
     if (stored === undefined) {
@@ -233,6 +264,16 @@ export class ListImports {
     }
     if (isPastDate(ref.date, now)) {
       await this.refuse(ref, 'DATE_IN_PAST', `the run's date ${ref.date} is over: nobody can be called for it`);
+      return { outcome: 'FAILED', ref };
+    }
+    const retentionDays = this.options.retentionDays;
+    if (retentionDays !== undefined && isBeyondRetention(ref.date, now, retentionDays)) {
+      await this.refuse(
+        ref,
+        'DATE_BEYOND_RETENTION',
+        `the run's date ${ref.date} is after ${latestRunDate(now, retentionDays)}, more than the ${retentionDays} days ` +
+          'personal data is kept',
+      );
       return { outcome: 'FAILED', ref };
     }
     const outcome = await this.run(ref, stored.campaign, ids.format, {
@@ -281,7 +322,28 @@ export class ListImports {
   ): Promise<'DONE' | 'FAILED' | 'INCOMPLETE'> {
     const { records, files } = this.ports;
     const now = this.clock.now();
+    // A run that died (out of memory or time) cannot record it: the next run does, and the list ends FAILED
+    // instead of IMPORTING for ever (retrying would only die again on the same file).
+    const before = await records.get(ref);
+    if (before?.status === 'IMPORTING' && before.runningSince !== undefined) {
+      const silentMs = now.getTime() - Date.parse(before.heartbeatAt ?? before.runningSince);
+      if (silentMs > (this.options.deadAfterMs ?? 60_000)) {
+        await this.refuse(
+          ref,
+          'IMPORT_DIED',
+          `the import stopped without finishing (out of memory or time; last sign of life ${before.heartbeatAt ?? before.runningSince}); ` +
+            'rows imported until then stay: check the file (a workbook that inflates hugely?) and upload it again',
+        );
+        return 'FAILED';
+      }
+    }
     if (!(await records.startImport(ref, now))) return 'DONE';
+    const heartbeat = setInterval(() => {
+      records
+        .heartbeat(ref, this.clock.now())
+        .catch((error: unknown) => logger.warn('import heartbeat not written', { error, listId: ref.listId }));
+    }, this.options.heartbeatMs ?? 15_000);
+    heartbeat.unref();
     try {
       if (!source.checked) {
         await checkList(await source.open(), format, campaign, { date: ref.date, now }, this.readOptions());
@@ -317,6 +379,7 @@ export class ListImports {
           { rows, accepted, rejected: refused, duplicates, suppressed },
           this.clock.now(),
         );
+        await records.release(ref, this.clock.now());
         return 'INCOMPLETE';
       }
       await rejected.finish();
@@ -328,6 +391,8 @@ export class ListImports {
       await records.fail(ref, failure, this.clock.now());
       if (failure.retryable) throw error;
       return 'FAILED';
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 

@@ -99,6 +99,10 @@ export const ListRecordSchema = z.object({
   /** Import runs started (more than one after a crash or a time-out). */
   attempts: z.number().int().default(0),
   startedAt: z.string().optional(),
+  /** An import run holds the list (set when it starts, removed when it ends cleanly, however it ends). */
+  runningSince: z.string().optional(),
+  /** The running import's last sign of life: it writes one every few seconds; a stale one means it died. */
+  heartbeatAt: z.string().optional(),
   finishedAt: z.string().optional(),
   progress: ListImportProgressSchema.optional(),
   summary: ListImportSummarySchema.optional(),

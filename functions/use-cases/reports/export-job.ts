@@ -82,18 +82,28 @@ export async function waitForExport(
   }
 }
 
-/** What the API says of a job: its state, and a download link (valid a day) once done. */
-export async function exportView(bucket: Pick<ReportsBucket, 'downloadUrl'>, job: ExportJob, now = new Date()) {
+/**
+ * What the API says of a job: its state and, once done, a download link made for this request that lasts
+ * `linkSeconds` (minutes, `EXPORT_LINK_SECONDS`) and says when it expires (`urlExpiresAt`). Links are never stored
+ * or sent anywhere else: whoever wants the file again asks the API, which checks who is asking.
+ */
+export async function exportView(
+  bucket: Pick<ReportsBucket, 'downloadUrl'>,
+  job: ExportJob,
+  linkSeconds: number,
+  now = new Date(),
+) {
   const judged = judgeJob(job, now);
   const url =
     judged.status === 'DONE' && judged.key !== undefined
-      ? await bucket.downloadUrl(judged.key, judged.fileName ?? judged.key.split('/').pop() ?? 'contacts')
+      ? await bucket.downloadUrl(judged.key, judged.fileName ?? judged.key.split('/').pop() ?? 'contacts', linkSeconds)
       : undefined;
   const { filters, ...rest } = judged;
   return {
     ...rest,
     answer: filters.length > 0 ? filters.map((filter) => `${filter.questionId}:${filter.key}`).join(',') : undefined,
     url,
+    urlExpiresAt: url === undefined ? undefined : new Date(now.getTime() + linkSeconds * 1000).toISOString(),
   };
 }
 

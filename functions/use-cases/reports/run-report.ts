@@ -1,14 +1,12 @@
 /**
  * Report use cases shared by the HTTP API and the run-end report job: the summary of one run or
- * of a range of days (from counters), and the per-contact export with its download link.
+ * of a range of days (from counters). Per-contact exports are jobs (export-job.ts), made on request.
  */
 import type { CampaignStore } from '../../adapters/campaign-store.ts';
 import type { ReportStore } from '../../adapters/report-store.ts';
 import type { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
-import type { AnswerFilter } from '../../core/report/contact-rows.ts';
 import { buildRunSummary, type ReportQuestion, type RunSummary, sumCounters } from '../../core/report/summary.ts';
-import { type ExportFormat, exportContacts } from './export-contacts.ts';
 
 export interface ReportPorts {
   campaigns: Pick<CampaignStore, 'get'>;
@@ -71,32 +69,4 @@ export async function rangeReport(
     generatedAt: new Date().toISOString(),
     ...buildRunSummary(sumCounters(runs.map((run) => run.counters)), questionsOf(stored?.campaign)),
   };
-}
-
-export interface ExportLink {
-  key: string;
-  url: string;
-  rows: number;
-  bytes: number;
-  format: ExportFormat;
-}
-
-/** Writes the export and returns a presigned download link to it. */
-export async function exportWithLink(
-  ports: ReportPorts,
-  campaignId: string,
-  date: string,
-  format: ExportFormat,
-  filters: readonly AnswerFilter[],
-): Promise<ExportLink> {
-  const stored = await ports.campaigns.get(campaignId);
-  const result = await exportContacts(ports.store, ports.bucket, {
-    campaignId,
-    date,
-    format,
-    questions: questionsOf(stored?.campaign),
-    filters,
-  });
-  const url = await ports.bucket.downloadUrl(result.key, result.fileName);
-  return { key: result.key, url, rows: result.rows, bytes: result.bytes, format };
 }

@@ -23,6 +23,8 @@ const valid = {
   ANSWERING_MACHINE_DETECTION: 'false',
   CAMPAIGN_CACHE_SECONDS: '30',
   EXPORT_FUNCTION_NAME: 'campaign-engine-test-exportContacts',
+  MIN_RETRY_DELAY_SECONDS: '60',
+  EXPORT_LINK_SECONDS: '300',
 };
 
 const ALL = EnvironmentSchema.keyof().options;
@@ -112,5 +114,20 @@ describe('parseEnvironment', () => {
         `stage ${stage}`,
       ).not.toThrow();
     }
+    // The stage's shortest retry delay: a minute in AWS, a second on the local stage (demo, integration tests).
+    const limitOf = (stage: string) =>
+      parseEnvironment(
+        {
+          MIN_RETRY_DELAY_SECONDS: String({ ...defaults, ...service.params[stage] }.minRetryDelaySeconds).replace(
+            /^\$\{env:[A-Z_]+, '(\d+)'\}$/,
+            '$1',
+          ),
+        },
+        ['MIN_RETRY_DELAY_SECONDS'],
+      ).MIN_RETRY_DELAY_SECONDS;
+    expect(limitOf('default')).toBe(60);
+    expect(limitOf('prod')).toBe(60);
+    expect(limitOf('local')).toBe(1);
+    expect(() => parseEnvironment({}, ['MIN_RETRY_DELAY_SECONDS'])).toThrow(/MIN_RETRY_DELAY_SECONDS: missing/);
   });
 });

@@ -195,3 +195,27 @@ describe('script validation', () => {
     ).toThrow(/leads back to a question already asked: q1 → q2 → q1/);
   });
 });
+
+describe('keys and placeholders from the caller (issue 15: "constructor" was stored as an answer key)', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'treats the input %s as an invalid key, never as an answer',
+    (input) => {
+      const outcome = stepAfterInput(context(), { questionId: 'q1', retry: 0, answered: 0 }, input);
+
+      expect(outcome.kind).toBe('INVALID');
+    },
+  );
+
+  it('fills only own attributes and cuts long values, so no list value can overflow a prompt', () => {
+    const step = firstStep(
+      {
+        script: scriptOf({ greeting: 'Hi {constructor}{toString} {name}.' }),
+        scriptVersion: 1,
+        attributes: { name: 'x'.repeat(50_000) },
+      },
+      'HUMAN',
+    );
+
+    expect(step.prompt).toBe(`<speak>Hi ${'x'.repeat(100)}.<break time="300ms"/>Q one?</speak>`);
+  });
+});

@@ -165,11 +165,22 @@ describe('request schemas and dates', () => {
   it('refuses a date that is over everywhere, with the parameter named', () => {
     const now = new Date('2026-03-02T11:00:00Z');
 
-    expect(thrown(() => requireRunDate('2026-02-28', now))).toMatchObject({
+    expect(thrown(() => requireRunDate('2026-02-28', now, 90))).toMatchObject({
       statusCode: 400,
       problems: [{ path: 'query.date', message: 'in the past' }],
     });
-    expect(() => requireRunDate('2026-03-01', now)).not.toThrow(); // still 1 March somewhere (UTC-12)
-    expect(() => requireRunDate('2026-03-02', now)).not.toThrow();
+    expect(() => requireRunDate('2026-03-01', now, 90)).not.toThrow(); // still 1 March somewhere (UTC-12)
+    expect(() => requireRunDate('2026-03-02', now, 90)).not.toThrow();
+  });
+
+  it('refuses a date beyond the retention window, 9999-12-31 included, naming the last date accepted', () => {
+    const now = new Date('2026-03-02T11:00:00Z');
+
+    expect(thrown(() => requireRunDate('9999-12-31', now, 90))).toMatchObject({
+      statusCode: 400,
+      problems: [{ path: 'query.date', message: 'after 2026-05-31' }],
+    });
+    expect(thrown(() => requireRunDate('2026-06-01', now, 90))).toMatchObject({ statusCode: 400 });
+    expect(() => requireRunDate('2026-05-31', now, 90)).not.toThrow();
   });
 });

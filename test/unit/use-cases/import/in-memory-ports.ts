@@ -125,8 +125,25 @@ export class MemoryListRecords implements ListRecords {
     const record = this.items.get(this.key(ref));
     if (record === undefined || record.status === 'DONE') return false;
     const { error: _error, finishedAt: _finishedAt, ...rest } = record;
-    this.set({ ...rest, status: 'IMPORTING', attempts: record.attempts + 1, startedAt: record.startedAt ?? iso(at) });
+    this.set({
+      ...rest,
+      status: 'IMPORTING',
+      attempts: record.attempts + 1,
+      startedAt: record.startedAt ?? iso(at),
+      runningSince: iso(at),
+      heartbeatAt: iso(at),
+    });
     return true;
+  }
+
+  async heartbeat(ref: ListRef, at: Date): Promise<void> {
+    const record = this.items.get(this.key(ref));
+    if (record?.status === 'IMPORTING') this.items.set(this.key(ref), { ...record, heartbeatAt: iso(at) });
+  }
+
+  async release(ref: ListRef): Promise<void> {
+    const { runningSince: _since, heartbeatAt: _beat, ...rest } = this.required(ref);
+    this.items.set(this.key(ref), rest);
   }
 
   async recordProgress(ref: ListRef, progress: ListImportProgress): Promise<void> {
@@ -136,14 +153,21 @@ export class MemoryListRecords implements ListRecords {
 
   async complete(ref: ListRef, summary: ListImportSummary, rejectedKey: string, at: Date): Promise<void> {
     const record = this.required(ref);
-    const { progress: _progress, error: _error, handoffAt: _handoffAt, ...rest } = record;
+    const {
+      progress: _progress,
+      error: _error,
+      handoffAt: _handoffAt,
+      runningSince: _r,
+      heartbeatAt: _h,
+      ...rest
+    } = record;
     this.set({ ...rest, status: 'DONE', summary, rejectedKey, finishedAt: iso(at) });
   }
 
   async fail(ref: ListRef, failure: ListFailure, at: Date): Promise<void> {
     const record = this.required(ref);
     if (record.status === 'DONE') return;
-    const { handoffAt: _handoffAt, ...rest } = record;
+    const { handoffAt: _handoffAt, runningSince: _r, heartbeatAt: _h, ...rest } = record;
     this.set({ ...rest, status: 'FAILED', error: failure, finishedAt: iso(at) });
   }
 

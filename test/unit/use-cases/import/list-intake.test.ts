@@ -15,7 +15,7 @@ import {
 const DATE = '2026-03-02';
 const START = '2026-03-02T06:00:00Z';
 
-function setup(options: { campaignExists?: boolean } = {}) {
+function setup(options: { campaignExists?: boolean; retentionDays?: number } = {}) {
   const clock = new ManualClock(START);
   const contacts = new MemoryContacts();
   const records = new MemoryListRecords(contacts);
@@ -29,7 +29,7 @@ function setup(options: { campaignExists?: boolean } = {}) {
       campaigns: { get: async () => (options.campaignExists === false ? undefined : { campaign }) },
       doNotCall: new MemoryDoNotCall(['+48600000002']),
     },
-    { clock, import: { batchSize: 10 } },
+    { clock, import: { batchSize: 10 }, retentionDays: options.retentionDays },
   );
   return { clock, contacts, records, files, campaign, imports };
 }
@@ -122,7 +122,7 @@ describe('ListImports.importBody: a small list sent as the request body', () => 
 describe('ListImports.importUploaded: the upload event', () => {
   it('imports a list uploaded to its presigned URL: AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE', async () => {
     const { imports, records, files, campaign } = setup();
-    const upload = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const upload = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 1234 });
     const key = listObjectKey('spring-survey', DATE, upload.listId, 'csv');
     files.objects.set(key, polishList(30));
 
@@ -132,6 +132,7 @@ describe('ListImports.importUploaded: the upload event', () => {
       listId: expect.stringMatching(/^20260302-/),
       uploadUrl: `https://uploads.example/${key}?expires=3600`,
       expiresAt: '2026-03-02T07:00:00.000Z',
+      headers: { 'content-length': '1234', 'if-none-match': '*' },
     });
     expect(result).toEqual({
       outcome: 'DONE',
@@ -147,7 +148,7 @@ describe('ListImports.importUploaded: the upload event', () => {
 
   it('ignores duplicate events, objects of no list and keys outside lists/', async () => {
     const { imports, files, campaign, records } = setup();
-    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
     const key = listObjectKey('spring-survey', DATE, listId, 'csv');
     files.objects.set(key, polishList(5));
     await imports.importUploaded(key, 0);
@@ -166,7 +167,7 @@ describe('ListImports.importUploaded: the upload event', () => {
 
   it('waits while the API call may still be importing a small list, and leaves it alone once DONE', async () => {
     const { imports, records, files, campaign, clock } = setup();
-    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
     const ref = { campaignId: 'spring-survey', date: DATE, listId };
     const key = listObjectKey('spring-survey', DATE, listId, 'csv');
     files.objects.set(key, polishList(5));
@@ -191,7 +192,7 @@ describe('ListImports.importUploaded: the upload event', () => {
 
   it('takes over a small list whose API call died without finishing', async () => {
     const { imports, records, files, contacts, campaign, clock } = setup();
-    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
     const ref = { campaignId: 'spring-survey', date: DATE, listId };
     const key = listObjectKey('spring-survey', DATE, listId, 'csv');
     files.objects.set(key, polishList(12));
@@ -213,7 +214,7 @@ describe('ListImports.importUploaded: the upload event', () => {
 
   it('records a file refused as a whole as FAILED with the code and line, writing nothing', async () => {
     const { imports, records, files, contacts, campaign } = setup();
-    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: BROKEN.length });
     const key = listObjectKey('spring-survey', DATE, listId, 'csv');
     files.objects.set(key, BROKEN);
 
@@ -231,11 +232,21 @@ describe('ListImports.importUploaded: the upload event', () => {
 
   it('refuses a list whose campaign was deleted or whose date is over', async () => {
     const missing = setup({ campaignExists: false });
-    const upload = await missing.imports.requestUpload({ campaign: missing.campaign, date: DATE, format: 'csv' });
+    const upload = await missing.imports.requestUpload({
+      campaign: missing.campaign,
+      date: DATE,
+      format: 'csv',
+      sizeBytes: 100,
+    });
     const key = listObjectKey('spring-survey', DATE, upload.listId, 'csv');
     missing.files.objects.set(key, polishList(3));
     const late = setup();
-    const lateUpload = await late.imports.requestUpload({ campaign: late.campaign, date: DATE, format: 'csv' });
+    const lateUpload = await late.imports.requestUpload({
+      campaign: late.campaign,
+      date: DATE,
+      format: 'csv',
+      sizeBytes: 100,
+    });
     const lateKey = listObjectKey('spring-survey', DATE, lateUpload.listId, 'csv');
     late.files.objects.set(lateKey, polishList(3));
     late.clock.advance(3 * 86_400_000);
@@ -247,9 +258,72 @@ describe('ListImports.importUploaded: the upload event', () => {
     expect(missing.contacts.byRun.size + late.contacts.byRun.size).toBe(0);
   });
 
+  it('makes upload URLs for the exact size and never to overwrite, and refuses an upload of another size', async () => {
+    const { imports, campaign, files, records, contacts } = setup();
+    const upload = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 64 });
+    const key = listObjectKey('spring-survey', DATE, upload.listId, 'csv');
+    files.objects.set(key, polishList(3));
+
+    expect(upload.headers).toEqual({ 'content-length': '64', 'if-none-match': '*' });
+    expect(await imports.importUploaded(key, 65)).toMatchObject({ outcome: 'FAILED' });
+    expect([...records.items.values()][0]?.error).toMatchObject({ code: 'UPLOAD_SIZE_MISMATCH', retryable: false });
+    expect(contacts.byRun.size).toBe(0);
+  });
+
+  it('marks an import that died (out of memory or time) FAILED on the next attempt, never leaves it IMPORTING', async () => {
+    const { imports, records, files, campaign, clock } = setup();
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
+    const ref = { campaignId: 'spring-survey', date: DATE, listId };
+    const key = listObjectKey('spring-survey', DATE, listId, 'csv');
+    files.objects.set(key, polishList(5));
+    // As a run that the Lambda killed leaves it: IMPORTING, holding the list, its last heartbeat long ago.
+    await records.startImport(ref, clock.now());
+    clock.advance(3 * 60_000);
+
+    expect(await imports.importUploaded(key, 0)).toMatchObject({ outcome: 'FAILED' });
+    expect(await records.get(ref)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'IMPORT_DIED', retryable: false },
+    });
+    expect(await records.get(ref)).not.toHaveProperty('runningSince');
+  });
+
+  it('does not take a live import (a recent heartbeat) for a dead one', async () => {
+    const { imports, records, files, campaign, clock } = setup();
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
+    const ref = { campaignId: 'spring-survey', date: DATE, listId };
+    const key = listObjectKey('spring-survey', DATE, listId, 'csv');
+    files.objects.set(key, polishList(5));
+    await records.startImport(ref, clock.now());
+    clock.advance(3 * 60_000);
+    await records.heartbeat(ref, clock.now());
+
+    expect(await imports.importUploaded(key, 0)).toMatchObject({ outcome: 'DONE' });
+  });
+
+  it('refuses a list whose date lies beyond the retention window, writing nothing', async () => {
+    const far = setup({ retentionDays: 90 });
+    const upload = await far.imports.requestUpload({
+      campaign: far.campaign,
+      date: '9999-12-31',
+      format: 'csv',
+      sizeBytes: 100,
+    });
+    const key = listObjectKey('spring-survey', '9999-12-31', upload.listId, 'csv');
+    far.files.objects.set(key, polishList(3));
+
+    expect(await far.imports.importUploaded(key, 0)).toMatchObject({ outcome: 'FAILED' });
+    expect([...far.records.items.values()][0]?.error).toMatchObject({
+      code: 'DATE_BEYOND_RETENTION',
+      retryable: false,
+      message: expect.stringContaining('after 2026-05-31'),
+    });
+    expect(far.contacts.byRun.size).toBe(0);
+  });
+
   it('records a storage failure as retryable and throws it; the retry continues to exactly the file’s rows', async () => {
     const { imports, records, files, contacts, campaign } = setup();
-    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv' });
+    const { listId } = await imports.requestUpload({ campaign, date: DATE, format: 'csv', sizeBytes: 100 });
     const ref = { campaignId: 'spring-survey', date: DATE, listId };
     const key = listObjectKey('spring-survey', DATE, listId, 'csv');
     files.objects.set(key, polishList(200));

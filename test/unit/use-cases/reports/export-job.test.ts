@@ -214,21 +214,27 @@ describe('export jobs', () => {
     }).current() as ExportJob;
     const links: string[] = [];
     const signer = { downloadUrl: async (key: string, fileName: string) => `https://s3/${key}?as=${fileName}` };
+    const lifetimes: Array<number | undefined> = [];
     const recording = {
-      downloadUrl: async (key: string, name: string) => {
+      downloadUrl: async (key: string, name: string, seconds?: number) => {
         links.push(name);
+        lifetimes.push(seconds);
         return signer.downloadUrl(key, name);
       },
     };
-    const view = await exportView(recording, job);
+    const view = await exportView(recording, job, 300, new Date(T0));
     expect(view).toMatchObject({
       status: 'DONE',
       answer: 'q1:2',
       url: expect.stringContaining('https://s3/exports/demo'),
+      urlExpiresAt: new Date(T0 + 300_000).toISOString(),
     });
     expect(view).not.toHaveProperty('filters');
     expect(links).toEqual(['demo-2026-11-23-contacts-q1-2.csv']);
-    const running = await exportView(signer, { ...job, status: 'RUNNING', key: undefined }, new Date(T0));
+    // Links last minutes, not the bucket's default day.
+    expect(lifetimes).toEqual([300]);
+    const running = await exportView(signer, { ...job, status: 'RUNNING', key: undefined }, 300, new Date(T0));
     expect(running.url).toBeUndefined();
+    expect(running.urlExpiresAt).toBeUndefined();
   });
 });
