@@ -81,6 +81,7 @@ const COMMAND_ACTIONS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-connect': {
     StartOutboundVoiceContactCommand: ['connect:StartOutboundVoiceContact'],
     DescribeContactCommand: ['connect:DescribeContact'],
+    GetContactAttributesCommand: ['connect:GetContactAttributes'],
     StopContactCommand: ['connect:StopContact'],
     DescribeInstanceCommand: ['connect:DescribeInstance'],
   },
