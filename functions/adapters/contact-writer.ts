@@ -9,6 +9,7 @@
  * is cancelled naming them; they are counted as duplicates and the rest is written again.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { newContactKey } from '../core/analytics/facts.ts';
 import { contactKey, duePartition, dueSortKey, runKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { statusCounter } from './run-store.ts';
@@ -99,6 +100,8 @@ export class ContactWriter {
           Item: {
             ...contactKey(campaignId, date, contact.phone),
             phone: contact.phone,
+            // Analytics facts name the contact by this random key, never by the number (docs/analytics.md).
+            contactKey: newContactKey(),
             status: 'PENDING',
             attempts: 0,
             attemptLog: [],
