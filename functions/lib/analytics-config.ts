@@ -29,6 +29,13 @@ export const BackfillEnvironmentSchema = z.object({
   ANALYTICS_SETTLE_SECONDS: positiveInteger,
 });
 
+/** The backfill request: which runs to hand to the backfill worker. */
+export const BackfillRequestEnvironmentSchema = z.object({
+  TABLE_NAME: name,
+  ANALYTICS_SETTLE_SECONDS: positiveInteger,
+  BACKFILL_FUNCTION_NAME: name,
+});
+
 /** The named analyses: Athena queries over the fact views. */
 export const AnalysisEnvironmentSchema = z.object({
   TABLE_NAME: name,

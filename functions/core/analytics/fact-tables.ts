@@ -116,6 +116,8 @@ export const FACT_TABLES: Readonly<Record<FactTableName, FactTable>> = {
       { name: 'reached', type: 'boolean', comment: 'a person picked up on at least one call' },
       { name: 'first_reach_attempt', type: 'int', comment: 'the attempt on which a person first picked up' },
       { name: 'opted_out', type: 'boolean', comment: 'the person opted out' },
+      { name: 'first_called_hour', type: 'int', comment: 'local hour of the first call, 0-23 (null: never called)' },
+      { name: 'first_called_weekday', type: 'int', comment: 'local weekday of the first call, 1 = Monday … 7' },
       ...commonColumns,
     ],
   },

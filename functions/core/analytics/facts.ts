@@ -179,7 +179,9 @@ export function contactFact(
   if (!isFinalStatus(next.status) || isFinalStatus(previous?.status)) return undefined;
   const ended = [...next.attemptLog].sort((a, b) => a.n - b.n);
   const firstReach = ended.find((entry) => isReached(entry.outcome));
+  const first = ended[0];
   const last = ended.at(-1);
+  const firstCall = first === undefined ? undefined : localHourAndWeekday(first.at, contact.timeZone);
   return {
     ...common(contact, recordedAt),
     final_status: next.status,
@@ -188,6 +190,8 @@ export function contactFact(
     reached: firstReach !== undefined,
     first_reach_attempt: firstReach?.n ?? null,
     opted_out: next.status === 'OPTED_OUT' || ended.some((entry) => entry.outcome === 'OPTED_OUT'),
+    first_called_hour: firstCall?.hour ?? null,
+    first_called_weekday: firstCall?.weekday ?? null,
   };
 }
 

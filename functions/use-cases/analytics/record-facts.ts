@@ -206,9 +206,12 @@ function classify(change: StreamChange, index: number, warn: RecordFactsPorts['w
   return [];
 }
 
-/** Each contact's key, list and admitted dimension values, for the contacts that have a key. */
-async function resolveContacts(
-  ports: RecordFactsPorts,
+/**
+ * Each contact's key, list and admitted dimension values (by `<campaignId>#<date>#<phone>`), for the contacts that
+ * have a key.
+ */
+export async function resolveContacts(
+  ports: Pick<RecordFactsPorts, 'dimensions'>,
   images: ReadonlyMap<string, ContactImage>,
   campaigns: ReadonlyMap<string, CampaignAnalytics | undefined>,
 ): Promise<Map<string, FactContact>> {
