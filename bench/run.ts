@@ -12,6 +12,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   import: () => import('./import.ts'),
   dial: () => import('./dial.ts'),
   report: () => import('./report.ts'),
+  analytics: () => import('./analytics.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);
