@@ -5,6 +5,7 @@
  * or a name, and after a person's items are erased no item links their facts to them.
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
@@ -12,6 +13,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AthenaQueries } from '../../functions/adapters/athena-queries.ts';
+import { launchBrowser } from './browser.ts';
 import {
   api,
   cloud,
@@ -230,4 +232,43 @@ describe('analytics from the stream', () => {
     );
     expect(after.rows).toEqual(facts.rows);
   });
+
+  it("shows the dashboard's Analysis view: the hour × weekday heatmap, the cross-tab, downloads", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+      await page.goto(`${cloud.endpoints.api.replace('127.0.0.1', 'localhost')}/#/${CAMPAIGN}/${today()}/analysis`);
+      const heatmap = page.locator('table.heatmap');
+      await heatmap.waitFor({ timeout: 30_000 });
+      expect(await heatmap.locator('tbody tr').count()).toBe(7);
+      expect(await heatmap.locator('td.heat').filter({ hasText: '%' }).count()).toBeGreaterThan(0);
+      const crosstab = page.locator('#analysis-crosstab table.analysis-table');
+      await crosstab.waitFor({ timeout: 30_000 });
+      expect(await crosstab.locator('thead th').allTextContents()).toEqual([
+        'clinic',
+        'q1',
+        'q1_label',
+        'contacts',
+        'row_share',
+        'column_share',
+      ]);
+      await page.locator('#analysis-funnel table').waitFor({ timeout: 30_000 });
+      await page.locator('#analysis-trend figure').waitFor({ timeout: 30_000 });
+      const csv = await page.locator('#analysis-answers a', { hasText: 'Download CSV' }).getAttribute('href');
+      const download = await fetch(`${cloud.endpoints.api}${csv}`);
+      expect(download.headers.get('content-type')).toContain('text/csv');
+      expect((await download.text()).split('\r\n')[0]).toBe('\uFEFFclinic,q1,q1_label,contacts,share');
+      const xlsx = await page.locator('#analysis-answers a', { hasText: 'Download Excel' }).getAttribute('href');
+      const workbook = await fetch(`${cloud.endpoints.api}${xlsx}`);
+      expect(
+        Buffer.from(await workbook.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      mkdirSync('test-results/dashboard', { recursive: true });
+      await page.screenshot({ path: 'test-results/dashboard/analysis.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
