@@ -715,7 +715,9 @@ export function analysisTable(
   }
   if (analysis.base === 'crosstab') fillCrosstabShares(analysis, out);
   if (columns.length === 0) columns = emptyColumns(analysis, head);
-  return { columns, rows: out.sort(compareCells) };
+  // The funnel's steps keep their order (reached, each question in script order, completed) within each group.
+  const sortKey = analysis.base === 'funnel' ? (row: Cell[]) => row.slice(0, head.length) : (row: Cell[]) => row;
+  return { columns, rows: out.sort((a, b) => compareCells(sortKey(a), sortKey(b))) };
 }
 
 function emptyColumns(analysis: ResolvedAnalysis, head: string[]): string[] {
