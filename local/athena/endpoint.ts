@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
 import { listen, type RunningServer, sendJson } from '../http-server.ts';
-import { buildCatalog, type GlueTableInput, prestoViewSql, tableLocation } from './catalog.ts';
+import { buildCatalog, filesViewSql, type GlueTableInput, prestoViewSql, tableLocation } from './catalog.ts';
 import { S3FileCache } from './file-cache.ts';
 
 /** Local copies of the tables' files (S3FileCache in the local cloud). */
@@ -119,6 +119,8 @@ export async function startAthenaEndpoint(options: AthenaEndpointOptions): Promi
   await connection.run(`PRAGMA profiling_output = '${profileFile.replaceAll("'", "''")}'`);
 
   const executions = new Map<string, Execution>();
+  /** The file list each files table is defined over now. */
+  const defined = new Map<string, string>();
   const byToken = new Map<string, string>();
   let queue: Promise<void> = Promise.resolve();
 
@@ -142,18 +144,22 @@ export async function startAthenaEndpoint(options: AthenaEndpointOptions): Promi
     execution.state = 'RUNNING';
     execution.startedAt = Date.now();
     try {
-      const referenced = filesTablesOf(execution.query);
-      const files = new Map<string, string[]>();
-      for (const name of referenced) {
-        const table = tablesByName.get(name);
-        if (table === undefined) continue;
-        const { bucket, prefix } = tableLocation(table);
-        files.set(name, await cache.sync(bucket, prefix));
+      // The files of the tables the query reads, listed now (in parallel); a files table is redefined only when its
+      // files changed (the views over it bind at query time).
+      const referenced = [...filesTablesOf(execution.query)].flatMap((name) => tablesByName.get(name) ?? []);
+      const listed = await Promise.all(
+        referenced.map((table) => {
+          const { bucket, prefix } = tableLocation(table);
+          return cache.sync(bucket, prefix);
+        }),
+      );
+      for (const [index, table] of referenced.entries()) {
+        const files = listed[index] ?? [];
+        const signature = files.join('\n');
+        if (defined.get(table.Name) === signature) continue;
+        await connection.run(filesViewSql(catalog.database, table, files));
+        defined.set(table.Name, signature);
       }
-      await buildCatalog(connection, catalog, (table) => {
-        const { bucket, prefix } = tableLocation(table);
-        return files.get(table.Name) ?? cache.pathsUnder(cache.folderOf(bucket, prefix));
-      });
       await connection.run(`SET schema = '${execution.database.replaceAll("'", "''")}'`);
       rmSync(profileFile, { force: true });
       const reader: DuckDBResultReader = await connection.runAndReadAll(execution.query);
