@@ -104,7 +104,7 @@ beforeAll(async () => {
   );
   expect(put.status).toBe(200);
   const imported = await upload(`/campaigns/${CAMPAIGN}/lists?date=${today()}`, LIST);
-  expect(imported.status, imported.text).toBe(200);
+  expect(imported.status, imported.text).toBe(201);
   const started = await api('POST', `/campaigns/${CAMPAIGN}/runs`, { date: today() });
   expect(started.status).toBe(202);
   const sweeping = setInterval(() => void invokeFunction('sweeper').catch(() => undefined), 3_000);
