@@ -257,7 +257,10 @@ describe('analytics from the stream', () => {
       const csv = await page.locator('#analysis-answers a', { hasText: 'Download CSV' }).getAttribute('href');
       const download = await fetch(`${cloud.endpoints.api}${csv}`);
       expect(download.headers.get('content-type')).toContain('text/csv');
-      expect((await download.text()).split('\r\n')[0]).toBe('\uFEFFclinic,q1,q1_label,contacts,share');
+      // UTF-8 with a byte order mark, so Excel reads it as UTF-8 (text() would drop the mark).
+      const bytes = Buffer.from(await download.arrayBuffer());
+      expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      expect(bytes.subarray(3).toString('utf8').split('\r\n')[0]).toBe('clinic,q1,q1_label,contacts,share');
       const xlsx = await page.locator('#analysis-answers a', { hasText: 'Download Excel' }).getAttribute('href');
       const workbook = await fetch(`${cloud.endpoints.api}${xlsx}`);
       expect(
