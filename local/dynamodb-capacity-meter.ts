@@ -207,14 +207,15 @@ export class CapacityMeter {
   report(): CapacityReport {
     const classes: Record<string, MeteredClass> = {};
     for (const entry of this.byItem.values()) {
-      const metered = (classes[entry.cls] ??= {
+      const metered = classes[entry.cls] ?? {
         writes: 0,
         wcu: 0,
         items: 0,
         hottestItemWrites: 0,
         hottestItemWcu: 0,
         hottestPartitionWcu: 0,
-      });
+      };
+      classes[entry.cls] = metered;
       metered.writes += entry.writes;
       metered.wcu += entry.wcu;
       metered.items++;

@@ -92,7 +92,10 @@ export class AnswerStore {
       async ({ clientRequestToken }) => {
         try {
           await this.client.send(
-            new TransactWriteCommand({ ClientRequestToken: clientRequestToken, TransactItems: this.transaction(answer) }),
+            new TransactWriteCommand({
+              ClientRequestToken: clientRequestToken,
+              TransactItems: this.transaction(answer),
+            }),
           );
           return 'RECORDED' as const;
         } catch (error) {

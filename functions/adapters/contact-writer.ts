@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { newContactKey } from '../core/analytics/facts.ts';
 import { contactKey, duePartition, dueSortKey, RUN_BUCKETS } from '../core/keys.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
@@ -119,6 +120,8 @@ export class ContactWriter {
           Item: {
             ...contactKey(campaignId, date, contact.phone),
             phone: contact.phone,
+            // Analytics facts name the contact by this random key, never by the number (docs/analytics.md).
+            contactKey: newContactKey(),
             status: 'PENDING',
             attempts: 0,
             attemptLog: [],

@@ -61,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_SFN_PORT: port(18083),
     LOCAL_SNS_PORT: port(18084),
     LOCAL_CONNECT_PORT: port(18085),
+    LOCAL_ATHENA_PORT: port(18086),
     LOCAL_STATE_DIR: stateDirectory,
     LOCAL_DEMO: '0',
   });
