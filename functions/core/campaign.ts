@@ -8,6 +8,7 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { Duration } from 'luxon';
 import { z } from 'zod';
+import { CampaignPolicySchema, DEFAULT_CAMPAIGN_POLICY } from './policy/campaign-policy.ts';
 import { SPEECH_LANGUAGES, voicesOf } from './script/voices.ts';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -378,6 +379,8 @@ export const CampaignSchema = z
     script: ScriptSchema,
     followUps: z.array(FollowUpSchema).max(CAMPAIGN_LIMITS.followUps).default([]),
     analytics: AnalyticsSettingsSchema.default({ dimensions: [] }),
+    /** Purpose, lawful basis, contact-policy category and exemptions, caller-ID pool, legal-hours overrides. */
+    policy: CampaignPolicySchema.default(DEFAULT_CAMPAIGN_POLICY),
   })
   .superRefine((campaign, context) => {
     const questions = new Map(campaign.script.questions.map((question) => [question.id, question]));

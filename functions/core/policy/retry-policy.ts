@@ -22,7 +22,9 @@ export const FINAL_CONTACT_STATUSES = [
   'TRANSFERRED',
   'UNKNOWN',
   'EXPIRED',
-] as const satisfies readonly (AttemptOutcome | 'EXPIRED')[];
+  /** Held back by a frequency cap (functions/core/policy/frequency-caps.ts) past the end of its run. */
+  'CAPPED',
+] as const satisfies readonly (AttemptOutcome | 'EXPIRED' | 'CAPPED')[];
 export type FinalContactStatus = (typeof FINAL_CONTACT_STATUSES)[number];
 
 /** Why a contact was finished; machine-readable so reports can count them. */
