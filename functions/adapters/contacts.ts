@@ -6,7 +6,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { z } from 'zod';
 import { AttemptOutcomeSchema } from '../core/campaign.ts';
 import { CONTACT_PREFIX, contactKey, duePartition, dueSortKey } from '../core/keys.ts';
-import type { ContactRecord, Contacts, DueContact } from '../use-cases/dialing/ports.ts';
+import type { CapHold, ContactRecord, Contacts, DueContact } from '../use-cases/dialing/ports.ts';
 import type { documentClient } from './aws-clients.ts';
 import { retryContention } from './contention.ts';
 import { countersUpdate, finishedAfterCounter, statusCounter } from './run-counters.ts';
@@ -16,6 +16,8 @@ const AttemptLogEntrySchema = z.object({
   n: z.number().int(),
   at: z.string(),
   line: z.number().int().min(0).optional(),
+  callerId: z.string().max(16).optional(),
+  counted: z.boolean().optional(),
   connectContactId: z.string().optional(),
   outcome: AttemptOutcomeSchema.optional(),
   endedAt: z.string().optional(),
@@ -45,6 +47,8 @@ export const ContactItemSchema = z.object({
   outcome: AttemptOutcomeSchema.optional(),
   answers: z.record(z.string(), z.string()).default({}),
   flow: FlowProgressSchema.optional(),
+  heldBy: z.object({ rule: z.string().max(32), until: z.string().max(40) }).optional(),
+  lawfulBasis: z.string().max(32).optional(),
 });
 
 /** A due-index entry: the projection `gsi1` carries (serverless.yml, MainTable). */
@@ -211,5 +215,54 @@ export class DynamoDbContacts implements Contacts {
       known = contact.attempts;
     }
     return false;
+  }
+
+  async holdForCap(
+    contact: Pick<DueContact, 'campaignId' | 'date' | 'phone' | 'attempts'>,
+    hold: CapHold,
+  ): Promise<boolean> {
+    const { campaignId, date, phone, attempts } = contact;
+    const heldBy = { rule: hold.rule, until: hold.until.toISOString() };
+    const update = hold.final
+      ? 'SET #status = :capped, heldBy = :heldBy REMOVE gsi1pk, gsi1sk, nextAttemptAt'
+      : 'SET nextAttemptAt = :until, gsi1sk = :dueSk, heldBy = :heldBy';
+    const values: Record<string, unknown> = { ':pending': 'PENDING', ':attempts': attempts, ':heldBy': heldBy };
+    if (hold.final) values[':capped'] = 'CAPPED';
+    else {
+      values[':until'] = hold.until.toISOString();
+      values[':dueSk'] = dueSortKey(hold.until, phone);
+    }
+    const counters: Record<string, number> = hold.final
+      ? { [statusCounter('PENDING')]: -1, [statusCounter('CAPPED')]: 1, [finishedAfterCounter(attempts)]: 1 }
+      : { capHolds: 1 };
+    return retryContention(
+      async ({ clientRequestToken }) => {
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              ClientRequestToken: clientRequestToken,
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: contactKey(campaignId, date, phone),
+                    UpdateExpression: update,
+                    ConditionExpression: '#status = :pending AND attempts = :attempts',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: values,
+                  },
+                },
+                countersUpdate(this.tableName, campaignId, date, phone, counters),
+              ],
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return false;
+          throw error;
+        }
+      },
+      { what: hold.final ? 'close capped contact' : 'hold contact for a cap' },
+    );
   }
 }

@@ -21,11 +21,15 @@ import {
   lineShardKey,
   lineShardPartition,
 } from '../core/keys.ts';
+import { callerIdCounter } from '../core/policy/caller-id-tiers.ts';
+import { ledgerCallId } from '../core/policy/frequency-caps.ts';
 import { lineShardCaps, lineShardCount } from '../core/policy/line-shards.ts';
+import { REACHED_STATUSES } from '../core/report/summary.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
 import type {
   AttemptLogEntry,
   AttemptRef,
+  ClaimGuards,
   ClaimResult,
   DueContact,
   FinishAttemptInput,
@@ -36,6 +40,7 @@ import type {
 import type { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { retryContention } from './contention.ts';
+import { callerUsageClaimItem, ledgerClaimItem, ledgerEventItem } from './person-ledgers.ts';
 import { countersUpdate, finishedAfterCounter, outcomeCounter, statusCounter } from './run-counters.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
 
@@ -85,10 +90,30 @@ export class DynamoDbLineLeases implements LineLeases {
     return this.caps.map((cap, shard) => ({ shard, cap, inFlight: inFlight.get(lineShardPartition(shard)) ?? 0 }));
   }
 
-  async claim(contact: DueContact, line: LineShard, now: Date, leaseSeconds: number): Promise<ClaimResult> {
+  async claim(
+    contact: DueContact,
+    line: LineShard,
+    now: Date,
+    leaseSeconds: number,
+    guards: ClaimGuards = {},
+  ): Promise<ClaimResult> {
     const attempt = contact.attempts + 1;
     const { campaignId, date, phone } = contact;
-    const entry: AttemptLogEntry = { n: attempt, at: now.toISOString(), line: line.shard };
+    const entry: AttemptLogEntry = {
+      n: attempt,
+      at: now.toISOString(),
+      line: line.shard,
+      ...(guards.callerId !== undefined && { callerId: guards.callerId.number }),
+      ...(guards.person !== undefined && { counted: true }),
+    };
+    const expiresAt = personalDataExpiresAt(date, this.retentionDays);
+    // The guards' items come last: their positions in the cancellation reasons say which one changed.
+    const guardItems = [
+      ...(guards.person === undefined ? [] : [ledgerClaimItem(this.tableName, phone, guards.person, expiresAt)]),
+      ...(guards.callerId === undefined ? [] : [callerUsageClaimItem(this.tableName, guards.callerId)]),
+    ];
+    const personIndex = guards.person === undefined ? -1 : 4;
+    const callerIndex = guards.callerId === undefined ? -1 : 4 + guardItems.length - 1;
     return retryContention(
       async ({ clientRequestToken }) => {
         try {
@@ -136,7 +161,7 @@ export class DynamoDbLineLeases implements LineLeases {
                       line: line.shard,
                       startedAt: now.toISOString(),
                       staleAfter: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
-                      expiresAt: personalDataExpiresAt(date, this.retentionDays),
+                      expiresAt,
                     },
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
@@ -146,7 +171,9 @@ export class DynamoDbLineLeases implements LineLeases {
                   [statusCounter('DIALING')]: 1,
                   attemptsStarted: 1,
                   inFlight: 1,
+                  ...(guards.callerId !== undefined && { [callerIdCounter(guards.callerId.number)]: 1 }),
                 }),
+                ...guardItems,
               ],
             }),
           );
@@ -156,6 +183,9 @@ export class DynamoDbLineLeases implements LineLeases {
           if (reasons[1] === 'ConditionalCheckFailed') return 'SHARD_FULL' as const;
           if (reasons[0] === 'ConditionalCheckFailed' || reasons[2] === 'ConditionalCheckFailed')
             return 'CONTACT_TAKEN' as const;
+          if (personIndex >= 0 && reasons[personIndex] === 'ConditionalCheckFailed') return 'PERSON_CHANGED' as const;
+          if (callerIndex >= 0 && reasons[callerIndex] === 'ConditionalCheckFailed')
+            return 'CALLER_ID_CHANGED' as const;
           throw error;
         }
       },
@@ -250,6 +280,19 @@ export class DynamoDbLineLeases implements LineLeases {
                   },
                 },
                 countersUpdate(this.tableName, ref.campaignId, ref.date, ref.phone, counters),
+                ...(input.counted
+                  ? [
+                      ledgerEventItem(
+                        this.tableName,
+                        ref.phone,
+                        {
+                          id: ledgerCallId(ref.campaignId, ref.date, ref.attempt),
+                          ...(input.undoAttempt ? { undone: true } : { answered: isAnswered(outcome) }),
+                        },
+                        personalDataExpiresAt(ref.date, this.retentionDays),
+                      ),
+                    ]
+                  : []),
               ],
             }),
           );
@@ -335,6 +378,9 @@ export class DynamoDbLineLeases implements LineLeases {
     return Item === undefined ? undefined : LeaseItemSchema.parse(Item);
   }
 }
+
+/** A person picked up (the outcomes that count as reached in reports). */
+const isAnswered = (outcome: string): boolean => (REACHED_STATUSES as readonly string[]).includes(outcome);
 
 /** A lease whose contact is not DIALING at its attempt: the ledger disagrees with itself (never expected). */
 export class LeaseWithoutAttemptError extends Error {

@@ -139,3 +139,29 @@ export const sampleKey = (campaignId: string, date: string, minute: string) => (
   pk: runPartition(campaignId, date),
   sk: `${SAMPLE_PREFIX}${minute}`,
 });
+
+/**
+ * A person's contact ledger (frequency caps across campaigns): one small item per phone number, written once per
+ * call placed to that person (docs/data-model.md, "Hot keys": a person gets a few calls a day).
+ */
+export const PERSON_PREFIX = 'PERSON#';
+export const personLedgerKey = (phone: string) => ({ pk: `${PERSON_PREFIX}${phone}`, sk: 'CONTACTS' });
+
+/** One caller number's use against its rate tiers: written once per call placed from it (at most its tier rate). */
+export const callerUsageKey = (callerNumber: string) => ({ pk: `CALLERID#${callerNumber}`, sk: 'USAGE' });
+
+/** The audit log: one partition per UTC day, appended to only; each entry sorted by time. */
+export const auditPartition = (day: string): string => `AUDIT#${day}`;
+export const auditKey = (at: Date, id: string) => ({
+  pk: auditPartition(at.toISOString().slice(0, 10)),
+  sk: `${at.toISOString()}#${id}`,
+});
+
+/** Erasure records (what was removed, when, by whom; never the number): one partition per UTC month. */
+export const erasureKey = (at: Date, erasureId: string) => ({
+  pk: `ERASURES#${at.toISOString().slice(0, 7)}`,
+  sk: `${at.toISOString()}#${erasureId}`,
+});
+
+/** A do-not-call entry by keyed hash (HMAC-SHA256 of the E.164 number): the list never holds the number. */
+export const hashedDoNotCallKey = (numberHash: string) => ({ pk: 'DNC', sk: `H#${numberHash}` });

@@ -4,11 +4,17 @@
  * change): the tests of the use cases, the pacing benchmark and the planner run the engine's own dialing code on
  * it, on a simulated clock, with no I/O.
  */
+import { type CallerUsage, callerIdCounter } from '../../core/policy/caller-id-tiers.ts';
+import { EMPTY_LEDGER, ledgerCallId, type PersonLedger } from '../../core/policy/frequency-caps.ts';
 import { lineShardCaps, lineShardCount } from '../../core/policy/line-shards.ts';
+import { REACHED_STATUSES } from '../../core/report/summary.ts';
 import type {
   ActiveRun,
   AttemptRef,
+  CallerUsages,
   CallMap,
+  CapHold,
+  ClaimGuards,
   ClaimResult,
   ContactRecord,
   Contacts,
@@ -19,6 +25,7 @@ import type {
   LeaseRecord,
   LineLeases,
   LineShard,
+  PersonLedgers,
   RunState,
   Runs,
   StoredDialRate,
@@ -62,6 +69,17 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
   };
   /** Engine-wide live calls at their highest: the cap's witness. */
   peakInFlight = 0;
+  /** People's contact ledgers, by phone number (frequency caps). */
+  readonly ledgers = new Map<string, PersonLedger>();
+  /** Caller numbers' use against their tiers. */
+  readonly callerUsage = new Map<string, CallerUsage>();
+  readonly personLedgers: PersonLedgers = {
+    read: async (phone) => structuredClone(this.ledgers.get(phone) ?? EMPTY_LEDGER),
+  };
+  readonly callerUsages: CallerUsages = {
+    read: async (numbers) =>
+      numbers.map((number) => structuredClone(this.callerUsage.get(number) ?? { number, version: 0, usage: {} })),
+  };
 
   constructor(caps: { maxConcurrentCalls: number; dialsPerSecond: number }) {
     this.lineCaps = lineShardCaps(caps.maxConcurrentCalls, lineShardCount(caps));
@@ -123,19 +141,51 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
     return this.lineCaps.map((cap, shard) => ({ shard, cap, inFlight: this.lineInFlight[shard] ?? 0 }));
   }
 
-  async claim(contact: DueContact, line: LineShard, now: Date, leaseSeconds: number): Promise<ClaimResult> {
+  async claim(
+    contact: DueContact,
+    line: LineShard,
+    now: Date,
+    leaseSeconds: number,
+    guards: ClaimGuards = {},
+  ): Promise<ClaimResult> {
     const stored = this.contacts.get(contactId(contact.campaignId, contact.date, contact.phone));
+    const used = this.lineInFlight[line.shard] ?? 0;
+    if (used >= line.cap) return 'SHARD_FULL';
     if (stored === undefined || stored.status !== 'PENDING' || stored.attempts !== contact.attempts) {
       return 'CONTACT_TAKEN';
     }
-    const used = this.lineInFlight[line.shard] ?? 0;
-    if (used >= line.cap) return 'SHARD_FULL';
+    if (guards.person !== undefined && (this.ledgers.get(contact.phone)?.version ?? 0) !== guards.person.version) {
+      return 'PERSON_CHANGED';
+    }
+    const callerId = guards.callerId;
+    if (callerId !== undefined && (this.callerUsage.get(callerId.number)?.version ?? 0) !== callerId.version) {
+      return 'CALLER_ID_CHANGED';
+    }
+    if (guards.person !== undefined) {
+      this.ledgers.set(contact.phone, { version: guards.person.version + 1, calls: guards.person.calls, events: [] });
+    }
+    if (callerId !== undefined) {
+      this.callerUsage.set(callerId.number, {
+        number: callerId.number,
+        version: callerId.version + 1,
+        usage: callerId.usage,
+      });
+    }
     this.lineInFlight[line.shard] = used + 1;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight());
     const attempt = stored.attempts + 1;
     stored.status = 'DIALING';
     stored.attempts = attempt;
-    stored.attemptLog = [...stored.attemptLog, { n: attempt, at: now.toISOString(), line: line.shard }];
+    stored.attemptLog = [
+      ...stored.attemptLog,
+      {
+        n: attempt,
+        at: now.toISOString(),
+        line: line.shard,
+        ...(callerId !== undefined && { callerId: callerId.number }),
+        ...(guards.person !== undefined && { counted: true }),
+      },
+    ];
     delete stored.dueAt;
     delete stored.nextAttemptAt;
     const ref = { campaignId: contact.campaignId, date: contact.date, phone: contact.phone, attempt };
@@ -145,7 +195,13 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
       startedAt: now.toISOString(),
       staleAfter: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
     });
-    this.count(contact.campaignId, contact.date, { n_PENDING: -1, n_DIALING: 1, attemptsStarted: 1, inFlight: 1 });
+    this.count(contact.campaignId, contact.date, {
+      n_PENDING: -1,
+      n_DIALING: 1,
+      attemptsStarted: 1,
+      inFlight: 1,
+      ...(callerId !== undefined && { [callerIdCounter(callerId.number)]: 1 }),
+    });
     return 'CLAIMED';
   }
 
@@ -159,6 +215,14 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
     }
     this.leases.delete(leaseId(ref));
     this.lineInFlight[input.line] = (this.lineInFlight[input.line] ?? 0) - 1;
+    if (input.counted) {
+      const ledger = this.ledgers.get(ref.phone) ?? EMPTY_LEDGER;
+      const id = ledgerCallId(ref.campaignId, ref.date, ref.attempt);
+      const event = input.undoAttempt
+        ? { id, undone: true }
+        : { id, answered: (REACHED_STATUSES as readonly string[]).includes(outcome) };
+      this.ledgers.set(ref.phone, { ...ledger, version: ledger.version + 1, events: [...ledger.events, event] });
+    }
     const status = next.kind === 'RETRY' ? 'PENDING' : next.status;
     contact.status = status;
     const counters: Record<string, number> = { inFlight: -1, n_DIALING: -1, [`n_${status}`]: 1 };
@@ -271,6 +335,26 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
     contact.status = status;
     delete contact.dueAt;
     this.count(campaignId, date, { n_PENDING: -1, [`n_${status}`]: 1, [`t_${contact.attempts}`]: 1 });
+    return true;
+  }
+
+  async holdForCap(
+    contact: Pick<DueContact, 'campaignId' | 'date' | 'phone' | 'attempts'>,
+    hold: CapHold,
+  ): Promise<boolean> {
+    const stored = this.contacts.get(contactId(contact.campaignId, contact.date, contact.phone));
+    if (stored?.status !== 'PENDING' || stored.attempts !== contact.attempts) return false;
+    stored.heldBy = { rule: hold.rule, until: hold.until.toISOString() };
+    if (hold.final) {
+      stored.status = 'CAPPED';
+      delete stored.dueAt;
+      delete stored.nextAttemptAt;
+      this.count(contact.campaignId, contact.date, { n_PENDING: -1, n_CAPPED: 1, [`t_${stored.attempts}`]: 1 });
+    } else {
+      stored.dueAt = hold.until.getTime();
+      stored.nextAttemptAt = hold.until.toISOString();
+      this.count(contact.campaignId, contact.date, { capHolds: 1 });
+    }
     return true;
   }
 

@@ -146,3 +146,8 @@ export function chooseCallerNumber(
 export function tiersOf(pool: CallerIdPool, number: string): readonly CallerTier[] | undefined {
   return pool.numbers.find((entry) => entry.number === number)?.tiers;
 }
+
+/** Run counters of calls placed from one caller number: `cid_48221110001` for `+48221110001`. */
+export const CALLER_COUNTER_PREFIX = 'cid_';
+export const callerIdCounter = (callerNumber: string): string =>
+  `${CALLER_COUNTER_PREFIX}${callerNumber.replace(/^\+/, '')}`;

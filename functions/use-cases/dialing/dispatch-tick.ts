@@ -4,19 +4,24 @@
  * - the engine's lines (Connect's concurrent-call quota), taken per line shard;
  * - the shared dial-rate bucket (Connect's StartOutboundVoiceContact rate), whose tokens the campaigns running
  *   at the same time share by weight (functions/core/policy/pacing.ts, `planTick`);
- * - the callee's calling window, checked again at the moment of the call.
+ * - the callee's calling window and their country's legal hours (functions/core/policy/legal-hours.ts), checked
+ *   again at the moment of the call;
+ * - the stage's contact policy: frequency caps per person and the tiers of the caller-ID pool's numbers
+ *   (start-call.ts); when every number of the pool is full, the tick paces down until one has room.
  * Then it says what the run does next (functions/core/run-clock.ts).
  *
  * It is safe to run twice: a repeated tick takes no tokens twice, counts nothing twice, and every claim is a
  * conditional write. A tick of an execution that a newer generation has replaced does nothing.
  */
-import type { Campaign } from '../../core/campaign.ts';
-import { isWithinWindow, nextWindowOpening } from '../../core/policy/calling-window.ts';
+import type { CallingWindow, Campaign } from '../../core/campaign.ts';
+import { type ContactPolicy, poolOf, rulesCounting, rulesHolding } from '../../core/policy/contact-policy.ts';
+import { callableWindows, countryOfNumber, isCallableAt, nextCallableAt } from '../../core/policy/legal-hours.ts';
 import { pickLineShard } from '../../core/policy/line-shards.ts';
 import { planTick } from '../../core/policy/pacing.ts';
-import { nextAction, type TickAction } from '../../core/run-clock.ts';
+import { nextAction, runEndsAt, type TickAction } from '../../core/run-clock.ts';
 import { logger } from '../../lib/logger.ts';
 import { TransientError } from '../../lib/transient-error.ts';
+import { CallerPoolView } from './caller-pool.ts';
 import {
   adaptRate,
   affordableStarts,
@@ -24,8 +29,10 @@ import {
   reserveTickTokens,
   returnUnusedTokens,
 } from './dial-tokens.ts';
-import type { ActiveRun, DialRateBucket, DueContact, LineShard, RunState, Runs } from './ports.ts';
+import type { ActiveRun, CallerUsages, DialRateBucket, DueContact, LineShard, RunState, Runs } from './ports.ts';
 import {
+  type CapSettings,
+  type DialSettings,
   type StartCallOutcome,
   type StartCallPorts,
   type StartCallSettings,
@@ -36,6 +43,8 @@ import {
 export interface TickPorts extends StartCallPorts {
   runs: Runs;
   dialRate: DialRateBucket;
+  /** Caller numbers' use: needed when the campaign dials from a caller-ID pool. */
+  callerUsages?: CallerUsages;
   contacts: StartCallPorts['contacts'] & {
     due(campaignId: string, date: string, now: Date, limit: number): Promise<DueContact[]>;
     nextDue(campaignId: string, date: string): Promise<Date | undefined>;
@@ -51,8 +60,13 @@ export interface TickSettings extends RateSettings, StartCallSettings {
   linePollMs?: number;
   /** How often a tick that ran out of due contacts looks for contacts that fell due since. */
   duePollMs?: number;
+  /** The stage's contact policy (frequency caps, caller-ID pools); none: no caps, every call from `callerId`. */
+  contactPolicy?: ContactPolicy;
   random?: () => number;
 }
+
+/** What a tick needs of its campaign's definition. */
+export type TickCampaign = Pick<Campaign, 'id' | 'callerId' | 'callingWindow' | 'run' | 'policy'>;
 
 export interface TickInput {
   campaignId: string;
@@ -68,6 +82,10 @@ export interface TickReport {
   errors: number;
   /** Claims given up after DynamoDB stayed busy for every retry (contention, not dial errors). */
   busy: number;
+  /** Contacts a frequency cap held back (to a later time, or CAPPED for good). */
+  capHolds: number;
+  /** Slots left unused because no number of the caller-ID pool had room. */
+  poolWaits: number;
   lastError?: string;
   /** Tokens taken and given back unused. */
   unusedTokens: number;
@@ -93,6 +111,8 @@ interface Tally {
   throttles: number;
   errors: number;
   busy: number;
+  capHolds: number;
+  poolWaits: number;
   refunds: number;
   lastError?: string;
 }
@@ -103,14 +123,14 @@ const tickKey = (input: TickInput): string => `${input.generation}#${input.tick}
 export async function dispatchTick(
   ports: TickPorts,
   settings: TickSettings,
-  campaign: Pick<Campaign, 'callerId' | 'callingWindow' | 'run'>,
+  campaign: TickCampaign,
   input: TickInput,
 ): Promise<TickReport> {
   const { campaignId, date } = input;
   const { clock } = ports;
   const run = await ports.runs.getRun(campaignId, date);
   if (run === undefined) throw new DispatcherError(`run ${campaignId}/${date} does not exist`);
-  const tally: Tally = { started: 0, throttles: 0, errors: 0, busy: 0, refunds: 0 };
+  const tally: Tally = { started: 0, throttles: 0, errors: 0, busy: 0, capHolds: 0, poolWaits: 0, refunds: 0 };
   if (run.generation > input.generation) {
     // A newer execution drives this run (a restart): this one stops without touching anything.
     logger.warn('tick of a superseded execution', { campaignId, date, generation: input.generation });
@@ -163,6 +183,8 @@ export async function dispatchTick(
     throttles: tally.throttles,
     errors: tally.errors,
     busy: tally.busy,
+    capHolds: tally.capHolds,
+    poolWaits: tally.poolWaits,
     ...(tally.lastError !== undefined && { lastError: tally.lastError }),
     unusedTokens: tally.refunds,
     dialRate,
@@ -177,7 +199,7 @@ export async function dispatchTick(
 async function dialDue(
   ports: TickPorts,
   settings: TickSettings,
-  campaign: Pick<Campaign, 'callerId' | 'callingWindow' | 'run'>,
+  campaign: TickCampaign,
   input: TickInput,
   run: RunState,
   tally: Tally,
@@ -223,15 +245,24 @@ async function dialDue(
   );
 
   const lines = new LineView(shards, ports, settings.linePollMs ?? 250, random);
+  const windows = new CallableWindows(campaign, tickStart);
+  const dial = await dialSettings(ports, settings, campaign, input, windows, random);
   const seen = new Set(queue.map((contact) => contact.phone));
   let lastDueRead = tickStart.getTime();
   let stop = false;
+  /** Every number of the pool was full: slots before this time pass (the run paces down to the pool). */
+  let poolRoomAt = 0;
   const dials: Array<Promise<void>> = [];
   for (const offset of offsets) {
     if (!stop) await clock.sleep(tickStart.getTime() + offset - clock.now().getTime());
     // Throttled (by a dial that ended while this slot waited): the tick's other tokens go back unused.
     if (stop) {
       tally.refunds++;
+      continue;
+    }
+    if (clock.now().getTime() < poolRoomAt) {
+      tally.refunds++;
+      tally.poolWaits++;
       continue;
     }
     const contact = await nextContact();
@@ -246,13 +277,7 @@ async function dialDue(
       continue;
     }
     dials.push(
-      startCall(
-        ports,
-        settings,
-        { callerId: campaign.callerId, ringTimeoutSeconds: campaign.run.ringTimeoutSeconds },
-        contact,
-        line,
-      ).then(
+      startCall(ports, settings, dial, contact, line).then(
         (outcome) => account(outcome, contact, line),
         (error: unknown) => {
           lines.giveBack(line);
@@ -297,6 +322,16 @@ async function dialDue(
       case 'SUPPRESSED':
         lines.giveBack(line);
         return;
+      case 'CAPPED':
+        tally.capHolds++;
+        lines.giveBack(line);
+        return;
+      case 'POOL_EXHAUSTED':
+        tally.poolWaits++;
+        poolRoomAt = Math.max(poolRoomAt, outcome.roomAt.getTime());
+        lines.giveBack(line);
+        queue.unshift(contact);
+        return;
       case 'INVALID_NUMBER':
         lines.giveBack(line);
         return;
@@ -323,8 +358,10 @@ async function dialDue(
         if (contact === undefined) return undefined;
       }
       const now = clock.now();
-      if (isWithinWindow(campaign.callingWindow, contact.timeZone, now)) return contact;
-      const opens = nextWindowOpening(campaign.callingWindow, contact.timeZone, now);
+      const callable = windows.of(contact.phone);
+      if (isCallableAt(callable, contact.timeZone, now)) return contact;
+      // Outside the campaign's window or the callee country's legal hours: wait for both.
+      const opens = nextCallableAt(callable, contact.timeZone, now);
       if (opens === undefined) {
         // No calling hours within a year for this callee (holidays every working day): nothing to wait for.
         await ports.contacts.closeWaiting(campaignId, date, contact.phone, 'EXPIRED', contact.attempts);
@@ -332,6 +369,61 @@ async function dialDue(
       }
       await ports.contacts.reschedule(campaignId, date, contact.phone, opens);
     }
+  }
+}
+
+/** The tick's dial settings: the caller ID or pool, and the frequency caps the campaign falls under. */
+async function dialSettings(
+  ports: TickPorts,
+  settings: TickSettings,
+  campaign: TickCampaign,
+  input: TickInput,
+  windows: CallableWindows,
+  random: () => number,
+): Promise<DialSettings> {
+  const policy = settings.contactPolicy;
+  const dial: DialSettings = { callerId: campaign.callerId, ringTimeoutSeconds: campaign.run.ringTimeoutSeconds };
+  if (policy === undefined) return dial;
+  const pool = poolOf(policy, campaign);
+  if (pool !== undefined && ports.callerUsages !== undefined) {
+    dial.pool = await new CallerPoolView(pool, ports.callerUsages, random).load();
+  }
+  if (rulesCounting(policy, campaign.policy).length > 0) {
+    const caps: CapSettings = {
+      rules: policy.rules,
+      holding: rulesHolding(policy, campaign.policy),
+      scope: {
+        purpose: campaign.policy.purpose,
+        ...(campaign.policy.category !== undefined && { category: campaign.policy.category }),
+      },
+      nextCallable: (contact, from) => nextCallableAt(windows.of(contact.phone), contact.timeZone, from),
+      runEndsAt: runEndsAt(input.date),
+    };
+    dial.caps = caps;
+  }
+  return dial;
+}
+
+/** The windows a callee may be called in, by their number's country (computed once per country per tick). */
+class CallableWindows {
+  private readonly byCountry = new Map<string, CallingWindow[]>();
+  private readonly campaign: TickCampaign;
+  private readonly now: Date;
+
+  constructor(campaign: TickCampaign, now: Date) {
+    this.campaign = campaign;
+    this.now = now;
+  }
+
+  of(phone: string): CallingWindow[] {
+    const country = countryOfNumber(phone);
+    const key = country ?? '';
+    let windows = this.byCountry.get(key);
+    if (windows === undefined) {
+      windows = callableWindows(this.campaign, country, this.now);
+      this.byCountry.set(key, windows);
+    }
+    return windows;
   }
 }
 

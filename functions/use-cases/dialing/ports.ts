@@ -4,6 +4,8 @@
  * pacing benchmark implement them on a simulated clock. Nothing here knows which.
  */
 import type { AttemptOutcome } from '../../core/campaign.ts';
+import type { CallerUsage, TierUsage } from '../../core/policy/caller-id-tiers.ts';
+import type { LedgerCall, PersonLedger } from '../../core/policy/frequency-caps.ts';
 
 /** The attempt a lease, a call and its answers belong to. */
 export interface AttemptRef {
@@ -18,6 +20,10 @@ export interface AttemptLogEntry {
   at: string;
   /** The line shard whose lease this attempt holds (or held). */
   line?: number;
+  /** The caller number the call was placed from, when the campaign dials from a caller-ID pool. */
+  callerId?: string;
+  /** The call is in the person's contact ledger (frequency caps): its end is recorded there too. */
+  counted?: boolean;
   connectContactId?: string;
   outcome?: AttemptOutcome;
   endedAt?: string;
@@ -49,6 +55,10 @@ export interface ContactRecord {
   outcome?: AttemptOutcome;
   answers: Record<string, string>;
   flow?: FlowProgress;
+  /** The frequency cap that last held the contact back, and until when. */
+  heldBy?: { rule: string; until: string };
+  /** The lawful basis the campaign declared when the contact was imported. */
+  lawfulBasis?: string;
 }
 
 /** A waiting contact as the due index shows it: enough to dial it. */
@@ -64,8 +74,32 @@ export interface LineShard {
   inFlight: number;
 }
 
-/** CONTACT_TAKEN: claimed by someone else or no longer waiting; SHARD_FULL: that shard had no free line. */
-export type ClaimResult = 'CLAIMED' | 'CONTACT_TAKEN' | 'SHARD_FULL';
+/**
+ * CONTACT_TAKEN: claimed by someone else or no longer waiting; SHARD_FULL: that shard had no free line;
+ * PERSON_CHANGED: the person's ledger changed since it was read (another call, an answer): read it and decide again;
+ * CALLER_ID_CHANGED: the caller number was used since its usage was read: read it and choose again.
+ */
+export type ClaimResult = 'CLAIMED' | 'CONTACT_TAKEN' | 'SHARD_FULL' | 'PERSON_CHANGED' | 'CALLER_ID_CHANGED';
+
+/**
+ * What a claim writes besides the contact and the line, each conditional on the version read: the person's ledger
+ * with this call in it (frequency caps), the caller number's usage with this call counted (rate tiers).
+ */
+export interface ClaimGuards {
+  person?: { version: number; calls: LedgerCall[] };
+  callerId?: { number: string; version: number; usage: TierUsage };
+}
+
+/** People's contact ledgers (frequency caps across campaigns), read strongly consistently. */
+export interface PersonLedgers {
+  /** The ledger of a number (version 0 and no calls when it has none). */
+  read(phone: string): Promise<PersonLedger>;
+}
+
+/** Caller numbers' use against their tiers, read strongly consistently. */
+export interface CallerUsages {
+  read(numbers: readonly string[]): Promise<CallerUsage[]>;
+}
 
 export type NextAttempt = { kind: 'RETRY'; at: Date } | { kind: 'FINAL'; status: string };
 
@@ -85,6 +119,8 @@ export interface FinishAttemptInput {
   firstReach?: boolean;
   /** Why the attempt could not be settled normally (it ends FAILED): kept on the contact for the export. */
   failureReason?: string;
+  /** The attempt is in the person's ledger: its end (answered or not, or undone) is appended there too. */
+  counted?: boolean;
 }
 
 /** A lease: one line held by one attempt. */
@@ -102,8 +138,14 @@ export interface LeaseRecord extends AttemptRef {
 export interface LineLeases {
   /** Every line shard with its use (one consistent read). */
   shards(): Promise<LineShard[]>;
-  /** Claims the contact's next attempt and a line of `shard` for it, atomically. */
-  claim(contact: DueContact, line: LineShard, now: Date, leaseSeconds: number): Promise<ClaimResult>;
+  /** Claims the contact's next attempt and a line of `shard` for it, with the guards' writes, atomically. */
+  claim(
+    contact: DueContact,
+    line: LineShard,
+    now: Date,
+    leaseSeconds: number,
+    guards?: ClaimGuards,
+  ): Promise<ClaimResult>;
   /** Ends an attempt: releases its line and settles the contact, once. False when it was already released. */
   finish(input: FinishAttemptInput): Promise<boolean>;
   /**
@@ -125,6 +167,19 @@ export interface Contacts {
   reschedule(campaignId: string, date: string, phone: string, at: Date): Promise<void>;
   /** Finishes a waiting contact without a call (suppressed, expired): false when it was not waiting. */
   closeWaiting(campaignId: string, date: string, phone: string, status: string, attempts?: number): Promise<boolean>;
+  /**
+   * A frequency cap holds a waiting contact back: it waits until `hold.until` (counted in `capHolds`), or, with
+   * `final`, ends CAPPED. The rule is kept on the contact for the status and the export. False when not waiting.
+   */
+  holdForCap(contact: Pick<DueContact, 'campaignId' | 'date' | 'phone' | 'attempts'>, hold: CapHold): Promise<boolean>;
+}
+
+/** Why and until when a frequency cap holds a contact back. */
+export interface CapHold {
+  rule: string;
+  until: Date;
+  /** The cap frees the person only after the run has ended: the contact ends CAPPED. */
+  final: boolean;
 }
 
 /** Which attempt a Connect contact is: contact events carry only the ContactId. */

@@ -119,12 +119,15 @@ async function recover(ports: ReconcilePorts, settings: ReconcileSettings, lease
     // Nothing to dial with: settle from what the flow recorded.
     return settleFrom(ports, ref, { unknown: true });
   }
+  const entry = contact.attemptLog.find((logged) => logged.n === ref.attempt);
+  const counted = entry?.counted === true;
   if (!isWithinWindow(campaign.callingWindow, contact.timeZone, now)) {
     const opens = nextWindowOpening(campaign.callingWindow, contact.timeZone, now);
     await ports.leases.finish({
       ref,
       line: lease.line,
       logIndex: ref.attempt - 1,
+      counted,
       outcome: 'FAILED',
       next: opens === undefined ? { kind: 'FINAL', status: 'EXPIRED' } : { kind: 'RETRY', at: opens },
       endedAt: now,
@@ -139,7 +142,8 @@ async function recover(ports: ReconcilePorts, settings: ReconcileSettings, lease
   }
   const result = await ports.dialer.start({
     ref,
-    source: campaign.callerId,
+    // The same caller number as the first try (its tier counted it then), so the ClientToken's request is the same.
+    source: entry?.callerId ?? campaign.callerId,
     ringTimeoutSeconds: campaign.run.ringTimeoutSeconds,
     ...(contact.name !== undefined && { name: contact.name }),
     ...(contact.language !== undefined && { language: contact.language }),
@@ -170,6 +174,7 @@ async function recover(ports: ReconcilePorts, settings: ReconcileSettings, lease
         ref,
         line: lease.line,
         logIndex: ref.attempt - 1,
+        counted,
         outcome: 'INVALID_NUMBER',
         next: { kind: 'FINAL', status: 'INVALID_NUMBER' },
         endedAt: now,

@@ -127,6 +127,8 @@ export async function settleAttempt(
     ref,
     line,
     logIndex,
+    // The call is in the person's ledger (frequency caps): its end goes there too.
+    counted: contact.attemptLog[logIndex]?.counted === true,
     outcome,
     next,
     endedAt,

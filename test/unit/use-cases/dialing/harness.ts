@@ -40,6 +40,8 @@ export interface DialRecord {
   at: number;
   ref: AttemptRef;
   connectContactId: string;
+  /** The caller ID the call was placed from. */
+  source: string;
 }
 
 /** How a simulated callee answers: the call's line time and its end signals. */
@@ -60,6 +62,8 @@ export class Harness {
   behaviour: Behaviour;
   /** Ends of calls that were not delivered (a lost contact event). */
   loseEvents = false;
+  /** Other campaigns dialling on the same store (by id), besides `campaign`. */
+  readonly otherCampaigns = new Map<string, Campaign>();
 
   constructor(options: {
     maxConcurrentCalls: number;
@@ -85,7 +89,7 @@ export class Harness {
       if (behaviour === 'INVALID') return { kind: 'INVALID_NUMBER', error: 'DestinationNotAllowedException' };
       const connectContactId = `contact-${this.nextId++}-${key.length}`;
       this.placed.set(connectContactId, { ref: call.ref });
-      this.dials.push({ at: this.clock.now().getTime(), ref: call.ref, connectContactId });
+      this.dials.push({ at: this.clock.now().getTime(), ref: call.ref, connectContactId, source: call.source });
       const ends = this.clock.now().getTime() + behaviour.seconds * 1000;
       this.clock.schedule(ends, () => {
         const signals = { ...behaviour.signals, disconnectTimestamp: new Date(ends).toISOString() };
@@ -111,16 +115,20 @@ export class Harness {
       dialRate: this.store.dialRate,
       dialer: this.dialer,
       optOuts: { isListed: async () => false },
-      campaigns: { get: async () => ({ campaign: this.campaign }) },
+      ledgers: this.store.personLedgers,
+      callerUsages: this.store.callerUsages,
+      campaigns: {
+        get: async (campaignId: string) => ({ campaign: this.otherCampaigns.get(campaignId) ?? this.campaign }),
+      },
       describeEnd: async (connectContactId: string) => this.placed.get(connectContactId)?.ended,
     };
   }
 
-  addContacts(count: number, options: { dueAt?: Date; timeZone?: string } = {}): string[] {
+  addContacts(count: number, options: { dueAt?: Date; timeZone?: string; campaignId?: string } = {}): string[] {
     const phones = Array.from({ length: count }, (_, index) => `+4860${String(1_000_000 + index).padStart(7, '0')}`);
     for (const phone of phones) {
       this.store.addContact({
-        campaignId: this.campaign.id,
+        campaignId: options.campaignId ?? this.campaign.id,
         date: DATE,
         phone,
         timeZone: options.timeZone ?? 'Europe/Warsaw',
