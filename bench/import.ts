@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { ContactWriter } from '../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../functions/adapters/list-store.ts';
+import { FixedKeyNumberHasher } from '../functions/adapters/number-hasher.ts';
 import { RunCounters } from '../functions/adapters/run-counters.ts';
 import { parseCampaign } from '../functions/core/campaign.ts';
 import { newListId } from '../functions/core/import/list-id.ts';
@@ -79,7 +80,11 @@ export async function benchImportEndToEnd(
       },
     });
     const records = new ListStore(tableName, 1, client);
-    const doNotCall = new DoNotCallStore(tableName, client);
+    const doNotCall = new DoNotCallStore(
+      tableName,
+      new FixedKeyNumberHasher('benchmark key, a table of its own'),
+      client,
+    );
     await doNotCall.add(
       Array.from({ length: Math.ceil(rows / 1000) }, (_, index) => `+48${nationalNumber(index * 1000 + 5)}`),
       'upload',

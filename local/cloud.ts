@@ -18,6 +18,7 @@ import { formatDynamoDbFaults } from './dynamodb-fault-settings.ts';
 import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-faults.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
 import { scheduledFunctions, startScheduler } from './scheduler.ts';
+import { startSecretsEndpoint } from './secrets-endpoint.ts';
 import {
   contactFlowDeclarations,
   functionEnvironment,
@@ -53,6 +54,7 @@ export interface LocalCloud {
     sns: string;
     connect: string;
     athena: string;
+    secrets: string;
   };
   /** The DynamoDB fault proxy: switch faults and crash rules from the same process. */
   dynamodbFaults: DynamoDbFaultProxy;
@@ -155,6 +157,15 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     });
     stops.push(() => sns.close());
 
+    const secrets = await startSecretsEndpoint({
+      port: settings.LOCAL_SECRETS_PORT,
+      file: join(stateDirectory, 'secrets.json'),
+      secretArns: Object.entries(service.resources.Resources)
+        .filter(([, resource]) => resource.Type === 'AWS::SecretsManager::Secret')
+        .map(([logicalId]) => String(renderer.render({ Ref: logicalId }))),
+    });
+    stops.push(() => secrets.close());
+
     const stateMachines: LocalStateMachine[] = Object.values(service.stepFunctions?.stateMachines ?? {}).map(
       (machine) => ({
         name: machine.name,
@@ -249,6 +260,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       AWS_ENDPOINT_URL_CONNECT: connect.url,
       AWS_ENDPOINT_URL_LAMBDA: loopback(settings.LOCAL_LAMBDA_PORT),
       AWS_ENDPOINT_URL_ATHENA: athena.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     };
 
     const offlineLog = join(stateDirectory, 'offline.log');
@@ -294,6 +306,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
         sns: sns.url,
         connect: connect.url,
         athena: athena.url,
+        secrets: secrets.url,
       },
       clientEnvironment,
       dynamodbFaults,

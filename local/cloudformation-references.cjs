@@ -35,6 +35,9 @@ function createReferenceRenderer(model) {
           return `arn:aws:s3:::${properties.BucketName}`;
         case 'AWS::Connect::ContactFlow':
           return `${properties.InstanceArn}/contact-flow/${logicalId}`;
+        case 'AWS::SecretsManager::Secret':
+          // AWS appends six random characters to a secret's name in its ARN; the local cloud has no need to.
+          return `arn:aws:secretsmanager:${region}:${LOCAL_ACCOUNT_ID}:secret:${properties.Name}`;
         default:
           break;
       }

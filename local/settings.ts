@@ -35,6 +35,8 @@ export const LocalSettingsSchema = z
     LOCAL_SNS_PORT: port.default(8084),
     LOCAL_CONNECT_PORT: port.default(8085),
     LOCAL_ATHENA_PORT: port.default(8086),
+    /** Secrets Manager (GetSecretValue of the stage's secrets: local/secrets-endpoint.ts). */
+    LOCAL_SECRETS_PORT: port.default(8087),
     /** Directory for logs and persisted state (git-ignored). */
     LOCAL_STATE_DIR: z.string().default('.local'),
     /** Keep DynamoDB data between starts (`1`) or start empty (default). */

@@ -8,6 +8,7 @@ import { ConnectClient } from '@aws-sdk/client-connect';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -45,3 +46,4 @@ export const connectClient = new ConnectClient({ maxAttempts: 1, requestHandler 
 export const lambdaClient = new LambdaClient({ requestHandler });
 /** Analyses poll for their query's end themselves, within the API's time limit. */
 export const athenaClient = new AthenaClient({ requestHandler });
+export const secretsManagerClient = new SecretsManagerClient({ requestHandler });

@@ -1,14 +1,20 @@
 /**
- * The engine-wide do-not-call list: `pk = DNC`, `sk = <E.164>`, with `source` (`upload` or `opt-out`) and `addedAt`.
+ * The engine-wide do-not-call list: `pk = DNC`, `sk = H#<keyed hash of the E.164 number>` (number-hasher.ts), with
+ * `source` (`upload` or `opt-out`) and `addedAt`: the list never holds a number, so an opt-out outlives the erasure
+ * of everything else about the person. Entries written before hashing (`sk = <E.164>`, with `phone`) are still
+ * read, so no opt-out is lost on upgrade; erasing the person rewrites theirs as a hash.
+ *
  * Imports look numbers up per batch (BatchGetItem); `POST /dnc` adds uploaded numbers; the opt-out path calls
  * {@link DoNotCallStore.optOut}, which also takes the number's waiting contacts out of the runs it is given.
  */
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { doNotCallKey } from '../core/keys.ts';
+import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { doNotCallKey, hashedDoNotCallKey } from '../core/keys.ts';
 import type { DoNotCallLookup } from '../use-cases/import/import-rows.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { DynamoDbContacts } from './contacts.ts';
+import type { NumberHasher } from './number-hasher.ts';
 
 export type DoNotCallSource = 'upload' | 'opt-out';
 
@@ -20,22 +26,62 @@ const MAX_WRITE_ROUNDS = 10;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
+const EntrySchema = z.object({
+  sk: z.string(),
+  source: z.string().optional(),
+  addedAt: z.string().optional(),
+  optedOutAt: z.string().optional(),
+});
+
+/** A number's entry on the list, as a person's access request shows it (no number in it). */
+export interface DoNotCallEntry {
+  listed: boolean;
+  source?: string;
+  addedAt?: string;
+  optedOutAt?: string;
+  /** Still stored under the plain number (written before hashing). */
+  plain: boolean;
+}
+
 export class DoNotCallStore implements DoNotCallLookup {
   private readonly tableName: string;
   private readonly client: typeof documentClient;
   private readonly contacts: DynamoDbContacts;
+  private readonly hasher: NumberHasher;
 
-  constructor(tableName: string, client = documentClient) {
+  constructor(tableName: string, hasher: NumberHasher, client = documentClient) {
     this.tableName = tableName;
     this.client = client;
+    this.hasher = hasher;
     this.contacts = new DynamoDbContacts(tableName, client);
   }
 
-  /** The numbers of `phones` (E.164) that are on the list. */
+  /** The numbers of `phones` (E.164) that are on the list (by hash, or by number for entries from before). */
   async listed(phones: readonly string[]): Promise<Set<string>> {
     if (phones.length === 0) return new Set();
-    const items = await batchGetItems(this.client, this.tableName, [...new Set(phones)].map(doNotCallKey));
-    return new Set(items.map((item) => String(item.sk)));
+    const unique = [...new Set(phones)];
+    const hashes = await Promise.all(unique.map((phone) => this.hasher.hash(phone)));
+    const keys = [...hashes.map((hash) => hashedDoNotCallKey(hash)), ...unique.map(doNotCallKey)];
+    const found = new Set((await batchGetItems(this.client, this.tableName, keys)).map((item) => String(item.sk)));
+    return new Set(
+      unique.filter((phone, index) => found.has(hashedDoNotCallKey(hashes[index] ?? '').sk) || found.has(phone)),
+    );
+  }
+
+  /** The number's entry (for a person's access request). */
+  async entry(phone: string): Promise<DoNotCallEntry> {
+    const hashed = hashedDoNotCallKey(await this.hasher.hash(phone));
+    const items = await batchGetItems(this.client, this.tableName, [hashed, doNotCallKey(phone)], 'ALL');
+    const entries = items.map((item) => EntrySchema.parse(item));
+    const entry = entries.find((found) => found.sk === hashed.sk) ?? entries[0];
+    if (entry === undefined) return { listed: false, plain: false };
+    return {
+      listed: true,
+      ...(entry.source !== undefined && { source: entry.source }),
+      ...(entry.addedAt !== undefined && { addedAt: entry.addedAt }),
+      ...(entry.optedOutAt !== undefined && { optedOutAt: entry.optedOutAt }),
+      plain: entries.some((found) => found.sk === phone),
+    };
   }
 
   /**
@@ -51,10 +97,11 @@ export class DoNotCallStore implements DoNotCallLookup {
     const listed = await this.listed(unique);
     const fresh = unique.filter((phone) => !listed.has(phone));
     const addedAt = at.toISOString();
-    for (let start = 0; start < fresh.length; start += ITEMS_PER_WRITE) {
-      let requests = fresh
+    const hashes = await Promise.all(fresh.map((phone) => this.hasher.hash(phone)));
+    for (let start = 0; start < hashes.length; start += ITEMS_PER_WRITE) {
+      let requests = hashes
         .slice(start, start + ITEMS_PER_WRITE)
-        .map((phone) => ({ PutRequest: { Item: { ...doNotCallKey(phone), phone, source, addedAt } } }));
+        .map((hash) => ({ PutRequest: { Item: { ...hashedDoNotCallKey(hash), source, addedAt } } }));
       for (let round = 0; requests.length > 0; round++) {
         if (round >= MAX_WRITE_ROUNDS) throw new Error(`BatchWriteItem left ${requests.length} items unprocessed`);
         if (round > 0) await sleep(Math.random() * 25 * 2 ** round);
@@ -75,11 +122,10 @@ export class DoNotCallStore implements DoNotCallLookup {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: doNotCallKey(phone),
-        UpdateExpression:
-          'SET phone = :phone, #source = :source, optedOutAt = :at, addedAt = if_not_exists(addedAt, :at)',
+        Key: hashedDoNotCallKey(await this.hasher.hash(phone)),
+        UpdateExpression: 'SET #source = :source, optedOutAt = :at, addedAt = if_not_exists(addedAt, :at)',
         ExpressionAttributeNames: { '#source': 'source' },
-        ExpressionAttributeValues: { ':phone': phone, ':source': 'opt-out', ':at': at.toISOString() },
+        ExpressionAttributeValues: { ':source': 'opt-out', ':at': at.toISOString() },
       }),
     );
     let suppressed = 0;
@@ -87,5 +133,31 @@ export class DoNotCallStore implements DoNotCallLookup {
       if (await this.contacts.closeWaiting(run.campaignId, run.date, phone, SUPPRESSED_STATUS)) suppressed++;
     }
     return suppressed;
+  }
+
+  /**
+   * Erasure: an entry stored under the plain number becomes a hashed one (same source and dates); the opt-out holds,
+   * the number goes. Returns whether there was one.
+   */
+  async hashPlainEntry(phone: string): Promise<boolean> {
+    const entry = await this.entry(phone);
+    if (!entry.plain) return false;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: hashedDoNotCallKey(await this.hasher.hash(phone)),
+        UpdateExpression:
+          'SET #source = if_not_exists(#source, :source), addedAt = if_not_exists(addedAt, :addedAt)' +
+          (entry.optedOutAt === undefined ? '' : ', optedOutAt = if_not_exists(optedOutAt, :optedOutAt)'),
+        ExpressionAttributeNames: { '#source': 'source' },
+        ExpressionAttributeValues: {
+          ':source': entry.source ?? 'upload',
+          ':addedAt': entry.addedAt ?? new Date().toISOString(),
+          ...(entry.optedOutAt !== undefined && { ':optedOutAt': entry.optedOutAt }),
+        },
+      }),
+    );
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: doNotCallKey(phone) }));
+    return true;
   }
 }

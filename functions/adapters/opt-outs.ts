@@ -1,14 +1,15 @@
 /**
  * Opt-outs and the dial-time do-not-call check. A callee who presses the opt-out key is put on the
- * engine-wide do-not-call list (`DNC` / `<E.164>`, the item shape {@link DoNotCallStore} shares with
- * list uploads) and their contacts waiting in every running campaign are finished as SUPPRESSED;
+ * engine-wide do-not-call list (by the keyed hash of their number, the item shape {@link DoNotCallStore} shares
+ * with list uploads) and their contacts waiting in every running campaign are finished as SUPPRESSED;
  * the dispatcher looks the number up once more right before it claims an attempt, which also
  * catches runs that were not running at the time of the opt-out.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { contactKey, doNotCallKey } from '../core/keys.ts';
+import { contactKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { DoNotCallStore } from './do-not-call-store.ts';
+import type { NumberHasher } from './number-hasher.ts';
 import { type RunStore, runStoreFor } from './run-store.ts';
 
 export class OptOuts {
@@ -17,24 +18,16 @@ export class OptOuts {
   private readonly doNotCall: DoNotCallStore;
   private readonly runs: RunStore;
 
-  constructor(tableName: string, client = documentClient) {
+  constructor(tableName: string, hasher: NumberHasher, client = documentClient) {
     this.tableName = tableName;
     this.client = client;
-    this.doNotCall = new DoNotCallStore(tableName, client);
+    this.doNotCall = new DoNotCallStore(tableName, hasher, client);
     this.runs = runStoreFor(tableName, client);
   }
 
-  /** Whether the number is on the do-not-call list (one strongly consistent GetItem). */
+  /** Whether the number is on the do-not-call list (strongly consistent reads of its hashed and plain entries). */
   async isListed(phone: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: doNotCallKey(phone),
-        ProjectionExpression: 'pk',
-        ConsistentRead: true,
-      }),
-    );
-    return Item !== undefined;
+    return (await this.doNotCall.listed([phone])).has(phone);
   }
 
   /**

@@ -14,7 +14,9 @@ import { DynamoDbContacts } from '../adapters/contacts.ts';
 import { DialRateStore } from '../adapters/dial-rate.ts';
 import { FollowUpStore } from '../adapters/follow-up-store.ts';
 import { DynamoDbLineLeases } from '../adapters/line-leases.ts';
+import { SecretNumberHasher } from '../adapters/number-hasher.ts';
 import { OptOuts } from '../adapters/opt-outs.ts';
+import { DynamoDbCallerUsages, DynamoDbPersonLedgers } from '../adapters/person-ledgers.ts';
 import { RunCounters } from '../adapters/run-counters.ts';
 import { RunStore } from '../adapters/run-store.ts';
 import { SmsSender } from '../adapters/sms-sender.ts';
@@ -25,7 +27,13 @@ import { FollowUpSender } from '../use-cases/follow-ups/follow-up-sender.ts';
 const idOf = (arn: string): string => arn.split('/').at(-1) ?? '';
 
 /** The settings each part below reads (a handler asks for exactly those of the parts it composes). */
-export const STORE_SETTINGS = ['TABLE_NAME', 'RETENTION_DAYS', 'ALERTS_TOPIC_ARN', ...PACING_CAPS] as const;
+export const STORE_SETTINGS = [
+  'TABLE_NAME',
+  'RETENTION_DAYS',
+  'ALERTS_TOPIC_ARN',
+  'PERSON_KEY_SECRET_ARN',
+  ...PACING_CAPS,
+] as const;
 export const STARTER_SETTINGS = [
   'STAGE',
   'CONNECT_INSTANCE_ARN',
@@ -56,7 +64,9 @@ export function storePorts(settings: Pick<Environment, (typeof STORE_SETTINGS)[n
     ),
     calls: new CallMap(table, settings.RETENTION_DAYS, documentClient),
     dialRate: new DialRateStore(table, documentClient),
-    optOuts: new OptOuts(table),
+    ledgers: new DynamoDbPersonLedgers(table, documentClient),
+    callerUsages: new DynamoDbCallerUsages(table, documentClient),
+    optOuts: new OptOuts(table, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN)),
     campaigns: { get: (campaignId: string) => cachedCampaign(campaignStore, campaignId) },
     alerts: new AlertPublisher(table, settings.ALERTS_TOPIC_ARN),
   };

@@ -35,6 +35,12 @@ export const EnvironmentSchema = z.object({
   CAMPAIGN_CACHE_SECONDS: positiveInteger.max(60),
   /** The export worker, handed large per-contact exports by the export API. */
   EXPORT_FUNCTION_NAME: z.string().min(1),
+  /** The secret keying the hashes of phone numbers (do-not-call list): functions/adapters/number-hasher.ts. */
+  PERSON_KEY_SECRET_ARN: z
+    .string()
+    .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/, 'Secrets Manager secret ARN'),
+  /** Days the audit log is kept (its items' TTL). */
+  AUDIT_RETENTION_DAYS: positiveInteger.max(3_650),
   /**
    * The stage's shortest retry delay a campaign definition may set (`minRetryDelaySeconds`: 60 in AWS, a second on
    * the local stage so the demo shows retries). Only `PUT /campaigns/{id}` reads it.

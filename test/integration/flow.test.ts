@@ -9,7 +9,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerStore, type StoredAnswer } from '../../functions/adapters/answer-store.ts';
-import { contactKey } from '../../functions/core/keys.ts';
+import { contactKey, hashedDoNotCallKey } from '../../functions/core/keys.ts';
 import {
   api,
   cloud,
@@ -17,6 +17,7 @@ import {
   flowCalls,
   invokeFunction,
   localDocumentClient,
+  localNumberHasher,
   runItems,
   setScenario,
   simulatorStats,
@@ -29,6 +30,7 @@ import {
 } from './support.ts';
 
 const documents = localDocumentClient();
+const hasher = localNumberHasher();
 const answerStore = new AnswerStore(cloud.tableName, 1, documents);
 const RETRY_SOON = {
   NO_ANSWER: 'PT1S',
@@ -181,7 +183,7 @@ describe('a survey run: answers, counters and follow-ups against the call log', 
     }
     for (const phone of optedOut) {
       const { Item } = await documents.send(
-        new GetCommand({ TableName: cloud.tableName, Key: { pk: 'DNC', sk: phone } }),
+        new GetCommand({ TableName: cloud.tableName, Key: hashedDoNotCallKey(await hasher.hash(phone)) }),
       );
       expect(Item).toMatchObject({ source: 'opt-out' });
     }
@@ -352,7 +354,7 @@ describe('an opt-out', () => {
     expect(await contactOf(A, phone)).toMatchObject({ status: 'OPTED_OUT', outcome: 'OPTED_OUT' });
     expect(await contactOf(B, phone)).toMatchObject({ status: 'SUPPRESSED' });
     const { Item } = await documents.send(
-      new GetCommand({ TableName: cloud.tableName, Key: { pk: 'DNC', sk: phone } }),
+      new GetCommand({ TableName: cloud.tableName, Key: hashedDoNotCallKey(await hasher.hash(phone)) }),
     );
     expect(Item).toMatchObject({ source: 'opt-out' });
 

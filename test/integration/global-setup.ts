@@ -24,6 +24,8 @@ export interface LocalCloudContext {
   contactFlowId: string;
   /** The `engine` attribute of the stage's calls. */
   engineId: string;
+  /** The secret keying the hashes of phone numbers (local/secrets-endpoint.ts). */
+  personKeySecretArn: string;
   caps: { maxConcurrentCalls: number; dialsPerSecond: number; dialBurst: number };
   functionNames: Record<string, string>;
 }
@@ -62,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_SNS_PORT: port(18084),
     LOCAL_CONNECT_PORT: port(18085),
     LOCAL_ATHENA_PORT: port(18086),
+    LOCAL_SECRETS_PORT: port(18087),
     LOCAL_STATE_DIR: stateDirectory,
     LOCAL_DEMO: '0',
   });
@@ -83,6 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     connectInstanceId: String(environment.CONNECT_INSTANCE_ARN).split('/').at(-1) ?? '',
     contactFlowId: String(environment.CONTACT_FLOW_ARN).split('/').at(-1) ?? '',
     engineId: `${cloud.service.service}-${settings.LOCAL_STAGE}`,
+    personKeySecretArn: String(environment.PERSON_KEY_SECRET_ARN),
     caps: {
       maxConcurrentCalls: Number(environment.MAX_CONCURRENT_CALLS),
       dialsPerSecond: Number(environment.DIALS_PER_SECOND),

@@ -17,6 +17,7 @@ import {
   api,
   cloud,
   localDocumentClient,
+  localNumberHasher,
   runCounters,
   runItems,
   testCampaign,
@@ -266,7 +267,7 @@ describe('a crashed import, run again, ends with exactly the file’s rows (Dyna
         files: listFiles,
         campaigns: { get: async () => ({ campaign }) },
         contacts: new ContactWriter(cloud.tableName, 1, client),
-        doNotCall: new DoNotCallStore(cloud.tableName, client),
+        doNotCall: new DoNotCallStore(cloud.tableName, localNumberHasher(), client),
       },
       { import: { batchSize: 99 } },
     );

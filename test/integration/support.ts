@@ -3,9 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { SecretNumberHasher } from '../../functions/adapters/number-hasher.ts';
 import { RUN_BUCKET_NUMBERS, runBucketPartition, runPartition } from '../../functions/core/keys.ts';
 
 export const cloud = inject('localCloud');
@@ -112,6 +114,14 @@ export function localDocumentClient() {
   return DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: 'eu-west-1', credentials }),
     { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+/** The stack's hasher of phone numbers (its do-not-call list is keyed by these hashes). */
+export function localNumberHasher(): SecretNumberHasher {
+  return new SecretNumberHasher(
+    cloud.personKeySecretArn,
+    new SecretsManagerClient({ endpoint: cloud.endpoints.secrets, region: 'eu-west-1', credentials }),
   );
 }
 

@@ -13,19 +13,26 @@ import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ContactWriter } from '../../adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
+import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
-const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS']);
+const settings = environment([
+  'TABLE_NAME',
+  'UPLOADS_BUCKET',
+  'ALERTS_TOPIC_ARN',
+  'RETENTION_DAYS',
+  'PERSON_KEY_SECRET_ARN',
+]);
 const imports = new ListImports(
   {
     records: new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
     files: new UploadsBucket(settings.UPLOADS_BUCKET),
     campaigns: new CampaignStore(settings.TABLE_NAME),
     contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
-    doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+    doNotCall: new DoNotCallStore(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN)),
     alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
   },
   { retentionDays: settings.RETENTION_DAYS },

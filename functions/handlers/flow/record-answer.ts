@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { AnswerStore } from '../../adapters/answer-store.ts';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
 import { FlowCallStore } from '../../adapters/flow-calls.ts';
+import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { OptOuts } from '../../adapters/opt-outs.ts';
 import { stepAfterInput, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
@@ -26,10 +27,11 @@ const settings = environment([
   'RETENTION_DAYS',
   'CONNECT_INSTANCE_ARN',
   'MAX_CALL_SECONDS',
+  'PERSON_KEY_SECRET_ARN',
 ]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const answers = new AnswerStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
-const optOuts = new OptOuts(settings.TABLE_NAME);
+const optOuts = new OptOuts(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN));
 const calls = new CallResolver(new FlowCallStore(settings.TABLE_NAME), {
   instanceArn: settings.CONNECT_INSTANCE_ARN,
   maxCallSeconds: settings.MAX_CALL_SECONDS,

@@ -8,14 +8,15 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
+import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { environment } from '../../lib/config.ts';
 import { HttpError, httpHandler, json, parseRequest } from '../../lib/http.ts';
 import { readDoNotCallList } from '../../use-cases/import/read-do-not-call-list.ts';
 import { listFileBytes, listFileFormat, refusedList } from './list-requests.ts';
 
-const settings = environment(['TABLE_NAME']);
-const doNotCall = new DoNotCallStore(settings.TABLE_NAME);
+const settings = environment(['TABLE_NAME', 'PERSON_KEY_SECRET_ARN']);
+const doNotCall = new DoNotCallStore(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN));
 
 const DoNotCallQuerySchema = z.object({
   country: z

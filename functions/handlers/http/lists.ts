@@ -14,6 +14,7 @@ import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ContactWriter } from '../../adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
+import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { CSV_CONTENT_TYPE, UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
@@ -34,7 +35,13 @@ import {
   requireRunDate,
 } from './list-requests.ts';
 
-const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS']);
+const settings = environment([
+  'TABLE_NAME',
+  'UPLOADS_BUCKET',
+  'ALERTS_TOPIC_ARN',
+  'RETENTION_DAYS',
+  'PERSON_KEY_SECRET_ARN',
+]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const records = new ListStore(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const files = new UploadsBucket(settings.UPLOADS_BUCKET);
@@ -44,7 +51,7 @@ const imports = new ListImports(
     files,
     campaigns,
     contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
-    doNotCall: new DoNotCallStore(settings.TABLE_NAME),
+    doNotCall: new DoNotCallStore(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN)),
     alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
   },
   { retentionDays: settings.RETENTION_DAYS },

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { dialErrorsAlert, throttlingAlert } from '../../core/alerts/run-alerts.ts';
 import { environment } from '../../lib/config.ts';
+import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 import { DispatcherError, dispatchTick, type TickReport } from '../../use-cases/dialing/dispatch-tick.ts';
@@ -16,6 +17,7 @@ import { callStarter, STARTER_SETTINGS, STORE_SETTINGS, storePorts } from '../di
 const settings = environment([...STORE_SETTINGS, ...STARTER_SETTINGS, 'TICK_SECONDS', 'MAX_CALL_SECONDS']);
 const ports = { ...storePorts(settings), dialer: callStarter(settings) };
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
+const contactPolicy = contactPolicyOf(settings.STAGE);
 
 export const DispatchInputSchema = z.object({
   campaignId: z.string().min(1),
@@ -71,6 +73,7 @@ export const handler = middy().handler(async (event: unknown) => {
       dialBurst: settings.DIAL_BURST,
       tickSeconds: settings.TICK_SECONDS,
       leaseSeconds: settings.MAX_CALL_SECONDS,
+      contactPolicy,
     },
     stored.campaign,
     input,
@@ -93,6 +96,8 @@ export const handler = middy().handler(async (event: unknown) => {
         Throttles: report.throttles,
         DialErrors: report.errors,
         ContendedClaims: report.busy,
+        CapHolds: report.capHolds,
+        CallerPoolWaits: report.poolWaits,
         CallsInFlight: after.inFlight,
         DialRate: report.dialRate,
       },
@@ -107,6 +112,8 @@ export const handler = middy().handler(async (event: unknown) => {
     throttles: report.throttles,
     errors: report.errors,
     busy: report.busy,
+    capHolds: report.capHolds,
+    poolWaits: report.poolWaits,
     unusedTokens: report.unusedTokens,
     repeated: report.repeated,
     inFlight: after?.inFlight,

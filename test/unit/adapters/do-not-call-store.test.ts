@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { documentClient } from '../../../functions/adapters/aws-clients.ts';
 import { DoNotCallStore, SUPPRESSED_STATUS } from '../../../functions/adapters/do-not-call-store.ts';
-import { bucketOf, contactKey, runCountersKey } from '../../../functions/core/keys.ts';
+import { FixedKeyNumberHasher } from '../../../functions/adapters/number-hasher.ts';
+import { bucketOf, contactKey, hashedDoNotCallKey, runCountersKey } from '../../../functions/core/keys.ts';
 import { RecordingClient, type SentCommand } from './recording-client.ts';
 
 const AT = new Date('2026-03-02T10:00:00Z');
 const asClient = (client: RecordingClient) => client as unknown as typeof documentClient;
+const hasher = new FixedKeyNumberHasher('a key for the unit tests, long enough');
+const storeOf = (client: RecordingClient) => new DoNotCallStore('engine', hasher, asClient(client));
 
 function keysOf(command: SentCommand): Array<{ pk: string; sk: string }> {
   const requests = command.input.RequestItems as Record<string, { Keys: Array<{ pk: string; sk: string }> }>;
@@ -24,7 +27,7 @@ describe('DoNotCallStore.optOut', () => {
           ? { Item: { sk: 'CONTACT#+48601234567', status: 'PENDING', attempts: 1, timeZone: 'Europe/Warsaw' } }
           : {},
     );
-    const store = new DoNotCallStore('engine', asClient(client));
+    const store = storeOf(client);
 
     const suppressed = await store.optOut(
       '+48601234567',
@@ -40,9 +43,11 @@ describe('DoNotCallStore.optOut', () => {
     const [entry] = client.named('UpdateCommand');
     expect(entry?.input).toMatchObject({
       TableName: 'engine',
-      Key: { pk: 'DNC', sk: '+48601234567' },
+      Key: hashedDoNotCallKey(await hasher.hash('+48601234567')),
       ExpressionAttributeValues: { ':source': 'opt-out', ':at': AT.toISOString() },
     });
+    // The list holds the keyed hash, never the number.
+    expect(JSON.stringify(entry?.input)).not.toContain('601234567');
     expect(String(entry?.input.UpdateExpression)).toContain('addedAt = if_not_exists(addedAt, :at)');
     const transactions = client.named('TransactWriteCommand');
     expect(transactions).toHaveLength(3);
@@ -69,56 +74,59 @@ describe('DoNotCallStore.optOut', () => {
     );
 
     await expect(
-      new DoNotCallStore('engine', asClient(client)).optOut(
-        '+48601234567',
-        [{ campaignId: 'a', date: '2026-03-02' }],
-        AT,
-      ),
+      storeOf(client).optOut('+48601234567', [{ campaignId: 'a', date: '2026-03-02' }], AT),
     ).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('ThrottlingException') });
     expect(client.named('TransactWriteCommand')).toHaveLength(8);
   });
 });
 
 describe('DoNotCallStore.listed and add', () => {
-  it('looks numbers up 100 at a time and asks again for unprocessed keys', async () => {
+  it('looks numbers up by hash, and by number for entries from before hashing, asking again for unprocessed keys', async () => {
+    const phones = Array.from({ length: 75 }, (_, index) => `+48600000${String(index).padStart(3, '0')}`);
+    // Numbers ending in 7 are listed by hash; +48600000010 by its plain number (an entry from before hashing).
+    const listedHashes = new Set(
+      await Promise.all(
+        phones.filter((phone) => phone.endsWith('7')).map(async (phone) => `H#${await hasher.hash(phone)}`),
+      ),
+    );
     let round = 0;
     const client = new RecordingClient((command) => {
       const keys = keysOf(command);
       round++;
-      // The first answer leaves its last key unprocessed; every number ending in 7 is listed.
       const unprocessed = round === 1 ? keys.slice(-1) : [];
       const answered = round === 1 ? keys.slice(0, -1) : keys;
       return {
-        Responses: { engine: answered.filter((key) => key.sk.endsWith('7')) },
+        Responses: { engine: answered.filter((key) => listedHashes.has(key.sk) || key.sk === '+48600000010') },
         UnprocessedKeys: unprocessed.length === 0 ? {} : { engine: { Keys: unprocessed } },
       };
     });
-    const phones = Array.from({ length: 150 }, (_, index) => `+48600000${String(index).padStart(3, '0')}`);
 
-    const listed = await new DoNotCallStore('engine', asClient(client)).listed([...phones, phones[0] ?? '']);
+    const listed = await storeOf(client).listed([...phones, phones[0] ?? '']);
 
-    expect([...listed].sort()).toEqual(phones.filter((phone) => phone.endsWith('7')));
+    expect([...listed].sort()).toEqual([...phones.filter((phone) => phone.endsWith('7')), '+48600000010'].sort());
     expect(client.sent.map((command) => keysOf(command).length)).toEqual([100, 1, 50]);
     expect(client.sent[0]?.input).toMatchObject({ RequestItems: { engine: { ConsistentRead: true } } });
   });
 
   it('adds only numbers not yet listed, 25 per batch write, and counts both', async () => {
+    const listedHash = `H#${await hasher.hash('+48600000003')}`;
     const client = new RecordingClient((command) =>
       command.name === 'BatchGetCommand'
-        ? { Responses: { engine: keysOf(command).filter((key) => key.sk === '+48600000003') } }
+        ? { Responses: { engine: keysOf(command).filter((key) => key.sk === listedHash) } }
         : {},
     );
     const phones = Array.from({ length: 30 }, (_, index) => `+48600000${String(index).padStart(3, '0')}`);
 
-    const counts = await new DoNotCallStore('engine', asClient(client)).add([...phones, '+48600000001'], 'upload', AT);
+    const counts = await storeOf(client).add([...phones, '+48600000001'], 'upload', AT);
 
     expect(counts).toEqual({ added: 29, alreadyListed: 1 });
     const writes = client.named('BatchWriteCommand');
     expect(writes.map((write) => (write.input.RequestItems as { engine: unknown[] }).engine.length)).toEqual([25, 4]);
     expect((writes[0]?.input.RequestItems as { engine: unknown[] } | undefined)?.engine[0]).toEqual({
       PutRequest: {
-        Item: { pk: 'DNC', sk: '+48600000000', phone: '+48600000000', source: 'upload', addedAt: AT.toISOString() },
+        Item: { ...hashedDoNotCallKey(await hasher.hash('+48600000000')), source: 'upload', addedAt: AT.toISOString() },
       },
     });
+    expect(JSON.stringify(writes)).not.toContain('+486');
   });
 });

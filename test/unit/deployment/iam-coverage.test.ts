@@ -111,6 +111,9 @@ const COMMAND_ACTIONS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-lambda': {
     InvokeCommand: ['lambda:InvokeFunction'],
   },
+  '@aws-sdk/client-secrets-manager': {
+    GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  },
 };
 
 /** A TransactWriteItems is authorised item by item. */
