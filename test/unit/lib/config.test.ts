@@ -25,6 +25,8 @@ const valid = {
   EXPORT_FUNCTION_NAME: 'campaign-engine-test-exportContacts',
   MIN_RETRY_DELAY_SECONDS: '60',
   EXPORT_LINK_SECONDS: '300',
+  PERSON_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:campaign-engine-test-person-key-AbCdEf',
+  AUDIT_RETENTION_DAYS: '400',
 };
 
 const ALL = EnvironmentSchema.keyof().options;
