@@ -1,6 +1,6 @@
 /**
  * Keyed hashes of phone numbers (HMAC-SHA256): what the do-not-call list keeps instead of the number, so an opt-out
- * outlives the erasure of everything else about the person, and what the audit log names a person by. The key is
+ * outlives the erasure of everything else about the person. The key is
  * the stage's secret in Secrets Manager (serverless.yml, `PersonKeySecret`; locally the local cloud's), read once
  * per process on first use: without the key nobody can tell which number a hash stands for by hashing every
  * possible number, which an unkeyed hash of a ten-digit number would allow.
