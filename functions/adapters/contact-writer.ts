@@ -34,6 +34,8 @@ export interface NewContact {
   line: number;
   /** When it may first be called (already inside the callee's calling window). */
   dueAt: Date;
+  /** The lawful basis the campaign declared for calling this person (GDPR art. 6(1)), kept with the contact. */
+  lawfulBasis?: string;
 }
 
 export interface WriteResult {
@@ -133,6 +135,7 @@ export class ContactWriter {
             answers: {},
             listId: contact.listId,
             line: contact.line,
+            lawfulBasis: contact.lawfulBasis,
             nextAttemptAt: contact.dueAt.toISOString(),
             gsi1pk: duePartition(campaignId, date),
             gsi1sk: dueSortKey(contact.dueAt, contact.phone),

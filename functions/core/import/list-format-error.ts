@@ -35,6 +35,8 @@ export const LIST_FORMAT_ERROR_CODES = [
   'CELL_TOO_LONG',
   /** An .xlsx row with more cells than a list has columns (`maxColumns`). */
   'TOO_MANY_COLUMNS',
+  /** A COMMERCIAL campaign's list has no column saying whether each person consented (`policy.consentColumns`). */
+  'NO_CONSENT_COLUMN',
 ] as const;
 export type ListFormatErrorCode = (typeof LIST_FORMAT_ERROR_CODES)[number];
 

@@ -15,7 +15,7 @@ import { type CountryCode, isSupportedCountry } from 'libphonenumber-js/max';
 import type { Campaign } from '../campaign.ts';
 import { ByteSource, type ListInput } from './byte-source.ts';
 import { type CsvDelimiter, openCsv, type SourceRow } from './csv-source.ts';
-import { analyseHeader, type ListColumns } from './header.ts';
+import { analyseHeader, compactHeaderName, type ListColumns } from './header.ts';
 import { ListFormatError } from './list-format-error.ts';
 import { type RowResult, RowValidator } from './row-validator.ts';
 import { resolveTimeZoneName } from './time-zone.ts';
@@ -30,6 +30,8 @@ export interface ReadListSettings {
   defaultCountry: Campaign['defaultCountry'];
   timeZone: Campaign['timeZone'];
   import: Pick<Campaign['import'], 'phoneColumns' | 'allowPremium'>;
+  /** COMMERCIAL campaigns need a consent column; rows whose cell does not say yes are rejected (`NO_CONSENT`). */
+  policy?: Pick<Campaign['policy'], 'purpose' | 'consentColumns'>;
 }
 
 export interface ReadListOptions {
@@ -127,11 +129,24 @@ export async function readList(
   if (opened.bom !== undefined) {
     header.bom = opened.bom;
   }
+  let consentColumn: number | undefined;
+  if (settings.policy?.purpose === 'COMMERCIAL') {
+    consentColumn = consentColumnOf(columns, settings.policy.consentColumns);
+    if (consentColumn === undefined) {
+      await batches.return(undefined);
+      throw new ListFormatError(
+        'NO_CONSENT_COLUMN',
+        `a commercial campaign calls only people who consented: the list needs a column saying so (one of ${settings.policy.consentColumns.join(', ')}; found ${columns.headers.join(', ')})`,
+        { line: columns.line },
+      );
+    }
+  }
   const validator = new RowValidator(columns, {
     defaultCountry: country,
     timeZone,
     allowPremium: settings.import.allowPremium,
     extraFields: format === 'csv' ? 'reject' : 'keep',
+    ...(consentColumn !== undefined && { consentColumn }),
   });
   return { header, rows: validateRows(pending, batches, validator, maxRows) };
 }
@@ -185,4 +200,16 @@ function checkSettings(settings: ReadListSettings): { country: CountryCode; time
     });
   }
   return { country, timeZone };
+}
+
+/** The index of the attribute column named like one of `names` (compared as header names are), if any. */
+function consentColumnOf(columns: ListColumns, names: readonly string[]): number | undefined {
+  for (const name of names) {
+    const wanted = compactHeaderName(name);
+    const column = columns.columns.find(
+      (candidate) => candidate.role === 'attribute' && compactHeaderName(candidate.header) === wanted,
+    );
+    if (column !== undefined) return column.index;
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@
  * duplicate of an earlier row.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
+import { isConsentGiven } from '../policy/campaign-policy.ts';
 import type { ListColumn, ListColumns } from './header.ts';
 import { PhoneNumberSet } from './number-set.ts';
 import { normalisePhone, PHONE_REJECTION_CODES } from './phone.ts';
@@ -21,6 +22,8 @@ export const ROW_REJECTION_CODES = [
   'ATTRIBUTES_TOO_LARGE',
   /** Name, external id, language and attributes together are larger than {@link MAX_CONTACT_DATA_BYTES}. */
   'ROW_TOO_LARGE',
+  /** A COMMERCIAL campaign's row whose consent column does not say the person consented. */
+  'NO_CONSENT',
 ] as const;
 export type RowRejectionCode = (typeof ROW_REJECTION_CODES)[number];
 
@@ -90,6 +93,8 @@ export interface RowValidatorSettings {
    * `column_<n>` attributes (XLSX, where cells cannot shift).
    */
   extraFields: 'reject' | 'keep';
+  /** The column (index) holding each person's consent: a row without a yes is rejected `NO_CONSENT`. */
+  consentColumn?: number;
 }
 
 const MAX_CACHED_LANGUAGES = 1_000;
@@ -171,6 +176,18 @@ export class RowValidator {
     const firstLine = this.#seen.lineOf(phone.e164);
     if (firstLine !== undefined) {
       return { kind: 'duplicate', line, phone: phone.e164, firstLine };
+    }
+    const consentIndex = this.#settings.consentColumn;
+    if (consentIndex !== undefined && !isConsentGiven(fields[consentIndex])) {
+      const consentCell = (fields[consentIndex] ?? '').trim();
+      return rejected(
+        line,
+        fields,
+        this.#columns[consentIndex]?.header ?? null,
+        consentCell,
+        'NO_CONSENT',
+        `no consent to commercial calls ("${consentCell}"): a commercial campaign calls only people who said yes (PL: art. 398 Prawo komunikacji elektronicznej; UK: PECR reg. 19)`,
+      );
     }
 
     let timeZone = this.#settings.timeZone;

@@ -12,13 +12,17 @@ export interface ExportContact {
   phone: string;
   status: string;
   attempts: number;
-  attemptLog: ReadonlyArray<{ n: number; at: string; outcome?: string }>;
+  attemptLog: ReadonlyArray<{ n: number; at: string; outcome?: string; callerId?: string }>;
   timeZone: string;
   name?: string;
   externalId?: string;
   attributes: Readonly<Record<string, string>>;
   answers: Readonly<Record<string, string>>;
   flow?: { optedOut: boolean };
+  /** The lawful basis declared for calling the person (GDPR art. 6(1)). */
+  lawfulBasis?: string;
+  /** The frequency cap that last held the contact back (CAPPED contacts: the one that ended them). */
+  heldBy?: { rule: string; until: string };
 }
 
 /** `?answer=q1:2`: only contacts whose latest answer to q1 is key 2 (several, comma-separated, all must match). */
@@ -57,15 +61,29 @@ export function exportColumns(extraColumns: readonly string[], questions: readon
     ...questions.map((question) => `answer_${question.id}`),
     'opted_out',
     'follow_ups',
+    'lawful_basis',
+    'held_by',
     'other_attributes',
   ];
 }
 
-/** An attempt as the callee lived it: `1 2026-11-22 10:01:02 +01:00 NO_ANSWER`. */
-export function formatAttempt(entry: { n: number; at: string; outcome?: string }, timeZone: string): string {
+/**
+ * An attempt as the callee lived it: `1 2026-11-22 10:01:02 +01:00 NO_ANSWER`, and the caller ID it was placed from
+ * when the campaign dials from a pool (`… NO_ANSWER from +48221110001`).
+ */
+export function formatAttempt(
+  entry: { n: number; at: string; outcome?: string; callerId?: string },
+  timeZone: string,
+): string {
   const local = DateTime.fromISO(entry.at, { zone: timeZone });
   const time = local.isValid ? local.toFormat('yyyy-MM-dd HH:mm:ss ZZ') : entry.at;
-  return `${entry.n} ${time} ${entry.outcome ?? 'IN_PROGRESS'}`;
+  return `${entry.n} ${time} ${entry.outcome ?? 'IN_PROGRESS'}${entry.callerId === undefined ? '' : ` from ${entry.callerId}`}`;
+}
+
+/** A frequency cap's hold as the export shows it: `daily until 2026-11-23 10:00:00 +01:00`. */
+export function formatHold(hold: { rule: string; until: string }, timeZone: string): string {
+  const local = DateTime.fromISO(hold.until, { zone: timeZone });
+  return `${hold.rule} until ${local.isValid ? local.toFormat('yyyy-MM-dd HH:mm:ss ZZ') : hold.until}`;
 }
 
 /** One contact's cells, in the order of {@link exportColumns}. */
@@ -91,6 +109,8 @@ export function contactRow(
     }),
     contact.status === 'OPTED_OUT' || contact.flow?.optedOut === true ? 'yes' : 'no',
     followUps.join('; '),
+    contact.lawfulBasis ?? '',
+    contact.heldBy === undefined ? '' : formatHold(contact.heldBy, contact.timeZone),
     Object.keys(others).length > 0 ? JSON.stringify(others) : '',
   ];
 }

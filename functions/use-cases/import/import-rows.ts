@@ -171,6 +171,7 @@ export async function importList(
         listId,
         line,
         dueAt: schedule(contact.timeZone),
+        lawfulBasis: campaign.policy.lawfulBasis,
       });
     }
     if (contacts.length === 0) return;

@@ -544,3 +544,43 @@ describe('readList: XLSX', () => {
     );
   });
 });
+
+describe('readList: a commercial campaign calls only people who consented', () => {
+  const COMMERCIAL = {
+    ...POLISH_CAMPAIGN,
+    policy: { purpose: 'COMMERCIAL' as const, consentColumns: ['consent', 'zgoda'] },
+  };
+
+  it('refuses a list without a consent column as a whole, naming the columns it accepts', async () => {
+    await expectListError(
+      readBytes('phone,name\n601234567,Anna\n', 'csv', COMMERCIAL),
+      'NO_CONSENT_COLUMN',
+      1,
+      /zgoda/,
+    );
+  });
+
+  it('rejects each row whose consent cell does not say yes, with its own code, and keeps the cell', async () => {
+    const { rows } = await readBytes(
+      'phone,Zgoda\n601234567,tak\n601234568,nie\n601234569,\n601234570,2026-01-05\n',
+      'csv',
+      COMMERCIAL,
+    );
+    expect(rows.map((row) => (row.kind === 'rejected' ? row.code : row.kind))).toEqual([
+      'accepted',
+      'NO_CONSENT',
+      'NO_CONSENT',
+      'accepted',
+    ]);
+    expect(rows[1]).toMatchObject({ line: 3, column: 'Zgoda', value: 'nie' });
+    expect(rows[0]).toMatchObject({ contact: { attributes: { zgoda: 'tak' } } });
+  });
+
+  it('asks nothing of an informational campaign', async () => {
+    const { rows } = await readBytes('phone\n601234567\n', 'csv', {
+      ...POLISH_CAMPAIGN,
+      policy: { purpose: 'INFORMATIONAL', consentColumns: ['consent'] },
+    });
+    expect(rows[0]?.kind).toBe('accepted');
+  });
+});

@@ -37,6 +37,8 @@ describe('export rows', () => {
       'answer_q1',
       'opted_out',
       'follow_ups',
+      'lawful_basis',
+      'held_by',
       'other_attributes',
     ]);
   });
@@ -55,11 +57,34 @@ describe('export rows', () => {
       'no',
       'no',
       'thanks:SENT',
+      '',
+      '',
       '{"note":"=HYPERLINK(\\"http://x\\")"}',
     ]);
     expect(formatAttempt({ n: 3, at: '2026-03-29T01:30:00.000Z' }, 'UTC')).toBe(
       '3 2026-03-29 01:30:00 +00:00 IN_PROGRESS',
     );
+  });
+
+  it('shows the lawful basis, the cap that held the contact and the caller ID of each attempt', () => {
+    const row = contactRow(
+      {
+        ...contact,
+        status: 'CAPPED',
+        attemptLog: [{ n: 1, at: '2026-03-02T09:00:00.000Z', outcome: 'NO_ANSWER', callerId: '+48221110001' }],
+        lawfulBasis: 'PUBLIC_TASK',
+        heldBy: { rule: 'daily', until: '2026-03-03T09:00:00.000Z' },
+      },
+      [],
+      questions,
+      [],
+    );
+    const columns = exportColumns([], questions);
+    const cell = (name: string) => row[columns.indexOf(name)];
+    expect(cell('attempt_log')).toBe('1 2026-03-02 10:00:00 +01:00 NO_ANSWER from +48221110001');
+    expect(cell('lawful_basis')).toBe('PUBLIC_TASK');
+    expect(cell('held_by')).toBe('daily until 2026-03-03 10:00:00 +01:00');
+    expect(cell('status')).toBe('CAPPED');
   });
 
   it('neutralises formula-like cells and quotes delimiters, quotes and line breaks', () => {
