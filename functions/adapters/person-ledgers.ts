@@ -6,7 +6,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { callerUsageKey, personLedgerKey } from '../core/keys.ts';
+import { callerUsageKey, PERSON_PREFIX, personLedgerKey } from '../core/keys.ts';
 import type { CallerUsage, TierUsage } from '../core/policy/caller-id-tiers.ts';
 import { PurposeSchema } from '../core/policy/campaign-policy.ts';
 import { EMPTY_LEDGER, type LedgerCall, type LedgerEvent, type PersonLedger } from '../core/policy/frequency-caps.ts';
@@ -56,6 +56,16 @@ export class DynamoDbPersonLedgers implements PersonLedgers {
       new GetCommand({ TableName: this.tableName, Key: personLedgerKey(phone), ConsistentRead: true }),
     );
     return Item === undefined ? EMPTY_LEDGER : parseLedgerItem(Item);
+  }
+
+  /** The ledgers of several numbers (BatchGetItem), those that have one. */
+  async readMany(phones: readonly string[]): Promise<Map<string, PersonLedger>> {
+    const items = await batchGetItems(this.client, this.tableName, [...new Set(phones)].map(personLedgerKey), [
+      'version',
+      'calls',
+      'events',
+    ]);
+    return new Map(items.map((item) => [String(item.pk).slice(PERSON_PREFIX.length), parseLedgerItem(item)] as const));
   }
 }
 

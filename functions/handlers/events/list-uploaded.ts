@@ -9,13 +9,16 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AlertPublisher } from '../../adapters/alerts.ts';
+import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ContactWriter } from '../../adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
+import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { environment } from '../../lib/config.ts';
+import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
@@ -25,6 +28,7 @@ const settings = environment([
   'ALERTS_TOPIC_ARN',
   'RETENTION_DAYS',
   'PERSON_KEY_SECRET_ARN',
+  'STAGE',
 ]);
 const imports = new ListImports(
   {
@@ -34,8 +38,9 @@ const imports = new ListImports(
     contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
     doNotCall: new DoNotCallStore(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN)),
     alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
+    ledgers: new DynamoDbPersonLedgers(settings.TABLE_NAME, documentClient),
   },
-  { retentionDays: settings.RETENTION_DAYS },
+  { retentionDays: settings.RETENTION_DAYS, contactPolicy: contactPolicyOf(settings.STAGE) },
 );
 
 /** Time kept back from the Lambda's limit to record where the import stopped. */

@@ -14,12 +14,14 @@ import { ContactWriter } from '../../adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
+import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import { auditedHttpHandler } from '../../lib/audit-trail.ts';
 import { environment } from '../../lib/config.ts';
+import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { json, notFound, parseRequest } from '../../lib/http.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 import { ListFormatSchema, listView } from '../../use-cases/import/list-record.ts';
@@ -40,6 +42,7 @@ const settings = environment([
   'RETENTION_DAYS',
   'PERSON_KEY_SECRET_ARN',
   'AUDIT_RETENTION_DAYS',
+  'STAGE',
 ]);
 const audit = new AuditLog(settings.TABLE_NAME, settings.AUDIT_RETENTION_DAYS, documentClient);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
@@ -53,8 +56,9 @@ const imports = new ListImports(
     contacts: new ContactWriter(settings.TABLE_NAME, settings.RETENTION_DAYS),
     doNotCall: new DoNotCallStore(settings.TABLE_NAME, new SecretNumberHasher(settings.PERSON_KEY_SECRET_ARN)),
     alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
+    ledgers: new DynamoDbPersonLedgers(settings.TABLE_NAME, documentClient),
   },
-  { retentionDays: settings.RETENTION_DAYS },
+  { retentionDays: settings.RETENTION_DAYS, contactPolicy: contactPolicyOf(settings.STAGE) },
 );
 
 /** Time kept back from the Lambda's limit to record where the import stopped and answer. */

@@ -24,6 +24,9 @@ import {
 import { rejectedCsv, rejectedLine } from '../../core/import/rejected-csv.ts';
 import type { AcceptedRow } from '../../core/import/row-validator.ts';
 import { clampIntoWindow } from '../../core/policy/calling-window.ts';
+import { type ContactPolicy, rulesCounting, rulesHolding } from '../../core/policy/contact-policy.ts';
+import { decideCaps, foldLedger, type PersonLedger } from '../../core/policy/frequency-caps.ts';
+import { callableWindows, countryOfNumber, nextCallableAt } from '../../core/policy/legal-hours.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
 import type { ListImportProgress, ListImportSummary } from './list-record.ts';
 
@@ -50,10 +53,17 @@ export interface RejectedRowsSink {
   write(text: string): Promise<void>;
 }
 
+/** People's contact ledgers (frequency caps), for the import's estimate of the holds. */
+export interface LedgerLookup {
+  readMany(phones: readonly string[]): Promise<Map<string, PersonLedger>>;
+}
+
 export interface ListImportPorts {
   contacts: ContactSink;
   origins: ContactOrigins;
   doNotCall: DoNotCallLookup;
+  /** With `contactPolicy`: the summary says how many contacts the caps will delay or stop. */
+  ledgers?: LedgerLookup;
 }
 
 export interface ListImportOptions {
@@ -71,6 +81,8 @@ export interface ListImportOptions {
   progressIntervalMs?: number;
   /** Milliseconds since the epoch; default `Date.now`. */
   clock?: () => number;
+  /** The stage's contact policy: with `ports.ledgers`, the summary's `capDelayed` and `capStopped`. */
+  contactPolicy?: ContactPolicy;
 }
 
 export interface ListImportJob {
@@ -151,7 +163,10 @@ export async function importList(
     alreadyInRun: 0,
     dueAfterRunEnds: 0,
     firstDue: Number.POSITIVE_INFINITY,
+    capDelayed: 0,
+    capStopped: 0,
   };
+  const caps = capEstimate(ports, options.contactPolicy, campaign, runEnd);
 
   /** Writes one batch, given which of its numbers are on the do-not-call list. */
   const writeBatch = async (batch: readonly AcceptedRow[], listed: Set<string>): Promise<void> => {
@@ -179,6 +194,14 @@ export async function importList(
     // A number the run already has is this list's own when an earlier run of the same list created it.
     const origins = existing.length === 0 ? undefined : await ports.origins.listIdsOf(campaign.id, date, existing);
     const existingSet = new Set(existing);
+    const created = contacts.filter(
+      (contact) => !(existingSet.has(contact.phone) && origins?.get(contact.phone) !== listId),
+    );
+    if (caps !== undefined) {
+      const held = await caps(created);
+      written.capDelayed += held.delayed;
+      written.capStopped += held.stopped;
+    }
     for (const contact of contacts) {
       if (existingSet.has(contact.phone) && origins?.get(contact.phone) !== listId) {
         written.alreadyInRun++;
@@ -281,6 +304,10 @@ export async function importList(
     dueAfterRunEnds: written.dueAfterRunEnds,
   };
   if (Number.isFinite(written.firstDue)) summary.firstDueAt = new Date(written.firstDue).toISOString();
+  if (caps !== undefined) {
+    summary.capDelayed = written.capDelayed;
+    summary.capStopped = written.capStopped;
+  }
   return { complete, header, summary };
 }
 
@@ -301,6 +328,39 @@ export function firstAttemptSchedule(campaign: Campaign, date: string, now: Date
       if (byZone.size < 1_000) byZone.set(timeZone, at);
     }
     return at;
+  };
+}
+
+/**
+ * How many of the contacts just created a frequency cap will hold at their first attempt, from their ledgers as
+ * they stand: undefined when no rule counts the campaign's calls (nothing to estimate).
+ */
+function capEstimate(
+  ports: ListImportPorts,
+  policy: ContactPolicy | undefined,
+  campaign: Campaign,
+  runEnd: number,
+): ((contacts: readonly NewContact[]) => Promise<{ delayed: number; stopped: number }>) | undefined {
+  const ledgers = ports.ledgers;
+  if (policy === undefined || ledgers === undefined || rulesCounting(policy, campaign.policy).length === 0) {
+    return undefined;
+  }
+  const holding = rulesHolding(policy, campaign.policy);
+  return async (contacts) => {
+    const held = { delayed: 0, stopped: 0 };
+    if (contacts.length === 0 || holding.length === 0) return held;
+    const found = await ledgers.readMany(contacts.map((contact) => contact.phone));
+    for (const contact of contacts) {
+      const ledger = found.get(contact.phone);
+      if (ledger === undefined) continue;
+      const decision = decideCaps(holding, foldLedger(ledger), contact.dueAt);
+      if (decision.kind === 'ALLOWED') continue;
+      const windows = callableWindows(campaign, countryOfNumber(contact.phone), contact.dueAt);
+      const next = nextCallableAt(windows, contact.timeZone, decision.until);
+      if (next === undefined || next.getTime() >= runEnd) held.stopped++;
+      else held.delayed++;
+    }
+    return held;
   };
 }
 

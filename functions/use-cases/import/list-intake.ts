@@ -22,6 +22,7 @@ import { newListId } from '../../core/import/list-id.ts';
 import type { ListFileFormat, ListInput } from '../../core/import/list-reader.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../../core/keys.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import type { ContactPolicy } from '../../core/policy/contact-policy.ts';
 import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { logger } from '../../lib/logger.ts';
@@ -30,6 +31,7 @@ import {
   checkList,
   type DoNotCallLookup,
   importList,
+  type LedgerLookup,
   type ListImportOptions,
   type RejectedRowsSink,
 } from './import-rows.ts';
@@ -85,6 +87,8 @@ export interface ListImportsPorts {
   campaigns: CampaignSource;
   contacts: ContactSink;
   doNotCall: DoNotCallLookup;
+  /** People's contact ledgers: with `contactPolicy`, the summary estimates the frequency caps' holds. */
+  ledgers?: LedgerLookup;
   /** Operator alerts (`AlertPublisher`): an import rejecting more than the campaign's threshold raises one. */
   alerts?: {
     publish(alert: { condition: string; subject: string; message: string; periodSeconds?: number }): Promise<boolean>;
@@ -110,6 +114,8 @@ export interface ListImportsOptions {
   deadAfterMs?: number;
   /** Days personal data is kept (`RETENTION_DAYS`): a list for a later date than today plus this is refused. */
   retentionDays?: number;
+  /** The stage's contact policy (`capDelayed`, `capStopped` in the summary). */
+  contactPolicy?: ContactPolicy;
 }
 
 /**
@@ -353,7 +359,12 @@ export class ListImports {
       let result: Awaited<ReturnType<typeof importList>>;
       try {
         result = await importList(
-          { contacts: this.ports.contacts, origins: records, doNotCall: this.ports.doNotCall },
+          {
+            contacts: this.ports.contacts,
+            origins: records,
+            doNotCall: this.ports.doNotCall,
+            ...(this.ports.ledgers !== undefined && { ledgers: this.ports.ledgers }),
+          },
           {
             campaign,
             date: ref.date,
@@ -365,7 +376,11 @@ export class ListImports {
             deadline: source.deadline,
             onProgress: (progress) => records.recordProgress(ref, progress, this.clock.now()),
           },
-          { clock: () => this.clock.now().getTime(), ...this.options.import },
+          {
+            clock: () => this.clock.now().getTime(),
+            ...this.options.import,
+            ...(this.options.contactPolicy !== undefined && { contactPolicy: this.options.contactPolicy }),
+          },
         );
       } catch (error) {
         await rejected.discard();

@@ -55,6 +55,13 @@ export const ListImportSummarySchema = z.object({
   dueAfterRunEnds: z.number().int(),
   /** The earliest first attempt of this list's contacts (ISO-8601). */
   firstDueAt: z.string().optional(),
+  /**
+   * Contacts of this list a frequency cap will hold back at their first attempt, as the people's ledgers stood at
+   * import: until later in the run (`capDelayed`), or past its end, so they end CAPPED (`capStopped`). Other
+   * campaigns' calls before then can only add to these. Absent when no rule of the stage counts the campaign.
+   */
+  capDelayed: z.number().int().optional(),
+  capStopped: z.number().int().optional(),
 });
 export type ListImportSummary = z.infer<typeof ListImportSummarySchema>;
 

@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ListFormatError } from '../../../../functions/core/import/list-format-error.ts';
 import { CallingWindowClosedError } from '../../../../functions/core/policy/calling-window.ts';
+import { ContactPolicySchema } from '../../../../functions/core/policy/contact-policy.ts';
+import type { PersonLedger } from '../../../../functions/core/policy/frequency-caps.ts';
 import {
   checkList,
   firstAttemptSchedule,
@@ -307,5 +309,50 @@ describe('firstAttemptSchedule', () => {
     const schedule = firstAttemptSchedule(testCampaign(), DATE, new Date('2026-03-02T10:15:00Z'));
 
     expect(schedule('Europe/Warsaw').toISOString()).toBe('2026-03-02T10:15:00.000Z');
+  });
+});
+
+describe('importList: what the frequency caps will do today', () => {
+  it('counts the contacts a cap will delay within the run, and those it will stop, from their ledgers', async () => {
+    const { ports } = setup();
+    const policy = ContactPolicySchema.parse({
+      rules: [
+        { id: 'hourly', within: 'PT1H', max: 1 },
+        { id: 'weekly', within: 'P7D', max: 2 },
+      ],
+    });
+    const call = (id: string, at: string) => ({ id, at, purpose: 'INFORMATIONAL' as const });
+    const ledgers = new Map<string, PersonLedger>([
+      // Called 10 minutes before the list's first due time: the hourly rule holds them until later today.
+      ['+48600000000', { version: 1, calls: [call('x#1', '2026-03-02T07:50:00Z')], events: [] }],
+      // Twice this week: the weekly rule frees them only after the run.
+      [
+        '+48600000001',
+        { version: 2, calls: [call('x#1', '2026-02-27T09:00:00Z'), call('y#1', '2026-03-01T09:00:00Z')], events: [] },
+      ],
+      // Called a week ago: free.
+      ['+48600000002', { version: 1, calls: [call('x#1', '2026-02-20T09:00:00Z')], events: [] }],
+    ]);
+    const lookups: string[][] = [];
+    const { summary } = await importList(
+      { ...ports, ledgers: { readMany: async (phones) => (lookups.push([...phones]), ledgers) } },
+      job(polishList(4)),
+      { contactPolicy: policy },
+    );
+    expect(summary).toMatchObject({ accepted: 4, capDelayed: 1, capStopped: 1 });
+    expect(lookups.flat().sort()).toEqual(['+48600000000', '+48600000001', '+48600000002', '+48600000003']);
+  });
+
+  it('says nothing when no rule counts the campaign', async () => {
+    const { ports } = setup();
+    const policy = ContactPolicySchema.parse({
+      rules: [{ id: 'x', within: 'P1D', max: 1, appliesTo: { categories: ['other'] } }],
+    });
+    const { summary } = await importList(
+      { ...ports, ledgers: { readMany: async () => new Map() } },
+      job(polishList(2)),
+      { contactPolicy: policy },
+    );
+    expect(summary.capDelayed).toBeUndefined();
   });
 });
