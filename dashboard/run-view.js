@@ -35,6 +35,8 @@ const TONES = /** @type {Record<string, string>} */ ({
   INVALID_NUMBER: 'bad',
   UNKNOWN: 'bad',
   EXPIRED: 'bad',
+  CAPPED: 'muted',
+  ERASED: 'muted',
 });
 
 /**
@@ -82,6 +84,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   ]);
   const outcomes = h('div', { class: 'panel' });
   const statuses = h('div', { class: 'panel' });
+  const policy = h('div', { class: 'panel', 'data-testid': 'contact-policy' });
   const questions = h('div', { class: 'questions' });
   const alerts = h('div', { class: 'panel', 'aria-live': 'polite' });
   const lists = h('div', { class: 'lists' });
@@ -118,6 +121,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     tiles,
     h('div', { class: 'charts' }, inFlightChart.element, rateChart.element),
     h('div', { class: 'columns' }, outcomes, statuses),
+    policy,
     questions,
     h(
       'div',
@@ -238,7 +242,13 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         `${count(summary?.followUps.sent)} sent`,
         `${count(summary?.followUps.failed)} failed · ${count(summary?.optOuts)} opted out`,
       ),
+      tile(
+        'Frequency caps',
+        `${count(status.policy?.caps.holds)} held`,
+        `${count(status.policy?.caps.capped)} capped · ${status.policy?.lawfulBasis ?? '–'}`,
+      ),
     );
+    renderPolicy(status.policy);
     const now = new Date();
     inFlightChart.push(now, [status.callsInFlight, status.engineCallsInFlight, status.caps.maxConcurrentCalls]);
     rateChart.push(now, [measuredRate ?? null, status.dialRate, status.caps.dialsPerSecond]);
@@ -278,6 +288,78 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     reports.update(summary);
   }
 
+  /** Purpose and lawful basis, the caps holding the campaign (and its exemptions), the caller-ID pool's use. */
+  /** @param {any} state */
+  function renderPolicy(state) {
+    if (state === undefined) {
+      policy.replaceChildren();
+      return;
+    }
+    const rules = state.caps.rules.map((/** @type {any} */ rule) =>
+      h(
+        'li',
+        {},
+        `${rule.id}: at most ${rule.max} ${rule.counts === 'ANSWERED' ? 'answered calls' : 'calls'} within ${rule.within}`,
+        rule.description ? h('small', {}, ` (${rule.description})`) : null,
+      ),
+    );
+    const exemptions = state.caps.exemptions.map((/** @type {any} */ exemption) =>
+      h('li', {}, `exempt from ${exemption.rule}: ${exemption.reason}`),
+    );
+    const overrides = state.legalHoursOverrides.map((/** @type {any} */ override) =>
+      h('li', {}, `legal hours of ${override.country} not applied: ${override.reason}`),
+    );
+    policy.replaceChildren(
+      h('h3', {}, 'Contact policy'),
+      h(
+        'p',
+        {},
+        `${state.purpose.toLowerCase()} · lawful basis ${state.lawfulBasis}${state.category ? ` · category ${state.category}` : ''} · `,
+        `${count(state.caps.holds)} held by a cap, ${count(state.caps.capped)} capped`,
+      ),
+      rules.length + exemptions.length + overrides.length === 0
+        ? h('p', { class: 'muted' }, 'No frequency cap applies to this campaign.')
+        : h('ul', {}, ...rules, ...exemptions, ...overrides),
+      state.callerIds === undefined
+        ? h('p', { class: 'muted' }, 'Calls from the campaign’s caller ID (no pool).')
+        : h(
+            'table',
+            { class: 'caller-ids' },
+            h('caption', {}, `Caller-ID pool ${state.callerIds.pool}`),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Number'),
+                h('th', { scope: 'col' }, 'Calls this run'),
+                h('th', { scope: 'col' }, 'Tiers now'),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...state.callerIds.numbers.map((/** @type {any} */ entry) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, entry.number),
+                  h('td', {}, count(entry.calls)),
+                  h(
+                    'td',
+                    {},
+                    entry.tiers
+                      .map((/** @type {any} */ tier) => `${tier.used}/${tier.max} per ${tier.per}`)
+                      .join(' · '),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
   function renderNoRun() {
     statusBadge.textContent = 'NO RUN';
     statusBadge.className = 'badge';
@@ -287,6 +369,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
     tiles.replaceChildren();
     outcomes.replaceChildren();
     statuses.replaceChildren();
+    policy.replaceChildren();
     questions.replaceChildren();
     reports.update(undefined);
   }

@@ -41,6 +41,15 @@ function countedCalls(usage: TierUsage, tier: CallerTier, now: number): number {
   return total;
 }
 
+/** How much of each tier a number uses at `now` (what the status and the dashboard show). */
+export function tierUse(
+  usage: TierUsage,
+  tiers: readonly CallerTier[],
+  now: Date,
+): Array<{ per: string; max: number; used: number }> {
+  return tiers.map((tier) => ({ per: tier.per, max: tier.max, used: countedCalls(usage, tier, now.getTime()) }));
+}
+
 /** Whether one more call at `now` keeps every tier. */
 export function hasRoom(usage: TierUsage, tiers: readonly CallerTier[], now: Date): boolean {
   return tiers.every((tier) => countedCalls(usage, tier, now.getTime()) + 1 <= tier.max);

@@ -8,6 +8,8 @@
  * `talkSeconds`, `answeredCalls`, `attemptsStarted`, `attemptsEnded`, `answersTotal`, `contactsReached`.
  */
 
+import { callsByCallerId } from '../policy/policy-status.ts';
+
 /** The numeric attributes of one run item (or their sum over several runs). */
 export type RunCounters = Readonly<Record<string, number>>;
 
@@ -63,6 +65,11 @@ export interface RunSummary {
   /** Contacts handed to a person (`script.transfer`): final status TRANSFERRED. */
   transfers: number;
   followUps: FollowUpCounts;
+  /**
+   * The contact policy at work: times a frequency cap held a contact back (`capHolds`), contacts it ended
+   * (`CAPPED`), and calls per caller number of the campaign's pool.
+   */
+  contactPolicy: { capHolds: number; capped: number; callsByCallerId: Record<string, number> };
 }
 
 /** Statuses a contact can still leave. */
@@ -155,6 +162,11 @@ export function buildRunSummary(counters: RunCounters, questions: readonly Repor
     optOuts: byStatus.OPTED_OUT ?? 0,
     transfers: byStatus.TRANSFERRED ?? 0,
     followUps: { sent: counters.followUpsSent ?? 0, failed: counters.followUpsFailed ?? 0 },
+    contactPolicy: {
+      capHolds: counters.capHolds ?? 0,
+      capped: byStatus.CAPPED ?? 0,
+      callsByCallerId: callsByCallerId(counters),
+    },
   };
 }
 

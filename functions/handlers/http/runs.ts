@@ -5,11 +5,16 @@
  */
 import { z } from 'zod';
 import { documentClient } from '../../adapters/aws-clients.ts';
+import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { DynamoDbContacts } from '../../adapters/contacts.ts';
 import { DynamoDbLineLeases } from '../../adapters/line-leases.ts';
+import { DynamoDbCallerUsages } from '../../adapters/person-ledgers.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
+import { poolOf } from '../../core/policy/contact-policy.ts';
+import { policyStatus } from '../../core/policy/policy-status.ts';
 import { environment, PACING_CAPS } from '../../lib/config.ts';
+import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 
 const settings = environment(['TABLE_NAME', 'RETENTION_DAYS', 'STAGE', ...PACING_CAPS]);
@@ -22,6 +27,9 @@ const lines = new DynamoDbLineLeases(
   documentClient,
 );
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
+const campaigns = new CampaignStore(settings.TABLE_NAME);
+const callerUsages = new DynamoDbCallerUsages(settings.TABLE_NAME, documentClient);
+const contactPolicy = contactPolicyOf(settings.STAGE);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -30,7 +38,13 @@ export const status = httpHandler(async (event) => {
   const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
   const run = await runs.getRun(campaignId, date);
   if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
-  const [shards, nextDue] = await Promise.all([lines.shards(), contactStore.nextDue(campaignId, date)]);
+  const [shards, nextDue, stored] = await Promise.all([
+    lines.shards(),
+    contactStore.nextDue(campaignId, date),
+    campaigns.get(campaignId),
+  ]);
+  const pool = stored === undefined ? undefined : poolOf(contactPolicy, stored.campaign);
+  const usage = pool === undefined ? [] : await callerUsages.read(pool.numbers.map((entry) => entry.number));
   const globalInFlight = shards.reduce((sum, shard) => sum + shard.inFlight, 0);
   const contacts: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
@@ -60,6 +74,9 @@ export const status = httpHandler(async (event) => {
       dialBurst: settings.DIAL_BURST,
     },
     nextDueAt: nextDue?.toISOString(),
+    ...(stored !== undefined && {
+      policy: policyStatus(stored.campaign, contactPolicy, run.counters, usage, new Date()),
+    }),
     ...(run.failure && { failure: run.failure }),
   });
 });

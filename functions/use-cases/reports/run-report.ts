@@ -17,6 +17,9 @@ export interface ReportPorts {
 export interface RunReport extends RunSummary {
   campaignId: string;
   date: string;
+  /** What the campaign declared: why it calls (purpose) and on what lawful basis. */
+  purpose?: string;
+  lawfulBasis?: string;
   status: string;
   startedAt?: string;
   finishedAt?: string;
@@ -45,6 +48,10 @@ export async function runReport(ports: ReportPorts, campaignId: string, date: st
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     generatedAt: new Date().toISOString(),
+    ...(stored !== undefined && {
+      purpose: stored.campaign.policy.purpose,
+      lawfulBasis: stored.campaign.policy.lawfulBasis,
+    }),
     ...buildRunSummary(run.counters, questionsOf(stored?.campaign)),
   };
 }

@@ -68,7 +68,7 @@ describe('exportContacts', () => {
     const lines = text.split('\r\n').filter((line) => line !== '');
     expect(result.rows).toBe(4);
     expect(text.startsWith('\uFEFFphone,external_id,name,region,status')).toBe(true);
-    expect(lines[1]).toBe(`+48601000001,,'@evil,north,COMPLETED,1,1 2026-11-23 10:00:00 +01:00 COMPLETED,yes,no,,`);
+    expect(lines[1]).toBe(`+48601000001,,'@evil,north,COMPLETED,1,1 2026-11-23 10:00:00 +01:00 COMPLETED,yes,no,,,,`);
     expect(lines[2]).toContain(',thanks:SENT,');
     expect(lines[3]).toContain(',no,,');
     expect(lines[4]).toContain(',thanks:FAILED,');
