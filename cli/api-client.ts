@@ -2,10 +2,16 @@
  * The CLI's one way to the campaign API: builds URLs, signs requests for AWS, turns network failures and error
  * answers into errors an operator can act on, and parses answers with the schemas the CLI relies on.
  */
+import { hostname, userInfo } from 'node:os';
 import type { z } from 'zod';
 import { ApiErrorBodySchema } from './api-schemas.ts';
 import { ApiError, CliError, NetworkError, UsageError } from './errors.ts';
 import { createSigner, isLocalApi, type RequestSigner } from './signing.ts';
+
+/** Who runs the CLI, for the local stack's audit log: `user@host`. */
+export function localOperator(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
 
 /** The local stack's API (`npm start`). */
 export const LOCAL_API = 'http://127.0.0.1:3000';
@@ -141,7 +147,8 @@ export class ApiClient {
     headers: Record<string, string>,
     body?: Uint8Array | string,
   ): Promise<Record<string, string>> {
-    if (this.signer === undefined) return headers;
+    // The local stack has no IAM: its audit log names the operator the CLI says it runs for.
+    if (this.signer === undefined) return { ...headers, 'x-operator': localOperator() };
     return { ...headers, ...(await this.signer.sign({ method, url, headers, body })) };
   }
 

@@ -186,3 +186,50 @@ export const BackfillResultSchema = z.looseObject({
   skipped: z.array(z.looseObject({ campaignId: z.string(), date: z.string(), reason: z.string() })),
 });
 export type BackfillResult = z.infer<typeof BackfillResultSchema>;
+
+/** GET /people/{phone}: everything the engine holds about a number (loose: printed as it comes). */
+export const PersonViewSchema = z.looseObject({
+  phone: z.string(),
+  runs: z.array(z.looseObject({ campaignId: z.string(), date: z.string() })),
+  contacts: z.array(
+    z.looseObject({ campaignId: z.string().optional(), date: z.string().optional(), status: z.string().optional() }),
+  ),
+  answers: z.array(z.looseObject({})),
+  followUps: z.array(z.looseObject({})),
+  calls: z.array(z.looseObject({})),
+  contactLedger: z.array(z.looseObject({ at: z.string() })),
+  doNotCall: z.looseObject({ listed: z.boolean(), source: z.string().optional() }),
+  lists: z.array(z.looseObject({ campaignId: z.string(), date: z.string(), listId: z.unknown() })),
+  exports: z.array(z.looseObject({ key: z.string() })),
+});
+export type PersonView = z.infer<typeof PersonViewSchema>;
+
+/** DELETE /people/{phone}: the erasure record. */
+export const ErasureRecordSchema = z.looseObject({
+  erasureId: z.string(),
+  at: z.string(),
+  runs: count,
+  removed: z.record(z.string(), z.number()),
+});
+export type ErasureRecord = z.infer<typeof ErasureRecordSchema>;
+
+/** GET /audit: operator actions, newest first. */
+export const AuditListSchema = z.looseObject({
+  from: z.string(),
+  to: z.string(),
+  truncated: z.boolean(),
+  entries: z.array(
+    z.looseObject({
+      at: z.string(),
+      action: z.string(),
+      actor: z.looseObject({ kind: z.string(), id: z.string() }),
+      target: z.record(z.string(), z.string()),
+      result: z.looseObject({ status: z.number(), code: z.string().optional(), message: z.string().optional() }),
+      details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      diff: z
+        .array(z.looseObject({ path: z.string(), before: z.string().optional(), after: z.string().optional() }))
+        .optional(),
+    }),
+  ),
+});
+export type AuditList = z.infer<typeof AuditListSchema>;

@@ -2,10 +2,12 @@
 import type { CommandSpec } from '../command-line.ts';
 import { analyticsCommand } from './analytics.ts';
 import { analyzeCommand } from './analyze.ts';
+import { auditCommand } from './audit.ts';
 import { campaignsCommand } from './campaigns.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { dncCommand } from './dnc.ts';
 import { listsCommand } from './lists.ts';
+import { personCommand } from './person.ts';
 import { reportCommand } from './report.ts';
 import { runsCommand } from './runs.ts';
 import { statusCommand } from './status.ts';
@@ -18,6 +20,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   statusCommand,
   reportCommand,
   dncCommand,
+  personCommand,
+  auditCommand,
   campaignsCommand,
   dashboardCommand,
   analyzeCommand,

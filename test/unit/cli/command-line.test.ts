@@ -67,7 +67,7 @@ describe('parseCommandLine', () => {
     const error = usageError(() => parseCommandLine(['uplaod', 'x.csv'], COMMANDS));
 
     expect(error.message).toBe('unknown command "uplaod"');
-    expect(error.hint).toContain('upload, lists, runs, status, report, dnc, campaigns, dashboard');
+    expect(error.hint).toContain('upload, lists, runs, status, report, dnc, person, audit, campaigns, dashboard');
     expect(error.exitCode).toBe(EXIT.usage);
   });
 
