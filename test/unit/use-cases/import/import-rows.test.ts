@@ -335,7 +335,15 @@ describe('importList: what the frequency caps will do today', () => {
     ]);
     const lookups: string[][] = [];
     const { summary } = await importList(
-      { ...ports, ledgers: { readMany: async (phones) => (lookups.push([...phones]), ledgers) } },
+      {
+        ...ports,
+        ledgers: {
+          readMany: async (phones) => {
+            lookups.push([...phones]);
+            return ledgers;
+          },
+        },
+      },
       job(polishList(4)),
       { contactPolicy: policy },
     );
