@@ -26,6 +26,8 @@ export interface LocalCloudContext {
   engineId: string;
   /** The secret keying the hashes of phone numbers (local/secrets-endpoint.ts). */
   personKeySecretArn: string;
+  uploadsBucket: string;
+  reportsBucket: string;
   caps: { maxConcurrentCalls: number; dialsPerSecond: number; dialBurst: number };
   functionNames: Record<string, string>;
 }
@@ -87,6 +89,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     contactFlowId: String(environment.CONTACT_FLOW_ARN).split('/').at(-1) ?? '',
     engineId: `${cloud.service.service}-${settings.LOCAL_STAGE}`,
     personKeySecretArn: String(environment.PERSON_KEY_SECRET_ARN),
+    uploadsBucket: String(functionEnvironment(cloud.service, 'personForget').UPLOADS_BUCKET),
+    reportsBucket: String(functionEnvironment(cloud.service, 'personForget').REPORTS_BUCKET),
     caps: {
       maxConcurrentCalls: Number(environment.MAX_CONCURRENT_CALLS),
       dialsPerSecond: Number(environment.DIALS_PER_SECOND),

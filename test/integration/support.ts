@@ -156,6 +156,8 @@ export interface CallLogRecord {
   contactId: string;
   clientToken?: string;
   destination: string;
+  /** The caller ID the call was placed from (SourcePhoneNumber). */
+  source?: string;
   attributes: Record<string, string>;
   startedAt: string;
   answeredAt?: string;
