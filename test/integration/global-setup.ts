@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
+import { createReferenceRenderer } from '../../local/cloudformation-references.cjs';
 import { startLocalConnect } from '../../local/connect.ts';
 import { stopAllProcesses } from '../../local/processes.ts';
 import { functionEnvironment } from '../../local/service-definition.ts';
@@ -88,7 +89,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     connectInstanceId: String(environment.CONNECT_INSTANCE_ARN).split('/').at(-1) ?? '',
     contactFlowId: String(environment.CONTACT_FLOW_ARN).split('/').at(-1) ?? '',
     engineId: `${cloud.service.service}-${settings.LOCAL_STAGE}`,
-    personKeySecretArn: String(environment.PERSON_KEY_SECRET_ARN),
+    personKeySecretArn: String(
+      createReferenceRenderer({
+        service: cloud.service.service,
+        stage: settings.LOCAL_STAGE,
+        region: settings.LOCAL_REGION,
+        resources: cloud.service.resources.Resources,
+        stateMachines: cloud.service.stepFunctions?.stateMachines ?? {},
+        functions: Object.keys(cloud.service.functions),
+      }).render(environment.PERSON_KEY_SECRET_ARN),
+    ),
     uploadsBucket: String(functionEnvironment(cloud.service, 'personForget').UPLOADS_BUCKET),
     reportsBucket: String(functionEnvironment(cloud.service, 'personForget').REPORTS_BUCKET),
     caps: {

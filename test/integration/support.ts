@@ -283,5 +283,5 @@ export async function setDynamoDbFaults(faults: { conflicts?: string; throttle?:
 /** What the fault proxy has injected so far. */
 export async function dynamoDbFaultCounts(): Promise<{ conflicts: number; throttles: number }> {
   const response = await fetch(`${cloud.endpoints.dynamodb}/__faults`);
-  return (await response.json()) as { conflicts: number; throttles: number };
+  return ((await response.json()) as { counts: { conflicts: number; throttles: number } }).counts;
 }
