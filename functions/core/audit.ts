@@ -1,6 +1,6 @@
 /**
  * The audit log's entries: every operator action (upload, campaign change with its diff, run start/pause/resume/stop,
- * do-not-call change, export, a person's data shown or erased), who did it, when, on what, and how it ended. Pure:
+ * do-not-call change, export, a person's data shown or erased, an analytics backfill), who did it, when, on what, and how it ended. Pure:
  * the shape, its bounds and the definition diff. Entries never hold a phone number nor its hash: a person is named by
  * an erasure's id, and access requests by what was shown, so that an entry outlives the person's erasure without
  * pointing at them.
@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'EXPORT',
   'PERSON_SHOW',
   'PERSON_FORGET',
+  'ANALYTICS_BACKFILL',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;

@@ -29,11 +29,13 @@ export const BackfillEnvironmentSchema = z.object({
   ANALYTICS_SETTLE_SECONDS: positiveInteger,
 });
 
-/** The backfill request: which runs to hand to the backfill worker. */
+/** The backfill request: which runs to hand to the backfill worker (an operator action, so audited). */
 export const BackfillRequestEnvironmentSchema = z.object({
   TABLE_NAME: name,
   ANALYTICS_SETTLE_SECONDS: positiveInteger,
   BACKFILL_FUNCTION_NAME: name,
+  /** Days the audit log is kept (its items' TTL). */
+  AUDIT_RETENTION_DAYS: positiveInteger.max(3_650),
 });
 
 /** The named analyses: Athena queries over the fact views. */

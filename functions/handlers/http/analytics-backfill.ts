@@ -2,20 +2,25 @@
  * `POST /analytics/backfill` `{ from, to, campaign? }`: hands each ended run of the range (every campaign, or one) to
  * the backfill worker and answers 202 with the runs queued and those skipped, with why. A run is backfilled once it
  * has ended and the stream can no longer deliver its changes (the settle time): before that its facts come from the
- * stream.
+ * stream. The request is an operator action: the audit log keeps who asked, for which range, and how many runs were
+ * queued.
  */
 import { z } from 'zod';
 import { AnalyticsRuns } from '../../adapters/analytics-runs.ts';
+import { AuditLog } from '../../adapters/audit-log.ts';
+import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { FunctionInvoker } from '../../adapters/function-invoker.ts';
 import { reportDates } from '../../core/report/summary.ts';
 import { BackfillRequestEnvironmentSchema, parseSettings } from '../../lib/analytics-config.ts';
-import { badRequest, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
+import { auditedHttpHandler } from '../../lib/audit-trail.ts';
+import { badRequest, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 
 const settings = parseSettings(BackfillRequestEnvironmentSchema);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = new AnalyticsRuns(settings.TABLE_NAME);
 const invoker = new FunctionInvoker();
+const audit = new AuditLog(settings.TABLE_NAME, settings.AUDIT_RETENTION_DAYS, documentClient);
 
 export const BackfillRequestSchema = z.object({
   from: z.iso.date(),
@@ -28,8 +33,10 @@ export const BackfillRequestSchema = z.object({
 
 const ENDED = new Set(['FINISHED', 'FAILED']);
 
-export const backfill = httpHandler(async (event) => {
+export const backfill = auditedHttpHandler('ANALYTICS_BACKFILL', audit, async (event, _context, note) => {
   const request = parseRequest(BackfillRequestSchema, jsonBody(event), 'body');
+  note.target = request.campaign === undefined ? {} : { campaignId: request.campaign };
+  note.details = { from: request.from, to: request.to };
   const dates = reportDates(request.from, request.to);
   if ('problem' in dates) throw badRequest(`invalid range: ${dates.problem.message}`, [dates.problem]);
   let campaignIds: string[];
@@ -60,5 +67,6 @@ export const backfill = httpHandler(async (event) => {
       }
     }
   }
+  note.details = { ...note.details, queued: queued.length, skipped: skipped.length };
   return json(202, { queued, skipped });
 });
