@@ -4,7 +4,9 @@
  * - two campaigns sharing numbers, dialled at the same time with DynamoDB answering with transaction conflicts,
  *   never call a number twice under the `test-daily` rule (one call a day);
  * - a pool of two caller IDs with a tier of one call per 10 s paces a run without crossing the tier;
- * - `campaign person forget` leaves nothing of the number but its do-not-call hash and the erasure record;
+ * - `campaign person forget` leaves nothing of the number but its do-not-call hash and the erasure record: not in the
+ *   table, the uploads or the exports, nor in the analytics facts (Parquet, read row by row), whose contact key no
+ *   item links to the person any more;
  * - every operator action taken while trying the demo (and in this file) is in `campaign audit`.
  */
 import { spawn } from 'node:child_process';
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashedDoNotCallKey } from '../../functions/core/keys.ts';
 import { syncCampaigns } from '../../local/demo.ts';
@@ -210,6 +213,34 @@ async function bucketTexts(bucket: string): Promise<Array<{ key: string; text: s
   return objects;
 }
 
+/** Every row of every analytics fact file (`analytics/<table>/…parquet` in the reports bucket), with its file. */
+async function factRows(): Promise<Array<{ key: string; row: Record<string, unknown> }>> {
+  const rows: Array<{ key: string; row: Record<string, unknown> }> = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: cloud.reportsBucket, Prefix: 'analytics/', ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key === undefined || !object.Key.endsWith('.parquet')) continue;
+      const body = await s3.send(new GetObjectCommand({ Bucket: cloud.reportsBucket, Key: object.Key }));
+      const bytes = (await body.Body?.transformToByteArray()) ?? new Uint8Array();
+      const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      for (const row of (await parquetReadObjects({ file })) as Array<Record<string, unknown>>) {
+        rows.push({ key: object.Key, row });
+      }
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return rows;
+}
+
+/** A fact row's cells as text (bigints, dates and all), to search for a number however it is written. */
+const rowText = (row: Record<string, unknown>): string =>
+  Object.values(row)
+    .map((value) => (value instanceof Date ? value.toISOString() : String(value)))
+    .join('|');
+
 /** Every item of the table. */
 async function tableItems(): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
@@ -278,6 +309,21 @@ describe('a person’s data', () => {
     expect(view.exports.length).toBeGreaterThanOrEqual(1);
     const before = [...(await bucketTexts(cloud.uploadsBucket)), ...(await bucketTexts(cloud.reportsBucket))];
     expect(before.some((object) => object.text.includes(national))).toBe(true);
+    // The analytics facts of the person's call are written (from the table's stream) before the erasure.
+    const [contactItem] = await runItems('forget-a', today(), `CONTACT#${person}`);
+    const personKey = String(contactItem?.contactKey);
+    expect(personKey).toMatch(/^[0-9a-f]{16}$/);
+    const isPersonFact = (row: Record<string, unknown>) => String(row.contact_key) === String(BigInt(`0x${personKey}`));
+    await waitFor(
+      "the person's attempt and contact facts",
+      async () => {
+        const tables = new Set(
+          (await factRows()).filter(({ row }) => isPersonFact(row)).map(({ key }) => key.split('/')[1]),
+        );
+        return tables.has('attempts') && tables.has('contacts') ? true : undefined;
+      },
+      60_000,
+    );
 
     const refused = await campaign(['person', 'forget', person]);
     expect(refused.code).not.toBe(0);
@@ -309,6 +355,13 @@ describe('a person’s data', () => {
     // Nor in any bucket: the run's list upload, rejected rows and exports are gone.
     const after = [...(await bucketTexts(cloud.uploadsBucket)), ...(await bucketTexts(cloud.reportsBucket))];
     expect(after.filter((object) => object.text.includes(national)).map((object) => object.key)).toEqual([]);
+    // The analytics facts hold no number, before or after; the person's facts stay as anonymous rows, because no item
+    // holds their contact key any more (the contact item was its only holder: docs/contact-policy.md, "Erasure").
+    await new Promise((wait) => setTimeout(wait, 3_000));
+    const facts = await factRows();
+    expect(facts.filter(({ row }) => rowText(row).includes(national)).map(({ key }) => key)).toEqual([]);
+    expect(facts.some(({ row }) => isPersonFact(row))).toBe(true);
+    expect((await tableItems()).filter((item) => JSON.stringify(item).includes(personKey))).toEqual([]);
     // The neighbour is still a contact of the run; the person's contact is gone.
     const contacts = await runItems('forget-a', today(), 'CONTACT#');
     expect(contacts.map((contact) => contact.phone)).toEqual(['+48609551235']);
@@ -337,6 +390,7 @@ describe('a person’s data', () => {
     await step(['runs', 'resume', '--campaign', 'demo']);
     await step(['report', '--campaign', 'demo', '--out', join(work, 'demo.csv')]);
     await step(['runs', 'stop', '--campaign', 'demo']);
+    await step(['analytics', 'backfill', '--from', today(), '--to', today(), '--campaign', 'demo']);
     const dnc = join(work, 'dnc.csv');
     writeFileSync(dnc, 'phone\n+48609559999\n');
     expect((await campaign(['dnc', 'add', dnc])).code).toBe(0);
@@ -367,6 +421,7 @@ describe('a person’s data', () => {
       ['RUN_RESUME', 'demo'],
       ['RUN_STOP', 'demo'],
       ['EXPORT', 'demo'],
+      ['ANALYTICS_BACKFILL', 'demo'],
       ['CAMPAIGN_PUT', 'cap-a'],
       ['LIST_UPLOAD', 'cap-b'],
       ['RUN_START', 'pool-a'],
