@@ -13,7 +13,8 @@
  *   (export again to get the run without the person); the rejections a list's summary shows lose the number's rows;
  * - an erasure record (when, by whom, how much of what was removed; never the number) is kept, and the request is
  *   in the audit log.
- * Run counters are anonymous totals and stay. A person in a call, or a run whose list is being imported, is refused
+ * Run counters are anonymous totals and stay. Analytics facts hold no number: a contact is its random `contactKey`,
+ * which only the contact item holds, so deleting that item leaves the facts anonymous (docs/contact-policy.md). A person in a call, or a run whose list is being imported, is refused
  * (409): ask again when it has ended.
  */
 import { randomUUID } from 'node:crypto';
