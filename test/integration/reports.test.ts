@@ -163,7 +163,7 @@ describe('run report against the call log', () => {
       .split('\r\n')
       .filter((line) => line !== '');
     expect(lines[0]).toBe(
-      'phone,external_id,name,status,attempts,attempt_log,answer_q1,answer_q2,opted_out,follow_ups,other_attributes',
+      'phone,external_id,name,status,attempts,attempt_log,answer_q1,answer_q2,opted_out,follow_ups,lawful_basis,held_by,other_attributes',
     );
     expect(lines).toHaveLength(CONTACTS + 1);
     let reached = 0;
