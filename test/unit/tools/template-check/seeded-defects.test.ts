@@ -170,10 +170,10 @@ describe('seeded defects: each fails its rule', () => {
       (copy: Template) =>
         statementsOf(copy, 'DispatchIamRoleLambdaExecution').push({
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem'],
+          Action: ['sqs:SendMessage'],
           Resource: '*',
         }),
-      /Resource "\*" for dynamodb:GetItem/,
+      /Resource "\*" for sqs:SendMessage/,
     ],
     [
       'a policy without Version',
@@ -196,6 +196,55 @@ describe('seeded defects: each fails its rule', () => {
     const found = await findings(copy);
     expect(found).toEqual([expect.stringMatching(message)]);
     expect(found[0]).toMatch(/^\[iam\]/);
+  });
+
+  /** The dispatcher's statement on the table's items, to change in place. */
+  const dispatchItemStatement = (copy: Template) => {
+    const found = statementsOf(copy, 'DispatchIamRoleLambdaExecution').find((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:GetItem'),
+    );
+    if (found === undefined) throw new Error('no dispatcher item statement');
+    return found as { Condition?: Record<string, Record<string, unknown>> };
+  };
+
+  it.each([
+    [
+      'an item statement without a dynamodb:LeadingKeys condition',
+      (copy: Template) => delete dispatchItemStatement(copy).Condition,
+      /DispatchIamRoleLambdaExecution: .*dynamodb:GetItem.* with no dynamodb:LeadingKeys condition/,
+    ],
+    [
+      'a dynamodb:LeadingKeys condition without ForAllValues',
+      (copy: Template) => {
+        const statement = dispatchItemStatement(copy);
+        statement.Condition = { StringLike: statement.Condition?.['ForAllValues:StringLike'] ?? {} };
+      },
+      /StringLike on dynamodb:LeadingKeys \(use ForAllValues:StringLike/,
+    ],
+    [
+      'a dynamodb:LeadingKeys pattern that names every partition',
+      (copy: Template) => {
+        dispatchItemStatement(copy).Condition = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } };
+      },
+      /dynamodb:LeadingKeys value "\*" names no partition prefix/,
+    ],
+    [
+      'a Scan of the table',
+      (copy: Template) =>
+        statementsOf(copy, 'RunsStatusIamRoleLambdaExecution').push({
+          Effect: 'Allow',
+          Action: ['dynamodb:Scan'],
+          Resource: { 'Fn::GetAtt': ['MainTable', 'Arn'] },
+        }),
+      /RunsStatusIamRoleLambdaExecution: .*dynamodb:Scan reach every partition/,
+    ],
+  ])('leading keys: %s', async (_what, breakIt, message) => {
+    const copy = template();
+    breakIt(copy);
+
+    const found = await findings(copy);
+    expect(found).toEqual([expect.stringMatching(message)]);
+    expect(found[0]).toMatch(/^\[leading-keys\]/);
   });
 
   it('tracing: a function traced without xray:PutTraceSegments and xray:PutTelemetryRecords', async () => {
