@@ -23,6 +23,23 @@ let template: Template;
 const resourcesOfType = (type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
+type PolicyStatement = Record<string, unknown> & { Action?: unknown; Resource?: unknown; NotResource?: unknown };
+/** Every statement of the template's identity policies (role policies and managed policies), with its owner. */
+const policyStatements = (): Array<{ owner: string; statement: PolicyStatement }> =>
+  Object.entries(template.Resources).flatMap(([owner, resource]) => {
+    const documents =
+      resource.Type === 'AWS::IAM::Role'
+        ? ((resource.Properties.Policies ?? []) as Array<{ PolicyDocument: unknown }>).map((p) => p.PolicyDocument)
+        : resource.Type === 'AWS::IAM::ManagedPolicy'
+          ? [resource.Properties.PolicyDocument]
+          : [];
+    return documents.flatMap((document) =>
+      [(document as { Statement: PolicyStatement | PolicyStatement[] }).Statement]
+        .flat()
+        .map((statement) => ({ owner, statement })),
+    );
+  });
+
 beforeAll(() => {
   const output = mkdtempSync(join(tmpdir(), 'campaign-engine-package-'));
   const cli = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
@@ -105,7 +122,7 @@ describe('packaged CloudFormation template', () => {
       .map((statement) => JSON.stringify((statement as { Action: unknown }).Action));
 
     expect(role).toBeDefined();
-    for (const actions of statements) expect(actions).toMatch(/^\["logs:[A-Za-z]+"(,"logs:[A-Za-z]+")*\]$|xray/);
+    for (const actions of statements) expect(actions).toMatch(/^\["logs:[A-Za-z]+"(,"logs:[A-Za-z]+")*\]$/);
   });
 
   it("lets browsers PUT large lists to the uploads bucket from the API's origin only", () => {
@@ -265,6 +282,39 @@ describe('packaged CloudFormation template', () => {
       NextStepFunctionArn: { 'Fn::GetAtt': ['NextStepLambdaFunction', 'Arn'] },
       RecordAnswerFunctionArn: { 'Fn::GetAtt': ['RecordAnswerLambdaFunction', 'Arn'] },
     });
+  });
+
+  it('lets only the follow-up senders (callEnded, sweeper) text phone numbers', () => {
+    const statements = policyStatements();
+    const texting = statements.filter(
+      ({ statement }) => JSON.stringify(statement.Action).includes('sns:Publish') && statement.Resource === undefined,
+    );
+
+    // SMS go to numbers, which have no ARN: the only way to allow them is "anything but a topic".
+    expect(texting.map(({ owner }) => owner).sort()).toEqual([
+      'CallEndedIamRoleLambdaExecution',
+      'SweeperIamRoleLambdaExecution',
+    ]);
+    for (const { statement } of texting) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: ['sns:Publish'], NotResource: 'arn:aws:sns:*:*:*' });
+    }
+    const publishAnywhere = statements.filter(
+      ({ statement }) =>
+        JSON.stringify(statement.Action).match(/"sns:(Publish|\*)"|"\*"/) &&
+        JSON.stringify(statement.Resource) === '"*"',
+    );
+    expect(publishAnywhere).toEqual([]);
+  });
+
+  it('traces nothing: no function or state machine sends X-Ray traces, and no role may', () => {
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      expect(fn.Properties.TracingConfig, id).toBeUndefined();
+    }
+    for (const [id, machine] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+      expect(machine.Properties.TracingConfiguration, id).toBeUndefined();
+    }
+    const tracing = policyStatements().filter(({ statement }) => JSON.stringify(statement.Action).includes('xray:'));
+    expect(tracing).toEqual([]);
   });
 
   it('lets the call-ended function text phone numbers but publish to no topic other than the alerts topic', () => {
