@@ -284,6 +284,48 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
+  it("gives the run state machine a role of its own: its tasks' functions, its own continuation, the alerts topic", () => {
+    const [[, machine] = []] = resourcesOfType('AWS::StepFunctions::StateMachine');
+    if (machine === undefined) throw new Error('no state machine');
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['CampaignRunStateMachineRole', 'Arn'] });
+    const [text, variables] = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })[
+      'Fn::Sub'
+    ];
+    const states = Object.values((JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States);
+    const tasks = states.filter((state) => state.Type === 'Task');
+    const variable = (value: unknown) => variables[/^\$\{(\w+)\}$/.exec(String(value))?.[1] ?? ''];
+    const invoked = tasks.flatMap((task) => variable(task.Resource) ?? []);
+    const published = tasks.flatMap((task) =>
+      task.Resource === 'arn:aws:states:::sns:publish'
+        ? [variable((task.Parameters as { TopicArn: string }).TopicArn)]
+        : [],
+    );
+    const started = tasks.filter((task) => task.Resource === 'arn:aws:states:::states:startExecution');
+
+    const statements = policyStatements().filter(({ owner }) => owner === 'CampaignRunStateMachineRole');
+    const resourcesFor = (action: string) =>
+      statements.flatMap(({ statement }) =>
+        [statement.Action].flat().includes(action) ? [statement.Resource].flat() : [],
+      );
+    expect(resourcesFor('lambda:InvokeFunction')).toEqual(invoked);
+    expect(published).toEqual([{ Ref: 'AlertsTopic' }, { Ref: 'AlertsTopic' }]);
+    expect(resourcesFor('sns:Publish')).toEqual([{ Ref: 'AlertsTopic' }]);
+    expect(started).toHaveLength(1);
+    expect(resourcesFor('states:StartExecution')).toEqual([
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${machine.Properties.StateMachineName}`,
+      },
+    ]);
+    // Nothing else: no "*", no describing or stopping executions, no EventBridge rules for .sync tasks.
+    expect(statements.flatMap(({ statement }) => [statement.Action].flat()).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'sns:Publish',
+      'states:StartExecution',
+    ]);
+    const role = template.Resources.CampaignRunStateMachineRole;
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain('aws:SourceArn');
+  });
+
   it('lets only the follow-up senders (callEnded, sweeper) text phone numbers', () => {
     const statements = policyStatements();
     const texting = statements.filter(

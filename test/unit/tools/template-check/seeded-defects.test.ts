@@ -176,6 +176,16 @@ describe('seeded defects: each fails its rule', () => {
       /Resource "\*" for sqs:SendMessage/,
     ],
     [
+      "serverless-step-functions' continue-as-new statement on the run state machine's role",
+      (copy: Template) =>
+        statementsOf(copy, 'CampaignRunStateMachineRole').push({
+          Effect: 'Allow',
+          Action: ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
+          Resource: '*',
+        }),
+      /CampaignRunStateMachineRole: .*Resource "\*" for states:StartExecution/,
+    ],
+    [
       'a policy without Version',
       (copy: Template) =>
         delete (resource(copy, 'UploadsBucketTlsOnly').Properties.PolicyDocument as Record<string, unknown>).Version,
