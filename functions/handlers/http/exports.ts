@@ -14,7 +14,7 @@ import { parseAnswerFilter } from '../../core/report/contact-rows.ts';
 import { environment } from '../../lib/config.ts';
 import { badRequest, HttpError, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 import { logger } from '../../lib/logger.ts';
-import { exportView, requestExport, waitForExport } from '../../use-cases/reports/export-job.ts';
+import { EXPORT_ID, exportView, requestExport, waitForExport } from '../../use-cases/reports/export-job.ts';
 
 const settings = environment([
   'TABLE_NAME',
@@ -34,7 +34,9 @@ export const MAX_WAIT_SECONDS = 25;
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
 const ExportPathSchema = RunPathSchema.extend({ file: z.enum(['contacts.csv', 'contacts.xlsx']) });
-const JobPathSchema = RunPathSchema.extend({ exportId: z.string().regex(/^[0-9a-z-]{1,64}$/, 'not an export id') });
+const JobPathSchema = RunPathSchema.extend({
+  exportId: z.string().regex(EXPORT_ID, 'not an export id (such as 20261122t091500123z-3fa9c1)'),
+});
 const ExportQuerySchema = z.object({
   answer: z.string().max(200).optional(),
   wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(20),

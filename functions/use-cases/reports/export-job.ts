@@ -27,6 +27,12 @@ export interface ExportJobRef {
   exportId: string;
 }
 
+/**
+ * What {@link newExportId} makes: fixed length, so the API's permission tiers can name the status route exactly
+ * (serverless.yml, `custom.apiAccess.pathParameters.exportId`).
+ */
+export const EXPORT_ID = /^\d{8}t\d{9}z-[0-9a-f]{6}$/;
+
 /** `20261122t091500123z-3fa9c1`: sortable by request time, unique without coordination. */
 export function newExportId(now: Date): string {
   return `${now.toISOString().replace(/[-:.]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;

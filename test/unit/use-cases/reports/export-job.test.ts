@@ -3,6 +3,7 @@ import type { ExportJob } from '../../../../functions/adapters/export-jobs.ts';
 import type { MultipartObjectWriter } from '../../../../functions/adapters/reports-bucket.ts';
 import type { ContactRecord } from '../../../../functions/use-cases/dialing/ports.ts';
 import {
+  EXPORT_ID,
   exportView,
   judgeJob,
   newExportId,
@@ -101,6 +102,10 @@ describe('export jobs', () => {
     const id = newExportId(new Date(T0));
     expect(id).toMatch(/^20261123t090000000z-[0-9a-f]{6}$/);
     expect(newExportId(new Date(T0))).not.toBe(id);
+    // Every id of the engine's lifetime has the fixed shape the API's permission tiers name.
+    for (const at of [0, T0, Date.UTC(9999, 11, 31, 23, 59, 59, 999)])
+      expect(newExportId(new Date(at))).toMatch(EXPORT_ID);
+    expect(EXPORT_ID.test('reports')).toBe(false);
   });
 
   it('records the request, then hands the worker only where to find it', async () => {
