@@ -8,7 +8,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ANALYSIS_NAMES } from '../../../functions/core/analytics/analyses.ts';
+import { newListId } from '../../../functions/core/import/list-id.ts';
+import { EXPORT_ID } from '../../../functions/use-cases/reports/export-job.ts';
 
 interface Resource {
   Type: string;
@@ -22,6 +26,116 @@ let template: Template;
 
 const resourcesOfType = (type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/**
+ * The API permission tiers (docs/security.md): which tier each IAM-authorised route belongs to. A route missing here
+ * fails the test: decide its tier here, in serverless.yml (custom.apiAccess.tiers) and in the docs.
+ */
+const ROUTE_TIERS: Record<string, 'read' | 'operate' | 'exportAndDnc'> = {
+  'GET /health': 'read',
+  'GET /alerts': 'read',
+  'GET /campaigns': 'read',
+  'GET /campaigns/{campaignId}/definition': 'read',
+  'GET /campaigns/{campaignId}/runs/{date}': 'read',
+  'GET /campaigns/{campaignId}/runs/{date}/history': 'read',
+  'GET /campaigns/{campaignId}/reports': 'read',
+  'GET /campaigns/{campaignId}/reports/{date}': 'read',
+  'GET /campaigns/{campaignId}/lists': 'read',
+  'GET /campaigns/{campaignId}/lists/{listId}': 'read',
+  'GET /analytics/{analysis}': 'read',
+  'POST /campaigns/{campaignId}/runs': 'operate',
+  'POST /campaigns/{campaignId}/runs/{date}/{action}': 'operate',
+  'PUT /campaigns/{campaignId}': 'operate',
+  'POST /campaigns/{campaignId}/lists': 'operate',
+  'POST /campaigns/{campaignId}/lists/upload-url': 'operate',
+  'POST /analytics/backfill': 'operate',
+  'GET /campaigns/{campaignId}/reports/{date}/{file}': 'exportAndDnc',
+  'GET /campaigns/{campaignId}/reports/{date}/exports/{exportId}': 'exportAndDnc',
+  'GET /campaigns/{campaignId}/lists/{listId}/rejected.csv': 'exportAndDnc',
+  'POST /dnc': 'exportAndDnc',
+};
+
+/** Path parameter values the handlers accept (their zod schemas), messy ones included. */
+const date = fc
+  .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((at) => at.toISOString().slice(0, 10));
+const PATH_PARAMETERS: Record<string, fc.Arbitrary<string>> = {
+  campaignId: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  date,
+  listId: fc.tuple(date, fc.uint8Array({ minLength: 8, maxLength: 8 })).map(([day, bytes]) => newListId(day, bytes)),
+  exportId: fc.stringMatching(EXPORT_ID),
+  file: fc.constantFrom('contacts.csv', 'contacts.xlsx'),
+  action: fc.constantFrom('pause', 'resume', 'stop'),
+  analysis: fc.constantFrom(...ANALYSIS_NAMES),
+};
+
+/** A request path of a route (`/campaigns/{campaignId}` → `/campaigns/spring-2026`), parameters drawn at random. */
+const requestPath = (path: string): fc.Arbitrary<string> => {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  const missing = names.filter((name) => PATH_PARAMETERS[name] === undefined);
+  if (missing.length > 0) throw new Error(`give {${missing.join('}, {')}} a generator in PATH_PARAMETERS`);
+  return fc
+    .tuple(...names.map((name) => PATH_PARAMETERS[name] as fc.Arbitrary<string>))
+    .map((values) => names.reduce((built, name, index) => built.replace(`{${name}}`, values[index] ?? ''), path));
+};
+
+/** IAM's matching of resource ARNs: `*` any run of characters (`/` included), `?` exactly one. */
+const arnLike = (pattern: string, arn: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  ).test(arn);
+
+const ACCOUNT = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '123456789012' };
+
+/** The execute-api ARNs each tier's managed policy allows, rendered for an API id. */
+function tierPatterns(source: Template, apiLogicalId: string, apiId: string): Record<string, string[]> {
+  const tiers: Record<string, string[]> = {};
+  for (const tier of ['read', 'operate', 'exportAndDnc']) {
+    const policy = source.Resources[`Api${tier.charAt(0).toUpperCase()}${tier.slice(1)}Policy`];
+    const [statement] = (policy?.Properties.PolicyDocument as { Statement: PolicyStatement[] } | undefined)
+      ?.Statement ?? [{}];
+    expect(statement, tier).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
+    tiers[tier] = [statement?.Resource ?? []].flat().map((resource) => {
+      const text = (resource as { 'Fn::Sub': string })['Fn::Sub'];
+      const variables: Record<string, string> = { ...ACCOUNT, [apiLogicalId]: apiId };
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => variables[name] ?? `<${name}>`);
+    });
+  }
+  return tiers;
+}
+
+/**
+ * Checks that every IAM route of a template, with any parameter values its handler accepts, is allowed by exactly
+ * its own tier's policy and by no other.
+ */
+function expectRoutesInTheirTiers(
+  routes: string[],
+  tiers: Record<string, string[]>,
+  arnOf: (method: string, path: string) => string,
+) {
+  expect([...routes].sort()).toEqual(Object.keys(ROUTE_TIERS).sort());
+  for (const route of routes) {
+    const [method = '', path = ''] = route.split(' ');
+    fc.assert(
+      fc.property(requestPath(path), (requested) => {
+        const arn = arnOf(method, requested);
+        const allowing = Object.entries(tiers)
+          .filter(([, patterns]) => patterns.some((pattern) => arnLike(pattern, arn)))
+          .map(([tier]) => tier);
+        expect(allowing, `${route} as ${arn}`).toEqual([ROUTE_TIERS[route]]);
+      }),
+      { numRuns: 200 },
+    );
+  }
+  // No pattern is there for nothing.
+  for (const [tier, patterns] of Object.entries(tiers)) {
+    expect(patterns.length, tier).toBe(Object.values(ROUTE_TIERS).filter((owner) => owner === tier).length);
+  }
+}
 
 type PolicyStatement = Record<string, unknown> & { Action?: unknown; Resource?: unknown; NotResource?: unknown };
 /** Every statement of the template's identity policies (role policies and managed policies), with its owner. */
@@ -103,6 +217,33 @@ describe('packaged CloudFormation template', () => {
       }),
     );
     expect(key?.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('allows each IAM route, whatever its parameters, to exactly one permission tier: read, operate, export-and-DNC', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => route.Properties.AuthorizationType === 'AWS_IAM')
+      .map(([, route]) => String(route.Properties.RouteKey));
+    const tiers = tierPatterns(template, 'HttpApi', 'a1b2c3d4e5');
+
+    expectRoutesInTheirTiers(
+      routes,
+      tiers,
+      (method, path) => `arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/${method}${path}`,
+    );
+  });
+
+  it('names the tier policies after the stack and outputs their ARNs', () => {
+    const outputs = (template as Template & { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    for (const [tier, name] of [
+      ['Read', 'read'],
+      ['Operate', 'operate'],
+      ['ExportAndDnc', 'export-and-dnc'],
+    ]) {
+      expect(template.Resources[`Api${tier}Policy`]?.Properties.ManagedPolicyName).toBe(
+        `campaign-engine-prod-api-${name}`,
+      );
+      expect(outputs[`Api${tier}PolicyArn`]?.Value).toEqual({ Ref: `Api${tier}Policy` });
+    }
   });
 
   it("authenticates every data route with IAM; only the dashboard's static files are public", () => {
