@@ -3,11 +3,91 @@
  * - Each tier of `custom.apiAccess.tiers` becomes an IAM managed policy allowing `execute-api:Invoke` on exactly its
  *   routes' ARNs, with its ARN as a stack output. Packaging fails when an IAM-authorised route is in no tier or in
  *   two, or a tier names a route the API does not have.
+ * - With `custom.apiAccess.private` true (the `privateApi` stage parameter, docs/deploy.md), the API is a private REST
+ *   API instead of the HTTP API: every `httpApi` event becomes an `http` event with the same method, path and
+ *   authorisation, the endpoint type is PRIVATE, reachable through the VPC endpoint `custom.apiAccess.vpcEndpointId`
+ *   only (the API's resource policy), and request bodies reach the functions base64-encoded whatever their type
+ *   (functions/lib/http.ts reads both payload versions). An HTTP API cannot be private.
  * Route paths become ARN paths with each `{parameter}` replaced by its pattern in `custom.apiAccess.pathParameters`
  * (`?` per character of a fixed-length value) or `*`.
  * CommonJS because Serverless loads plugins with require().
  */
 'use strict';
+
+const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
+/** The dashboard's own files: the routes that need no signature (HEAD and GET of the page and its assets). */
+const PUBLIC_RESOURCES = ['execute-api:/*/GET/', 'execute-api:/*/GET/assets/*'];
+
+/** Whether a parameter given on the command line or in serverless.yml is on. */
+const isOn = (value) => value === true || String(value).toLowerCase() === 'true';
+
+/**
+ * The private API's resource policy. Calls from anywhere but the VPC endpoint are refused. From it, the dashboard's
+ * files are allowed to anyone, and the API to this account: an account principal delegates the decision to the
+ * caller's identity policies (the API permission tiers), and callers of other accounts are refused (docs/deploy.md).
+ */
+function resourcePolicy(vpcEndpointId) {
+  return [
+    {
+      Sid: 'OnlyThroughTheVpcEndpoint',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'execute-api:Invoke',
+      Resource: 'execute-api:/*',
+      Condition: { StringNotEquals: { 'aws:SourceVpce': vpcEndpointId } },
+    },
+    {
+      Sid: 'DashboardFilesInTheVpc',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'execute-api:Invoke',
+      Resource: PUBLIC_RESOURCES,
+      Condition: { StringEquals: { 'aws:SourceVpce': vpcEndpointId } },
+    },
+    {
+      Sid: 'ThisAccountInTheVpcAsItsPoliciesAllow',
+      Effect: 'Allow',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+      Action: 'execute-api:Invoke',
+      Resource: 'execute-api:/*',
+      Condition: { StringEquals: { 'aws:SourceVpce': vpcEndpointId } },
+    },
+  ];
+}
+
+/**
+ * Turns the service into a private REST API: `http` events instead of `httpApi` ones, the PRIVATE endpoint of the
+ * VPC endpoint, the resource policy. Changes `service` in place.
+ * @throws Error when the VPC endpoint id is missing or malformed.
+ */
+function makePrivate(service, vpcEndpointId) {
+  if (!VPC_ENDPOINT_ID.test(String(vpcEndpointId ?? ''))) {
+    throw new Error(
+      `privateApi needs the VPC endpoint of execute-api the API is reached through: --param apiVpcEndpointId=vpce-… ` +
+        `(got "${vpcEndpointId ?? ''}"; docs/deploy.md, "Private API")`,
+    );
+  }
+  for (const fn of Object.values(service.functions || {})) {
+    fn.events = (fn.events || []).map((event) => {
+      const route = event.httpApi;
+      if (!route || typeof route !== 'object') return event;
+      const http = { method: String(route.method).toLowerCase(), path: route.path };
+      if (route.authorizer?.type === 'aws_iam') http.authorizer = { type: 'AWS_IAM' };
+      return { http };
+    });
+  }
+  const provider = service.provider;
+  delete provider.httpApi;
+  provider.endpointType = 'PRIVATE';
+  provider.vpcEndpointIds = [vpcEndpointId];
+  provider.apiGateway = {
+    ...provider.apiGateway,
+    resourcePolicy: resourcePolicy(vpcEndpointId),
+    // Uploaded lists are binary (xlsx): every body reaches the function base64-encoded, as the HTTP API sends them.
+    binaryMediaTypes: ['*/*'],
+  };
+}
 
 /** `exportAndDnc` → `ExportAndDnc`, `export-and-dnc`. */
 const pascal = (name) => name.charAt(0).toUpperCase() + name.slice(1);
@@ -106,25 +186,38 @@ class ApiAccessPlugin {
   constructor(serverless) {
     this.serverless = serverless;
     this.hooks = {
+      'before:package:compileEvents': () => this.choose(),
       'after:package:compileEvents': () => this.addTiers(),
     };
   }
 
-  /** Checks the tiers against the routes and adds their managed policies and outputs to the template. */
+  get settings() {
+    return this.serverless.service.custom?.apiAccess || {};
+  }
+
+  /** Checks the tiers (before anything is compiled) and, for a private API, turns the routes into REST ones. */
+  choose() {
+    const service = this.serverless.service;
+    this.byTier = routesByTier(iamRoutes(service), this.settings.tiers || {});
+    if (isOn(this.settings.private)) makePrivate(service, this.settings.vpcEndpointId);
+    else if (this.settings.vpcEndpointId) {
+      throw new Error('apiVpcEndpointId is set but privateApi is not: pass --param privateApi=true, or leave it out');
+    }
+  }
+
+  /** Adds the tiers' managed policies and outputs to the template, for the API the stage has. */
   addTiers() {
     const service = this.serverless.service;
-    const settings = service.custom?.apiAccess || {};
-    const tiers = settings.tiers || {};
-    const byTier = routesByTier(iamRoutes(service), tiers);
     const template = service.provider.compiledCloudFormationTemplate;
+    const isPrivate = isOn(this.settings.private);
     const { resources, outputs } = tierResources({
       service: service.service,
       stage: service.provider.stage,
-      apiLogicalId: 'HttpApi',
-      apiStage: '$default',
-      tiers,
-      byTier,
-      pathParameters: settings.pathParameters || {},
+      apiLogicalId: isPrivate ? 'ApiGatewayRestApi' : 'HttpApi',
+      apiStage: isPrivate ? service.provider.stage : '$default',
+      tiers: this.settings.tiers || {},
+      byTier: this.byTier,
+      pathParameters: this.settings.pathParameters || {},
     });
     Object.assign(template.Resources, resources);
     template.Outputs = { ...template.Outputs, ...outputs };
@@ -134,3 +227,5 @@ class ApiAccessPlugin {
 module.exports = ApiAccessPlugin;
 module.exports.routesByTier = routesByTier;
 module.exports.arnPath = arnPath;
+module.exports.resourcePolicy = resourcePolicy;
+module.exports.makePrivate = makePrivate;

@@ -6,6 +6,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from './logger.ts';
+import { asHttpEvent } from './rest-api-event.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
@@ -90,9 +91,18 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
   };
 }
 
+/** Hands the handler the HTTP API's event shape when a private REST API calls it (functions/lib/rest-api-event.ts). */
+export function restApiEvents(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      request.event = asHttpEvent(request.event);
+    },
+  };
+}
+
 /** Wraps an HTTP handler with the shared middleware. */
 export function httpHandler(
   handler: (event: HttpEvent, context: Context) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
-  return middy<HttpEvent, HttpResult>().use(httpErrors()).handler(handler);
+  return middy<HttpEvent, HttpResult>().use(restApiEvents()).use(httpErrors()).handler(handler);
 }

@@ -16,6 +16,7 @@ import runViewJs from '../../../dashboard/run-view.js?raw';
 import styleCss from '../../../dashboard/style.css?raw';
 import uploadJs from '../../../dashboard/upload.js?raw';
 import type { HttpEvent, HttpResult } from '../../lib/http.ts';
+import { asHttpEvent, type RestApiEvent } from '../../lib/rest-api-event.ts';
 
 interface Asset {
   contentType: string;
@@ -80,7 +81,8 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+export async function handler(incoming: HttpEvent | RestApiEvent): Promise<HttpResult> {
+  const event = asHttpEvent(incoming);
   const path = event.rawPath === '' ? '/' : event.rawPath;
   const found = ASSETS.get(path);
   if (found === undefined) {

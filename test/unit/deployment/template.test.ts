@@ -1,7 +1,9 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, not JavaScript templates
 /**
  * `serverless package` produces the AWS deployment offline, and the template holds what a
  * production deployment needs: encrypted storage with retention, the alerts topic, an
  * authenticated API, the Connect event rule, the contact flow, alarms, and least-privilege roles.
+ * The same stage with `privateApi` (a private REST API behind a VPC endpoint) is packaged too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -23,6 +25,9 @@ type Template = { Resources: Record<string, Resource> };
 
 const root = resolve(import.meta.dirname, '../../..');
 let template: Template;
+/** The prod stage packaged with a private API. */
+let privateTemplate: Template;
+const VPC_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
 
 const resourcesOfType = (type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -154,21 +159,31 @@ const policyStatements = (): Array<{ owner: string; statement: PolicyStatement }
     );
   });
 
-beforeAll(() => {
+/** `serverless package --stage prod` with these parameters, in a build folder of its own. */
+function packaged(params: string[], workFolder: string): Template {
   const output = mkdtempSync(join(tmpdir(), 'campaign-engine-package-'));
   const cli = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
-  execFileSync(process.execPath, [cli, 'package', '--stage', 'prod', '--package', output], {
+  execFileSync(process.execPath, [cli, 'package', '--stage', 'prod', '--package', output, ...params], {
     cwd: root,
     env: {
       ...process.env,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
-      ESBUILD_WORK_FOLDER: '.esbuild-template-test',
+      ESBUILD_WORK_FOLDER: workFolder,
     },
     stdio: 'pipe',
   });
-  template = JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 120_000);
+  return JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
+beforeAll(() => {
+  // One after the other: serverless-esbuild stages archives in the project's own .serverless folder.
+  template = packaged([], '.esbuild-template-test');
+  privateTemplate = packaged(
+    ['--param', 'privateApi=true', '--param', `apiVpcEndpointId=${VPC_ENDPOINT}`],
+    '.esbuild-template-test-private',
+  );
+}, 240_000);
 
 describe('packaged CloudFormation template', () => {
   it('declares the table on demand, with point-in-time recovery, encryption and a TTL attribute', () => {
@@ -272,7 +287,13 @@ describe('packaged CloudFormation template', () => {
       CorsRules: [
         expect.objectContaining({
           AllowedMethods: ['PUT'],
-          AllowedOrigins: [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, 'http://localhost:*', 'http://127.0.0.1:*'],
+          AllowedOrigins: [
+            {
+              'Fn::Sub': ['https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}', { Api: { Ref: 'HttpApi' } }],
+            },
+            'http://localhost:*',
+            'http://127.0.0.1:*',
+          ],
         }),
       ],
     });
@@ -647,5 +668,98 @@ describe('analytics in the packaged template', () => {
       .filter(([, role]) => JSON.stringify(role.Properties.Policies).includes('AnalyticsBackfillLambdaFunction'))
       .map(([id]) => id);
     expect(invokers).toEqual(['AnalyticsBackfillRequestIamRoleLambdaExecution']);
+
+/** The REST API's methods as `METHOD /path` with their authorisation (paths rebuilt from the resource tree). */
+function restRoutes(source: Template): Array<{ key: string; authorization: unknown }> {
+  const pathOf = (reference: unknown): string => {
+    if (JSON.stringify(reference) === JSON.stringify({ 'Fn::GetAtt': ['ApiGatewayRestApi', 'RootResourceId'] }))
+      return '';
+    const id = (reference as { Ref?: string }).Ref ?? '';
+    const resource = source.Resources[id];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') throw new Error(`no API resource ${JSON.stringify(reference)}`);
+    return `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}`;
+  };
+  return Object.values(source.Resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+    .map((method) => ({
+      key: `${String(method.Properties.HttpMethod)} ${pathOf(method.Properties.ResourceId) || '/'}`,
+      authorization: method.Properties.AuthorizationType,
+    }));
+}
+
+describe('packaged template of a private API (privateApi: true, apiVpcEndpointId)', () => {
+  const restApi = () => privateTemplate.Resources.ApiGatewayRestApi;
+
+  it('serves the routes from a PRIVATE REST API of that VPC endpoint only: no HTTP API at all', () => {
+    expect(restApi()?.Properties).toMatchObject({
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [VPC_ENDPOINT] },
+      // Lists are binary: every body reaches the functions base64-encoded, as from the HTTP API.
+      BinaryMediaTypes: ['*/*'],
+    });
+    expect(
+      Object.values(privateTemplate.Resources).filter((resource) => resource.Type.startsWith('AWS::ApiGatewayV2::')),
+    ).toEqual([]);
+  });
+
+  it('refuses every call that does not come through the VPC endpoint; lets in the dashboard files and this account', () => {
+    const policy = restApi()?.Properties.Policy as { Version: string; Statement: PolicyStatement[] };
+    const inTheVpc = { StringEquals: { 'aws:SourceVpce': VPC_ENDPOINT } };
+
+    expect(policy.Version).toBe('2012-10-17');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+        Condition: { StringNotEquals: { 'aws:SourceVpce': VPC_ENDPOINT } },
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: '*',
+        Resource: ['execute-api:/*/GET/', 'execute-api:/*/GET/assets/*'],
+        Condition: inTheVpc,
+      }),
+      // The account, not anyone in it: each caller's own policies (the tiers) still decide.
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+        Resource: 'execute-api:/*',
+        Condition: inTheVpc,
+      }),
+    ]);
+  });
+
+  it("requires IAM signatures on every data route; only the dashboard's files are open (within the VPC)", () => {
+    const routes = restRoutes(privateTemplate);
+    const open = routes.filter((route) => route.authorization !== 'AWS_IAM').map((route) => route.key);
+
+    expect(routes.length).toBe(Object.keys(ROUTE_TIERS).length + 2);
+    expect(open.sort()).toEqual(['GET /', 'GET /assets/{file}']);
+  });
+
+  it('allows each IAM route, whatever its parameters, to exactly one permission tier', () => {
+    const routes = restRoutes(privateTemplate)
+      .filter((route) => route.authorization === 'AWS_IAM')
+      .map((route) => route.key);
+    const tiers = tierPatterns(privateTemplate, 'ApiGatewayRestApi', 'r1s2t3u4v5');
+
+    expectRoutesInTheirTiers(
+      routes,
+      tiers,
+      (method, path) => `arn:aws:execute-api:eu-west-1:123456789012:r1s2t3u4v5/prod/${method}${path}`,
+    );
+  });
+
+  it("gives its address (with the stage) and lets browsers PUT lists from the private API's origin", () => {
+    const outputs = (privateTemplate as Template & { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(outputs.ApiUrl?.Value).toEqual({
+      'Fn::Sub': [
+        'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}${StagePath}',
+        { Api: { Ref: 'ApiGatewayRestApi' }, StagePath: '/prod' },
+      ],
+    });
+    const cors = privateTemplate.Resources.S3BucketUploads?.Properties.CorsConfiguration;
+    expect(JSON.stringify(cors)).toContain('{"Api":{"Ref":"ApiGatewayRestApi"}}');
   });
 });

@@ -39,6 +39,11 @@ export function policyDocuments(template: Template): PolicyDocument[] {
       case 'AWS::IAM::RolePolicy':
         add('Properties.PolicyDocument', 'identity', properties.PolicyDocument);
         break;
+      case 'AWS::ApiGateway::RestApi':
+        // Serverless writes '' for an API without a resource policy.
+        if (properties.Policy !== undefined && properties.Policy !== '')
+          add('Properties.Policy', 'resource', properties.Policy);
+        break;
       case 'AWS::S3::BucketPolicy':
       case 'AWS::SNS::TopicPolicy':
       case 'AWS::SQS::QueuePolicy':

@@ -135,6 +135,22 @@ describe('seeded defects: each fails its rule', () => {
       (copy: Template) => (variablesOf(copy, 'HealthLambdaFunction').ALERTS_TOPIC_ARN = { Ref: 'AlertTopic' }),
       /names AlertTopic, which the template does not declare/,
     ],
+    [
+      "an output of two intrinsic functions (serverless merges serverless.yml's output into its own of that name)",
+      (copy: Template) => {
+        copy.Outputs = {
+          ...copy.Outputs,
+          HttpApiUrl: {
+            Value: {
+              'Fn::Join': ['', ['https://', { Ref: 'HttpApi' }]],
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+              'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}',
+            },
+          },
+        };
+      },
+      /Outputs\.HttpApiUrl\.Value: Fn::Join and Fn::Sub in one object/,
+    ],
   ])('schema: %s', async (_what, breakIt, message) => {
     const copy = template();
     breakIt(copy);
