@@ -95,6 +95,13 @@ export const campaignKey = (campaignId: string) => ({ pk: CAMPAIGNS_PARTITION, s
 export const ALERTS_PARTITION = 'ALERTS';
 export const alertKey = (condition: string) => ({ pk: ALERTS_PARTITION, sk: condition });
 
+/** Analytics bookkeeping, engine-wide: the values each campaign's dimensions have taken (docs/analytics.md). */
+export const ANALYTICS_PARTITION = 'ANALYTICS';
+export const dimensionRegistryKey = (campaignId: string, dimension: string) => ({
+  pk: ANALYTICS_PARTITION,
+  sk: `DIMENSION#${campaignId}#${dimension}`,
+});
+
 /** One list imported into a run (its status and summary); it shares the run's partition. */
 export const LIST_PREFIX = 'LIST#';
 export const listKey = (campaignId: string, date: string, listId: string) => ({

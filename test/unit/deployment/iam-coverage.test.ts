@@ -187,6 +187,10 @@ const PARTITIONS: Record<string, { builders: string[]; samples: string[]; index?
   doNotCall: { builders: ['DO_NOT_CALL_PARTITION', 'doNotCallKey'], samples: [keys.DO_NOT_CALL_PARTITION] },
   campaigns: { builders: ['CAMPAIGNS_PARTITION', 'campaignKey'], samples: [keys.CAMPAIGNS_PARTITION] },
   alerts: { builders: ['ALERTS_PARTITION', 'alertKey'], samples: [keys.ALERTS_PARTITION] },
+  analytics: {
+    builders: ['ANALYTICS_PARTITION', 'dimensionRegistryKey'],
+    samples: [keys.dimensionRegistryKey('a', 'region').pk],
+  },
   due: {
     builders: ['duePartition'],
     samples: runs.map(([campaignId, date]) => keys.duePartition(campaignId, date)),
@@ -804,6 +808,7 @@ describe('IAM roles of the functions (serverless.yml iamRoleStatements)', () => 
       doNotCall: 'DNC',
       campaigns: 'CAMPAIGNS',
       alerts: 'ALERTS',
+      analytics: 'ANALYTICS',
       due: 'DUE#*#????-??-??',
     };
     for (const [kind, { samples }] of Object.entries(PARTITIONS)) {

@@ -668,6 +668,8 @@ describe('analytics in the packaged template', () => {
       .filter(([, role]) => JSON.stringify(role.Properties.Policies).includes('AnalyticsBackfillLambdaFunction'))
       .map(([id]) => id);
     expect(invokers).toEqual(['AnalyticsBackfillRequestIamRoleLambdaExecution']);
+  });
+});
 
 /** The REST API's methods as `METHOD /path` with their authorisation (paths rebuilt from the resource tree). */
 function restRoutes(source: Template): Array<{ key: string; authorization: unknown }> {
