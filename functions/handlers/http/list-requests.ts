@@ -6,11 +6,11 @@ import { z } from 'zod';
 import type { ListFormatError } from '../../core/import/list-format-error.ts';
 import { ListIdSchema } from '../../core/import/list-id.ts';
 import type { ListFileFormat } from '../../core/import/list-reader.ts';
+import { ListFormatSchema } from '../../core/import/list-record.ts';
 import type { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { badRequest, HttpError, type HttpEvent } from '../../lib/http.ts';
-import { ListFormatSchema } from '../../use-cases/import/list-record.ts';
 
 export const CampaignPathSchema = z.object({
   campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id'),

@@ -18,11 +18,11 @@ import { CSV_CONTENT_TYPE, UploadsBucket } from '../../adapters/uploads-bucket.t
 import type { Campaign } from '../../core/campaign.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { dateOfListId } from '../../core/import/list-id.ts';
+import { ListFormatSchema, listView } from '../../core/import/list-record.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import { environment } from '../../lib/config.ts';
 import { HttpError, type HttpResult, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
-import { ListFormatSchema, listView } from '../../use-cases/import/list-record.ts';
 import {
   CampaignPathSchema,
   ListPathSchema,

@@ -21,13 +21,13 @@ import {
   type ReadListOptions,
   readList,
 } from '../../core/import/list-reader.ts';
+import type { ListImportProgress, ListImportSummary } from '../../core/import/list-record.ts';
 import { rejectedCsv, rejectedLine } from '../../core/import/rejected-csv.ts';
 import type { AcceptedRow } from '../../core/import/row-validator.ts';
 import { clampIntoWindow } from '../../core/policy/calling-window.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
-import type { ListImportProgress, ListImportSummary } from './list-record.ts';
 
-export type { ListImportProgress, ListImportSummary } from './list-record.ts';
+export type { ListImportProgress, ListImportSummary } from '../../core/import/list-record.ts';
 
 /** Creates contacts, each number at most once per run (`ContactWriter`). */
 export interface ContactSink {

@@ -3,7 +3,7 @@
  * how the API shows it. Schemas here parse the stored items back, so nothing downstream trusts a cast.
  */
 import { z } from 'zod';
-import { ROW_REJECTION_CODES } from '../../core/import/row-validator.ts';
+import { ROW_REJECTION_CODES } from './row-validator.ts';
 
 /**
  * - `AWAITING_UPLOAD`: an upload URL was handed out, the file has not arrived;
