@@ -3,7 +3,6 @@
  * (exactly-once contacts, conditional status changes), so the import can be tested without a network.
  */
 import { Readable } from 'node:stream';
-import type { NewContact, WriteResult } from '../../../../functions/adapters/contact-writer.ts';
 import type { Campaign } from '../../../../functions/core/campaign.ts';
 import { parseCampaign } from '../../../../functions/core/campaign.ts';
 import type { ListInput } from '../../../../functions/core/import/list-reader.ts';
@@ -16,7 +15,12 @@ import {
   type ListRef,
   type NewListRecord,
 } from '../../../../functions/core/import/list-record.ts';
-import type { ContactSink, DoNotCallLookup } from '../../../../functions/use-cases/import/import-rows.ts';
+import type {
+  ContactSink,
+  DoNotCallLookup,
+  NewContact,
+  WriteResult,
+} from '../../../../functions/use-cases/import/import-rows.ts';
 import type {
   Clock,
   ListFiles,
