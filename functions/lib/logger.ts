@@ -26,3 +26,14 @@ export function maskPhonesIn(text: string): string {
     })
     .replace(/(?<![\w+-])\d{9,15}(?![\w-])/g, (digits) => maskPhone(digits));
 }
+
+/** An error as a log line may show it: its name, and its message and stack with every phone number masked. */
+export function maskedError(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: maskPhonesIn(String(error)) };
+  const masked: { name: string; message: string; stack?: string } = {
+    name: error.name,
+    message: maskPhonesIn(error.message),
+  };
+  if (error.stack !== undefined) masked.stack = maskPhonesIn(error.stack);
+  return masked;
+}

@@ -3,12 +3,12 @@
  * open in the campaign's time zone. Starting is idempotent (one execution name per run and
  * generation), so a schedule firing twice starts nothing twice.
  */
-import middy from '@middy/core';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { StepFunctionsRunExecutions } from '../../adapters/run-executions.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { isWithinWindow, localDate } from '../../core/policy/calling-window.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { startExecution } from '../../use-cases/dialing/start-run.ts';
 
@@ -17,7 +17,7 @@ const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = runStoreFor(settings.TABLE_NAME);
 const executions = new StepFunctionsRunExecutions(settings.RUN_STATE_MACHINE_ARN);
 
-export const handler = middy().handler(async () => {
+export const handler = lambdaHandler(async () => {
   const now = new Date();
   const started: string[] = [];
   for (const { campaign } of await campaigns.list()) {
