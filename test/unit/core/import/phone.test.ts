@@ -13,6 +13,7 @@ import {
   normalisePhoneWithLibrary,
   type PhoneResult,
 } from '../../../../functions/core/import/phone.ts';
+import { phoneCell } from './phone-cells.ts';
 
 const STRICT = { allowPremium: false };
 const COUNTRIES =
@@ -358,6 +359,7 @@ describe('normalisePhone properties', () => {
       digits.map((value) => `00${value}`),
       digits.map((value) => `0${value}`),
       fc.stringMatching(/^[+0]?[0-9 ()\-.]{0,18}$/),
+      phoneCell.map((drawn) => drawn.cell),
     );
     fc.assert(
       fc.property(input, fc.constantFrom(...COUNTRIES), (raw, country) => {
