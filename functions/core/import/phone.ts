@@ -106,7 +106,7 @@ export interface NormalisePhoneOptions {
  * @param defaultCountry - ISO 3166 alpha-2 country for national-format numbers (the campaign's `defaultCountry`).
  */
 export function normalisePhone(raw: string, defaultCountry: CountryCode, options: NormalisePhoneOptions): PhoneResult {
-  return normalise(raw, { country: defaultCountry, options, fast: true });
+  return normalise(raw, defaultCountry, options, true);
 }
 
 /**
@@ -118,9 +118,10 @@ export function normalisePhoneWithLibrary(
   defaultCountry: CountryCode,
   options: NormalisePhoneOptions,
 ): PhoneResult {
-  return normalise(raw, { country: defaultCountry, options, fast: false });
+  return normalise(raw, defaultCountry, options, false);
 }
 
+/** How to read a cell with words in it: the arguments of {@link normalisePhone}. */
 interface Reading {
   /** The campaign's default country. */
   country: CountryCode;
@@ -142,7 +143,7 @@ interface Digits {
 const MAX_CELL_LENGTH = 250;
 const SCIENTIFIC_NOTATION = /^\d(?:[.,]\d+)?e\+?\d+$/i;
 
-function normalise(raw: string, reading: Reading): PhoneResult {
+function normalise(raw: string, country: CountryCode, options: NormalisePhoneOptions, fast: boolean): PhoneResult {
   let text = raw.trim();
   if (text.charCodeAt(0) === 0x27) {
     // Excel's "this is text" marker, and the prefix `rejected-csv.ts` adds against formula injection.
@@ -156,12 +157,12 @@ function normalise(raw: string, reading: Reading): PhoneResult {
   }
   const digits = digitsOf(text);
   if (digits === undefined) {
-    return readText(text, reading);
+    return readText(text, { country, options, fast });
   }
   if (digits.digits === '') {
     return reject('NOT_A_NUMBER', `not a phone number: no digits in "${text}"`);
   }
-  return readDigits(text, digits, reading);
+  return readDigits(text, digits, country, options, fast);
 }
 
 // Character classes of a cell. Separators are libphonenumber's punctuation (dashes, dots, brackets, its spaces) and
@@ -265,15 +266,20 @@ function digitsOf(text: string): Digits | undefined {
 }
 
 /** A number written as digits and separators: two numbers split by `/`, or one number to identify. */
-function readDigits(text: string, written: Digits, reading: Reading): PhoneResult {
+function readDigits(
+  text: string,
+  written: Digits,
+  country: CountryCode,
+  options: NormalisePhoneOptions,
+  fast: boolean,
+): PhoneResult {
   if (written.slash) {
-    const several = slashSeparated(text, reading);
+    const several = slashSeparated(text, country, options, fast);
     if (several !== undefined) {
       return several;
     }
   }
   let { digits, plus } = written;
-  const { country } = reading;
   const plan = numberingPlan(country);
   if (!plus && digits.startsWith('00') && digits.charCodeAt(2) !== 0x30) {
     // `00` is the international prefix in most of the world. Where it is not the whole prefix (e.g. Brazil's
@@ -284,10 +290,9 @@ function readDigits(text: string, written: Digits, reading: Reading): PhoneResul
       digits = digits.slice(2);
     }
   }
-  const identified =
-    (reading.fast ? identifyFast(digits, plus, country) : undefined) ?? identify(text, digits, plus, country);
+  const identified = (fast ? identifyFast(digits, plus, country) : undefined) ?? identify(text, digits, plus, country);
   if (identified.ok) {
-    return applyTypePolicy(identified, reading.options);
+    return applyTypePolicy(identified, options);
   }
   // Checked after the library: in Jersey or Norfolk Island it completes 6 and 5 local digits with the area code.
   if (!plus && plan !== undefined && digits.length >= 3 && digits.length <= 6 && digits.length < plan.minLength) {
@@ -303,7 +308,12 @@ function readDigits(text: string, written: Digits, reading: Reading): PhoneResul
  * `601 234 567 / 602 345 678`: parts split by `/` of which two or more are numbers on their own. Otherwise the slash
  * is a separator, as in `030/1234567` (area code / subscriber number, the German way).
  */
-function slashSeparated(text: string, reading: Reading): RejectedPhone | undefined {
+function slashSeparated(
+  text: string,
+  country: CountryCode,
+  options: NormalisePhoneOptions,
+  fast: boolean,
+): RejectedPhone | undefined {
   const parts = text.split(SLASHES);
   const numbers: string[] = [];
   for (const part of parts) {
@@ -311,7 +321,7 @@ function slashSeparated(text: string, reading: Reading): RejectedPhone | undefin
     if (
       written !== undefined &&
       written.digits.length >= MIN_DIGITS_AROUND_SLASH &&
-      isNumber(readDigits(part, written, reading))
+      isNumber(readDigits(part, written, country, options, fast))
     ) {
       numbers.push(part.trim());
     }
@@ -461,7 +471,7 @@ function readPart(part: string, reading: Reading): PhoneResult {
   // A `+` after the last digit is a stray mark, like any other.
   text ||= digitsBeforeLatePlus >= 0;
   if (!text) {
-    return readDigits(unlabelled.replace(/[,;|]/g, ' ').trim(), { digits, plus, slash }, reading);
+    return read(unlabelled.replace(/[,;|]/g, ' ').trim(), { digits, plus, slash }, reading);
   }
   const besides = [
     ...new Set(
@@ -477,7 +487,7 @@ function readPart(part: string, reading: Reading): PhoneResult {
   if (digits.length < 3) {
     return reject('NOT_A_NUMBER', `not a phone number: "${part.trim()}"${letters ? ' contains letters' : ''}`);
   }
-  const number = readDigits(`${plus ? '+' : ''}${digits}`, { digits, plus, slash: false }, reading);
+  const number = read(`${plus ? '+' : ''}${digits}`, { digits, plus, slash: false }, reading);
   if (!isNumber(number)) {
     return number.ok ? number : { ...number, reason: `${number.reason}; the cell also holds ${quoted(besides)}` };
   }
@@ -486,6 +496,10 @@ function readPart(part: string, reading: Reading): PhoneResult {
     `the cell holds ${quoted(besides)} besides the number: put only the number in the phone column ` +
       '(notes belong in a column of their own)',
   );
+}
+
+function read(text: string, written: Digits, { country, options, fast }: Reading): PhoneResult {
+  return readDigits(text, written, country, options, fast);
 }
 
 /** The cell with its digits, plus signs and separators in ASCII, so that the patterns above can read it. */
