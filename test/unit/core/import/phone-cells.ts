@@ -45,7 +45,11 @@ export type Intent =
   /** Two numbers in one cell, `first`, `separator`, `second`: `MULTIPLE_NUMBERS` when both are numbers. */
   | { kind: 'two numbers'; first: string; separator: string; second: string }
   /** `bare` with a note such as `(mama)`: `EXTRA_TEXT` whenever the library accepts `bare`. */
-  | { kind: 'note'; bare: string };
+  | { kind: 'note'; bare: string }
+  /** An emergency or service short code such as `112`: `SHORT_CODE`, which the library refuses as no number. */
+  | { kind: 'short code' }
+  /** Phone-like characters in any order: only agreement with the library is expected. */
+  | { kind: 'noise' };
 
 export interface PhoneCell {
   cell: string;
@@ -68,6 +72,18 @@ const countriesMetadata = CountriesSchema.parse(metadataJson).countries;
 export function trunkPrefix(country: CountryCode): string | undefined {
   const entry = NationalPrefixSchema.safeParse(countriesMetadata[country]);
   return entry.success && /^\d+$/.test(entry.data[5]) ? entry.data[5] : undefined;
+}
+
+/**
+ * The library's type of the number it reads in the cell (its plain reading, else with a leading `00` read as `+`),
+ * or `undefined` when it reads no valid number: decides whether the engine's premium-rate policy applies.
+ */
+export function libraryType(cell: string, country: CountryCode): string | undefined {
+  for (const text of [cell, cell.replace(LEADING_DOUBLE_ZERO, '$1+')]) {
+    const phone = parsePhoneNumberFromString(text.replace(UNICODE_SPACES, ' ').replace(FULLWIDTH_PLUS, '+'), country);
+    if (phone?.isValid() === true) return phone.getType();
+  }
+  return undefined;
 }
 
 /**
@@ -141,6 +157,72 @@ function numberOf(country: CountryCode): fc.Arbitrary<DrawnNumber> {
     },
   );
 }
+
+/**
+ * Starts of premium-rate and shared-cost ranges, with the national number's length, in the focus countries (checked
+ * against the library's `max` metadata: `getType()` of e.g. PL 701234567 is PREMIUM_RATE, DE 1801234567 SHARED_COST).
+ * The mobile examples `numberOf` starts from never reach these ranges. The tail is random, so some draws land in
+ * another type or no valid number; the property judges each by the library's type.
+ */
+const PREMIUM_RANGES: Partial<Record<CountryCode, readonly (readonly [prefix: string, length: number])[]>> = {
+  PL: [
+    ['701', 9],
+    ['801', 9],
+  ],
+  DE: [
+    ['900', 10],
+    ['180', 10],
+  ],
+  GB: [
+    ['909', 10],
+    ['843', 10],
+  ],
+  FR: [
+    ['891', 9],
+    ['810', 9],
+  ],
+  US: [['900', 10]],
+  ES: [
+    ['803', 9],
+    ['901', 9],
+  ],
+  IT: [['899', 9]],
+  NL: [['900', 10]],
+  AU: [['1900', 10]],
+  HU: [['90', 8]],
+  RU: [['809', 10]],
+};
+
+/** A number in a premium-rate or shared-cost range of `country`, where it has such ranges listed above. */
+function premiumOf(country: CountryCode): fc.Arbitrary<DrawnNumber> | undefined {
+  const ranges = PREMIUM_RANGES[country];
+  if (ranges === undefined) return undefined;
+  return fc
+    .constantFrom(...ranges)
+    .chain(([prefix, length]) => digits(length - prefix.length).map((tail) => ({ country, national: prefix + tail })));
+}
+
+/**
+ * Emergency and service short codes of the focus countries, which the engine refuses as `SHORT_CODE` (the library
+ * finds no valid number in them). DE's 5- and 6-digit service numbers (`11833`, `116117`) are left out: Germany has
+ * fixed-line numbers that short, so they are `INVALID_NUMBER`, as the library says too.
+ */
+const SHORT_CODES: Partial<Record<CountryCode, readonly string[]>> = {
+  PL: ['112', '997', '999', '19115'],
+  GB: ['999', '111', '101', '118118'],
+  US: ['911', '411', '988'],
+  DE: ['110', '112'],
+  FR: ['112', '3949'],
+  ES: ['112', '091'],
+  IT: ['112', '113', '1500'],
+  NL: ['112', '144'],
+  IE: ['999', '11811'],
+  AU: ['000', '112'],
+  IN: ['100', '112', '108'],
+  BR: ['190', '192'],
+  RU: ['112', '101'],
+  HU: ['112', '104', '1817'],
+};
 
 /** Separators between digit groups: ASCII, no-break, thin and other Unicode spaces, or none. */
 const GROUP_SEPARATORS = [
@@ -227,7 +309,8 @@ function spelled(number: DrawnNumber, separators: readonly string[]): fc.Arbitra
       trunkInInternational: fc.boolean(),
       trunkInNational: fc.constantFrom('plain', 'plain', 'parentheses', 'none'),
       sizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 6 }),
-      areaInParentheses: fc.boolean(),
+      parentheses: fc.constantFrom('none', 'none', 'area', 'any'),
+      parenthesised: fc.nat(),
       separators: fc.array(fc.constantFrom(...separators), { minLength: 8, maxLength: 8 }),
       oneSeparator: fc.boolean(),
       digitStyle: fc.constantFrom<DigitStyle>('ascii', 'ascii', 'ascii', 'ascii', 'fullwidth', 'arabic-indic', 'mixed'),
@@ -235,8 +318,10 @@ function spelled(number: DrawnNumber, separators: readonly string[]): fc.Arbitra
     })
     .map((style) => {
       const groups = style.sizes.length === 0 ? [number.national] : grouped(number.national, style.sizes);
-      if (style.areaInParentheses && groups.length > 1) {
-        groups[0] = `(${groups[0]})`;
+      // Parentheses anywhere: mostly around the area code (`(22) 123 45 67`), sometimes around any group.
+      if (style.parentheses !== 'none' && groups.length > 1) {
+        const at = style.parentheses === 'area' ? 0 : style.parenthesised % groups.length;
+        groups[at] = `(${groups[at]})`;
       }
       const head: string[] = [];
       if (style.form === 'international') {
@@ -293,7 +378,32 @@ const labelled = (text: fc.Arbitrary<string>) =>
 function cellIn(campaign: CountryCode): fc.Arbitrary<{ cell: string; intent: Intent }> {
   const one = numberFor(campaign).chain((number) => spelled(number, GROUP_SEPARATORS));
   const oneWithoutSlash = numberFor(campaign).chain((number) => spelled(number, NON_SLASH_SEPARATORS));
+  const premium = premiumOf(campaign);
+  const shortCodes = SHORT_CODES[campaign];
   return fc.oneof(
+    ...(premium === undefined
+      ? []
+      : [
+          {
+            weight: 1,
+            arbitrary: labelled(premium.chain((number) => spelled(number, GROUP_SEPARATORS))).map((cell) => ({
+              cell,
+              intent: { kind: 'number' } as Intent,
+            })),
+          },
+        ]),
+    ...(shortCodes === undefined
+      ? []
+      : [
+          {
+            weight: 1,
+            arbitrary: labelled(
+              fc
+                .tuple(fc.constantFrom(...shortCodes), fc.constantFrom<DigitStyle>('ascii', 'ascii', 'fullwidth'))
+                .map(([code, style]) => renderDigits(code, style, 0)),
+            ).map((cell) => ({ cell, intent: { kind: 'short code' } as Intent })),
+          },
+        ]),
     { weight: 8, arbitrary: labelled(one).map((cell) => ({ cell, intent: { kind: 'number' } as Intent })) },
     {
       weight: 2,
@@ -352,4 +462,4 @@ export const phoneLikeNoise: fc.Arbitrary<PhoneCell> = fc
     country,
     allowPremium: fc.boolean(),
   })
-  .map((drawn) => ({ ...drawn, intent: { kind: 'number' } }));
+  .map((drawn) => ({ ...drawn, intent: { kind: 'noise' } }));

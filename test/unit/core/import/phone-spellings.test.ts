@@ -10,6 +10,7 @@ import {
 import {
   libraryAnswer,
   libraryAnswerWithPlus,
+  libraryType,
   type PhoneCell,
   phoneCell,
   phoneLikeNoise,
@@ -33,20 +34,30 @@ function readsAsNumber(text: string, { country, allowPremium }: PhoneCell): bool
 }
 
 /**
- * The codes the cell must get for what the generator wrote around the number: `EXTENSION` for a number with an
- * extension, `MULTIPLE_NUMBERS` for two numbers, `EXTRA_TEXT` for a number with a note; or the code the number alone
- * already gets (a premium-rate number with a note may be refused for either). `undefined` when the number itself is
- * none, or when a `/` separates numbers of fewer than 7 digits, which the engine reads as one number.
+ * The codes the cell must get for what the generator wrote: `EXTENSION` for a number with an extension,
+ * `MULTIPLE_NUMBERS` for two numbers, `EXTRA_TEXT` for a number with a note, or the code the number alone already
+ * gets (a premium-rate number with a note may be refused for either); `SHORT_CODE` for a short code; `PREMIUM_RATE` or
+ * `SHARED_COST` for a number the library types so, or `accepted` when the campaign allows premium numbers. `undefined`
+ * when nothing beyond agreement is expected: the number itself is none, or a `/` separates numbers of fewer than 7
+ * digits, which the engine reads as one number.
  */
-function expectedCodes(drawn: PhoneCell): PhoneRejectionCode[] | undefined {
+function expectedCodes(drawn: PhoneCell): (PhoneRejectionCode | 'accepted')[] | undefined {
   const { intent } = drawn;
   const alone = (text: string) => {
     const result = read(text, drawn.country, drawn.allowPremium);
     return result.ok ? [] : [result.code];
   };
   switch (intent.kind) {
-    case 'number':
+    case 'noise':
       return undefined;
+    case 'number': {
+      // A premium-rate or shared-cost number is refused with its own code unless the campaign allows premium numbers.
+      const type = libraryType(drawn.cell, drawn.country);
+      if (type !== 'PREMIUM_RATE' && type !== 'SHARED_COST') return undefined;
+      return drawn.allowPremium ? ['accepted'] : [type];
+    }
+    case 'short code':
+      return ['SHORT_CODE'];
     case 'extension':
       return readsAsNumber(intent.main, drawn) ? ['EXTENSION', ...alone(intent.main)] : undefined;
     case 'note':
