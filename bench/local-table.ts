@@ -26,12 +26,16 @@ export interface BenchTable {
  */
 const BENCH_JAVA_OPTIONS = ['-Xms2g', '-Xmx2g', '-XX:+UseParallelGC'];
 
-export async function startBenchTable(port: number, name: string): Promise<BenchTable> {
+export async function startBenchTable(
+  port: number,
+  name: string,
+  javaOptions: readonly string[] = BENCH_JAVA_OPTIONS,
+): Promise<BenchTable> {
   const workDirectory = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const dynamodb = startDynamoDbLocal({
     port,
     logFile: join(workDirectory, 'dynamodb.log'),
-    javaOptions: BENCH_JAVA_OPTIONS,
+    javaOptions,
   });
   const region = 'eu-west-1';
   const raw = new DynamoDBClient({

@@ -12,6 +12,9 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   import: () => import('./import.ts'),
   dial: () => import('./dial.ts'),
   report: () => import('./report.ts'),
+  'dynamodb-ceiling': () => import('./dynamodb-ceiling.ts'),
+  'dynamodb-proxy': () => import('./dynamodb-proxy.ts'),
+  analytics: () => import('./analytics.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `campaign`: the operator's command-line tool for the campaign engine (`npx campaign --help`).
+ * `campaign`: the operator's command-line tool for the campaign engine (`npx campaign help`).
  * Runs on Node 22 from the project's `node` devDependency (TypeScript by type stripping).
  */
 import { runCli } from './main.ts';

@@ -5,10 +5,10 @@
  */
 import { type ParseArgsOptionDescriptor, parseArgs } from 'node:util';
 import type { ApiClient } from './api-client.ts';
-import { UsageError } from './errors.ts';
+import { helpHint, UsageError } from './errors.ts';
 import type { Output } from './output.ts';
 
-/** An option: its parseArgs descriptor plus what `--help` says about it. */
+/** An option: its parseArgs descriptor plus what the command's help says about it. */
 export type OptionSpec = ParseArgsOptionDescriptor & { description: string; value?: string };
 
 export type OptionValues = Record<string, string | boolean | undefined>;
@@ -19,7 +19,7 @@ export interface CommandContext {
   args: string[];
   values: OptionValues;
   json: boolean;
-  /** The API client; created on first use (so `--help` and usage errors need no credentials). */
+  /** The API client; created on first use (so help and usage errors need no credentials). */
   api(): Promise<ApiClient>;
   out: Output;
   env: NodeJS.ProcessEnv;
@@ -53,8 +53,11 @@ export interface ParsedCommandLine {
   command: CommandSpec | undefined;
   args: string[];
   values: OptionValues;
+  /** `help`, `help <command>`, `--help` or `-h`. */
   help: boolean;
   json: boolean;
+  /** Nothing at all on the command line: the newcomer's `npx campaign`, answered with the commands. */
+  empty: boolean;
 }
 
 /** The first word that is neither an option nor the value of a global option before it. */
@@ -87,17 +90,18 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   let rest = index < 0 ? [...argv] : [...argv.slice(0, index), ...argv.slice(index + 1)];
   let helpWord = false;
   if (word === 'help') {
-    // `campaign help upload` is `campaign upload --help`.
+    // `campaign help upload` is `campaign upload --help`, in a form npm passes through (it keeps `--help` for itself
+    // in `npm exec campaign --help`). `campaign help help` is the general help.
     helpWord = true;
     const next = commandIndex(rest);
-    word = next < 0 ? undefined : rest[next];
+    word = next < 0 || rest[next] === 'help' ? undefined : rest[next];
     rest = next < 0 ? rest : [...rest.slice(0, next), ...rest.slice(next + 1)];
   }
   const command = word === undefined ? undefined : commands.find((candidate) => candidate.name === word);
   if (word !== undefined && command === undefined) {
     throw new UsageError(
       `unknown command "${word}"`,
-      `the commands are ${commands.map((candidate) => candidate.name).join(', ')}; run \`campaign --help\``,
+      `the commands are ${commands.map((candidate) => candidate.name).join(', ')}; ${helpHint()}`,
     );
   }
   let parsed: { values: OptionValues; positionals: string[] };
@@ -111,10 +115,7 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   } catch (error) {
     // parseArgs explains itself in its first sentence ("Unknown option '--x'").
     const message = (error as Error).message.split(/\. (?=[A-Z])/)[0] ?? String(error);
-    throw new UsageError(
-      message.replace(/\.$/, ''),
-      command === undefined ? 'run `campaign --help`' : `run \`campaign ${command.name} --help\``,
-    );
+    throw new UsageError(message.replace(/\.$/, ''), helpHint(command?.name));
   }
   return {
     command,
@@ -122,6 +123,7 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     values: parsed.values,
     help: helpWord || parsed.values.help === true,
     json: parsed.values.json === true,
+    empty: argv.length === 0,
   };
 }
 
@@ -138,7 +140,7 @@ export function stringOption(values: OptionValues, name: string): string | undef
 export function requiredOption(values: OptionValues, name: string, command: string, what = 'value'): string {
   const value = stringOption(values, name);
   if (value === undefined || value === '') {
-    throw new UsageError(`--${name} <${what}> is required`, `run \`campaign ${command} --help\``);
+    throw new UsageError(`--${name} <${what}> is required`, helpHint(command));
   }
   return value;
 }
@@ -221,6 +223,7 @@ export function generalHelp(commands: readonly CommandSpec[]): string {
     'campaign: operate the outbound campaign engine (lists, runs, status, reports, do-not-call, campaigns)',
     '',
     'Usage: campaign <command> [arguments] [options]',
+    '       campaign help [<command>]',
     '',
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
@@ -229,7 +232,7 @@ export function generalHelp(commands: readonly CommandSpec[]): string {
     '  --api <url>  the API (default $CAMPAIGN_API, else the local stack http://127.0.0.1:3000);',
     '               an AWS API is called with SigV4-signed requests (standard AWS credential chain)',
     '  --json       machine-readable output on stdout',
-    '  -h, --help   help; `campaign <command> --help` for a command',
+    "  -h, --help   help, as `campaign help [<command>]` (`npm exec` keeps --help for npm's own help)",
     '',
     'Dates are YYYY-MM-DD and default to today (your time zone).',
     'Exit codes: 0 ok, 1 failed, 2 wrong usage, 3 an upload rejected more rows than --max-reject-rate.',

@@ -24,9 +24,19 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The hint that points at the help: `campaign help <command>`, never `--help`, which `npm exec` (and so `npx` in some
+ * setups) takes for its own option and answers with npm's help instead.
+ */
+export function helpHint(command?: string): string {
+  return command === undefined
+    ? 'run `campaign help` for the commands, `campaign help <command>` for their options'
+    : `run \`campaign help ${command}\``;
+}
+
 /** The command line itself is wrong (unknown option, missing argument). */
 export class UsageError extends CliError {
-  constructor(message: string, hint = 'run `campaign --help` for the commands and their options') {
+  constructor(message: string, hint = helpHint()) {
     super(message, { hint, exitCode: EXIT.usage });
     this.name = 'UsageError';
   }

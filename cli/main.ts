@@ -15,7 +15,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, ou
     const parsed = parseCommandLine(argv, COMMANDS);
     json = parsed.json;
     if (parsed.command === undefined) {
-      if (parsed.help) {
+      // `campaign` alone is how a newcomer asks what the tool does: the commands, and success.
+      if (parsed.help || parsed.empty) {
         out.print(generalHelp(COMMANDS));
         return EXIT.ok;
       }

@@ -1,10 +1,45 @@
 // @ts-check
-/** Time-series charts (uPlot): the run's history (a point a minute) followed by what the page has seen since it opened. */
+/**
+ * Time-series charts (uPlot): the run's history (a point a minute) followed by what the page has seen since it opened.
+ * Axes and legends are written in the page's locale and the browser's time zone (uPlot's own formats are US English).
+ */
+// format.js first: it makes an unusable `navigator.language` usable before uPlot reads it as it loads.
+import { PAGE_LOCALE } from './format.js';
 import uPlot from './uplot.js';
 
 /** Points kept per chart: a day of history at one a minute, and 30 minutes at one every 3 s. */
 const MAX_POINTS = 1440 + 600;
 const HEIGHT = 220;
+const MINUTE = 60;
+const DAY = 86_400;
+
+const timeOfDay = new Intl.DateTimeFormat(PAGE_LOCALE, { hour: 'numeric', minute: '2-digit' });
+const timeWithSeconds = new Intl.DateTimeFormat(PAGE_LOCALE, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+const dayOfMonth = new Intl.DateTimeFormat(PAGE_LOCALE, { day: 'numeric', month: 'short' });
+const pointTime = new Intl.DateTimeFormat(PAGE_LOCALE, { dateStyle: 'medium', timeStyle: 'medium' });
+const number = new Intl.NumberFormat(PAGE_LOCALE, { maximumFractionDigits: 2 });
+
+/**
+ * The time axis' labels: the time of day (to the second when ticks are less than a minute apart), with the date under
+ * the first tick of each day; only dates when ticks are days apart.
+ * @param {number[]} splits the ticks, in seconds since the epoch
+ * @param {number} increment seconds between ticks
+ * @returns {string[]}
+ */
+export function timeAxisLabels(splits, increment) {
+  let previousDay = '';
+  return splits.map((seconds) => {
+    const at = new Date(seconds * 1000);
+    const day = dayOfMonth.format(at);
+    const time = (increment < MINUTE ? timeWithSeconds : timeOfDay).format(at);
+    const label = increment >= DAY ? day : day === previousDay ? time : `${time}\n${day}`;
+    previousDay = day;
+    return label;
+  });
+}
+
+/** A legend or axis number in the page's locale; a gap in the data is a dash. @param {number | null | undefined} value */
+const formatNumber = (value) => (value === null || value === undefined ? '–' : number.format(value));
 
 /**
  * @typedef {{ label: string, stroke: string, dash?: number[], fill?: string }} Line
@@ -36,17 +71,40 @@ export function timeChart(title, unit, lines) {
     {
       width: 600,
       height: HEIGHT,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{}, { label: unit, size: 60 }],
+      scales: {
+        // A single point gets a few minutes around it (uPlot would spread it over years).
+        x: { time: true, range: (_u, min, max) => (min === max ? [min - 2 * MINUTE, max + 2 * MINUTE] : [min, max]) },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
+      axes: [
+        {
+          values: (_u, splits, _axis, _space, increment) => {
+            const labels = timeAxisLabels(splits, increment);
+            // The axis is drawn on a canvas: its labels are also kept as text, for tests and readers.
+            element.dataset.timeAxis = labels.join(' | ').replaceAll('\n', ' ');
+            return labels;
+          },
+        },
+        { label: unit, size: 60, values: (_u, splits) => splits.map(formatNumber) },
+      ],
       series: [
-        {},
-        ...lines.map((line) => ({
+        {
+          label: 'Time',
+          // Away from the chart the legend shows the latest point (uPlot's own shows "--").
+          value: (_u, seconds, _series, index) => {
+            const at = index === null ? data[0]?.at(-1) : seconds;
+            return at === null || at === undefined ? '–' : pointTime.format(new Date(at * 1000));
+          },
+        },
+        ...lines.map((line, lineIndex) => ({
           label: line.label,
           stroke: line.stroke,
           width: 2,
           dash: line.dash,
           fill: line.fill,
           spanGaps: false,
+          /** @type {(u: uPlot, value: number | null, series: number, index: number | null) => string} */
+          value: (_u, value, _series, index) => formatNumber(index === null ? data[lineIndex + 1]?.at(-1) : value),
         })),
       ],
       legend: { live: true },
@@ -65,6 +123,8 @@ export function timeChart(title, unit, lines) {
     plot.setData(/** @type {uPlot.AlignedData} */ (data));
     const from = data[0]?.[0];
     if (from !== undefined) element.dataset.from = new Date(from * 1000).toISOString();
+    const to = data[0]?.at(-1);
+    if (to !== undefined) element.dataset.to = new Date(to * 1000).toISOString();
   };
   return {
     element,

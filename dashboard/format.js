@@ -27,8 +27,60 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+/**
+ * A language tag Intl accepts, from what the browser says its languages are. A browser started without a usable
+ * system locale reports a POSIX one (`en-US@posix`, `pl_PL.UTF-8`, `C`), which Intl refuses with a RangeError:
+ * the codeset and modifier are dropped, `_` becomes `-`, and a tag that still does not parse is skipped.
+ * @param {readonly (string | null | undefined)[]} candidates the browser's languages, preferred first
+ * @param {string} fallback what to use when none of them is usable
+ * @returns {string}
+ */
+export function usableLocale(candidates, fallback) {
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const tag = candidate
+      .trim()
+      .replace(/[.@].*$/, '')
+      .replace(/_/g, '-');
+    if (tag === '' || /^(c|posix)$/i.test(tag)) continue;
+    try {
+      const [canonical] = Intl.getCanonicalLocales(tag);
+      if (canonical !== undefined) return canonical;
+    } catch {
+      // Not a language tag: the next one may be.
+    }
+  }
+  return fallback;
+}
+
+/** The locale every date and number on the page is written in; Intl's own default when the browser's is unusable. */
+export const PAGE_LOCALE = usableLocale(
+  [navigator.language, ...(navigator.languages ?? [])],
+  new Intl.DateTimeFormat().resolvedOptions().locale,
+);
+
+// uPlot formats numbers with `navigator.language` as it loads, and an odd one (the npm Chromium's `en-US@posix`)
+// made it throw, which took every module of the page down with it: the page stayed on "Connecting…". This module is
+// imported before uPlot (charts.js), so the browser's language is made usable first.
+if (!isLanguageTag(navigator.language)) {
+  try {
+    Object.defineProperty(navigator, 'language', { configurable: true, get: () => PAGE_LOCALE });
+  } catch {
+    // A browser that does not let it be replaced: the page's own formats still use PAGE_LOCALE.
+  }
+}
+
+/** @param {unknown} tag */
+function isLanguageTag(tag) {
+  try {
+    return typeof tag === 'string' && Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+const integer = new Intl.NumberFormat(PAGE_LOCALE, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(PAGE_LOCALE, { maximumFractionDigits: 1 });
 
 /** @param {number | undefined} value */
 export const count = (value) => (value === undefined ? '–' : integer.format(value));
@@ -42,7 +94,10 @@ export function clock(iso) {
   if (!iso) return '–';
   const at = new Date(iso);
   const sameDay = at.toDateString() === new Date().toDateString();
-  return at.toLocaleString(undefined, sameDay ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' });
+  return at.toLocaleString(
+    PAGE_LOCALE,
+    sameDay ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' },
+  );
 }
 
 /** "in 2 min", "5 s ago": how far an instant is from now. @param {string | undefined} iso */

@@ -5,7 +5,7 @@
  */
 import { ApiError, ApiUnreachable, api, campaignPath, describeError } from './api.js';
 import { bars, timeChart } from './charts.js';
-import { clock, count, h, oneDecimal, percent, relative } from './format.js';
+import { clock, count, h, oneDecimal, PAGE_LOCALE, percent, relative } from './format.js';
 import { listSummary, uploadPanel } from './upload.js';
 
 const REFRESH_MS = 3000;
@@ -27,6 +27,7 @@ const TONES = /** @type {Record<string, string>} */ ({
   COMPLETED: 'good',
   PARTIAL: 'fair',
   OPTED_OUT: 'fair',
+  TRANSFERRED: 'good',
   NO_ANSWER: 'muted',
   BUSY: 'muted',
   VOICEMAIL: 'muted',
@@ -391,7 +392,7 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
           : undefined,
       ]);
       refreshes += 1;
-      onConnection({ ok: true, message: 'Live', detail: `updated ${new Date().toLocaleTimeString()}` });
+      onConnection({ ok: true, message: 'Live', detail: `updated ${new Date().toLocaleTimeString(PAGE_LOCALE)}` });
       notices.replaceChildren();
       element.classList.remove('stale');
       if (sent !== undefined) renderAlerts(sent);

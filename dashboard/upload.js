@@ -86,9 +86,12 @@ export async function uploadList(file, campaignId, date, report) {
     if (list.status === 'DONE' || list.status === 'FAILED') return list;
     return followImport(campaignId, list.listId, report);
   }
-  const target = await api('POST', campaignPath(campaignId, `/lists/upload-url${query}`));
+  // The URL is made for this file's exact size; it takes one PUT, never an overwrite.
+  const target = await api('POST', campaignPath(campaignId, `/lists/upload-url${query}&size=${file.size}`));
   report(`Uploading ${file.name} (${size(file.size)})`, 0);
-  const put = await send('PUT', target.uploadUrl, file, {}, (share) =>
+  // The browser sets content-length itself (from the file); the other signed headers are sent as the API says.
+  const { 'content-length': _length, ...signed } = target.headers ?? {};
+  const put = await send('PUT', target.uploadUrl, file, signed, (share) =>
     report(`Uploading ${file.name} (${size(file.size)})`, share),
   );
   if (put.status >= 300) throw new Error(`the upload was refused by storage (HTTP ${put.status})`);

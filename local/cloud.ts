@@ -3,27 +3,59 @@
  * `npm start` and the integration tests both use it, so what the tests exercise is what
  * developers run.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { maskPhone } from '../functions/lib/logger.ts';
+import { glueCatalog } from './athena/catalog.ts';
+import { startAthenaEndpoint } from './athena/endpoint.ts';
 import { createReferenceRenderer } from './cloudformation-references.cjs';
 import { DEAD_LETTER_FILE_NAME } from './connect.ts';
 import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dead-letter-alarm.ts';
 import { createTables, startDynamoDbLocal, waitForDynamoDb } from './dynamodb.ts';
+import { formatDynamoDbFaults } from './dynamodb-fault-settings.ts';
+import { type DynamoDbFaultProxy, startDynamoDbFaultProxy } from './dynamodb-faults.ts';
 import { type ManagedProcess, startProcess, stopProcess } from './processes.ts';
 import { scheduledFunctions, startScheduler } from './scheduler.ts';
-import { loadServiceDefinition, type ServiceDefinition, tableDeclarations, topicNames } from './service-definition.ts';
+import {
+  contactFlowDeclarations,
+  functionEnvironment,
+  loadServiceDefinition,
+  type ServiceDefinition,
+  tableDeclarations,
+  topicNames,
+} from './service-definition.ts';
 import { LOCAL_ACCOUNT_ID, type LocalSettings } from './settings.ts';
 import { type LocalStateMachine, startSfnEndpoint } from './sfn-endpoint.ts';
 import { type RecordedMessage, startSnsEndpoint } from './sns-endpoint.ts';
+import { startStreamPollers, streamMappings } from './stream-poller.ts';
+
+/** Batches the analytics stream consumer gave up on (its on-failure destination), one JSON line each. */
+export const ANALYTICS_DEAD_LETTER_FILE_NAME = 'analytics-dead-letters.jsonl';
+/** What `npm run analytics:sql` needs of a running local cloud: the catalogue and where the files are. */
+export const ANALYTICS_SQL_FILE_NAME = 'analytics-sql.json';
 
 export interface LocalCloud {
   settings: LocalSettings;
   service: ServiceDefinition;
-  /** Base URLs of each component. */
-  endpoints: { api: string; lambda: string; dynamodb: string; s3: string; sfn: string; sns: string; connect: string };
+  /**
+   * Base URLs of each component. `dynamodb` is the fault proxy every client uses (its control
+   * routes under `/__faults`); `dynamodbLocal` is DynamoDB Local behind it, for measurements only.
+   */
+  endpoints: {
+    api: string;
+    lambda: string;
+    dynamodb: string;
+    dynamodbLocal: string;
+    s3: string;
+    sfn: string;
+    sns: string;
+    connect: string;
+    athena: string;
+  };
+  /** The DynamoDB fault proxy: switch faults and crash rules from the same process. */
+  dynamodbFaults: DynamoDbFaultProxy;
   /** The environment that points AWS SDK v3 clients at the local cloud. */
   clientEnvironment: Record<string, string>;
   /** Name of a deployed function (`campaign-engine-local-dispatch`). */
@@ -43,6 +75,8 @@ export interface StartOptions {
     region: string;
     /** Contact event types the call-ended rule lets through (its `detail.eventType` pattern). */
     eventTypes: string[] | undefined;
+    /** The contact flows the service deploys to the instance (id and name). */
+    contactFlows: Array<{ id: string; name: string }>;
     /** The stage's pacing caps, which the simulated Connect instance enforces as its quotas. */
     quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   }) => Promise<{ url: string; close(): Promise<void> }>;
@@ -69,11 +103,20 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     const dataDirectory = settings.LOCAL_PERSIST ? join(stateDirectory, 'dynamodb') : undefined;
     if (dataDirectory !== undefined) mkdirSync(dataDirectory, { recursive: true });
     const dynamodb = startDynamoDbLocal({
-      port: settings.LOCAL_DYNAMODB_PORT,
+      port: settings.LOCAL_DYNAMODB_BACKEND_PORT,
       logFile: join(stateDirectory, 'dynamodb.log'),
       dataDirectory,
     });
     stops.push(() => stopProcess(dynamodb));
+    // Every client reaches DynamoDB Local through the fault proxy, faults on or off: one shape of setup.
+    const dynamodbFaults = await startDynamoDbFaultProxy({
+      port: settings.LOCAL_DYNAMODB_PORT,
+      upstream: loopback(settings.LOCAL_DYNAMODB_BACKEND_PORT),
+      faults: settings.LOCAL_DYNAMODB_FAULTS,
+      countsFile: join(stateDirectory, 'dynamodb-faults.json'),
+      log: (line) => log('dynamodb', line),
+    });
+    stops.push(() => dynamodbFaults.close());
 
     const service = await loadServiceDefinition(settings.LOCAL_STAGE, settings.LOCAL_REGION);
     const renderer = createReferenceRenderer({
@@ -95,7 +138,8 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     dynamoDbClient.destroy();
     log(
       'dynamodb',
-      `ready on ${loopback(settings.LOCAL_DYNAMODB_PORT)} (tables created: ${created.join(', ') || 'none'})`,
+      `ready on ${loopback(settings.LOCAL_DYNAMODB_PORT)} (tables created: ${created.join(', ') || 'none'}; ` +
+        `faults: ${formatDynamoDbFaults(settings.LOCAL_DYNAMODB_FAULTS)})`,
     );
 
     const sns = await startSnsEndpoint({
@@ -133,6 +177,8 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
     // Like the table, the dead-letter queue starts empty unless the local cloud keeps its state (LOCAL_PERSIST=1):
     // dead letters of an earlier session name calls this one never made.
     if (!settings.LOCAL_PERSIST) rmSync(join(stateDirectory, DEAD_LETTER_FILE_NAME), { force: true });
+    // The simulated instance's quotas are the caps the dispatcher dials under.
+    const dialer = functionEnvironment(service, 'dispatch');
     const connect = await options.startConnect({
       port: settings.LOCAL_CONNECT_PORT,
       stateDirectory,
@@ -140,10 +186,11 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       functionName: renderer.functionName,
       region: settings.LOCAL_REGION,
       eventTypes: contactEventTypes(service),
+      contactFlows: contactFlowDeclarations(service),
       quotas: {
-        maxConcurrentCalls: Number(service.provider.environment.MAX_CONCURRENT_CALLS),
-        dialRatePerSecond: Number(service.provider.environment.DIALS_PER_SECOND),
-        dialBurst: Number(service.provider.environment.DIAL_BURST),
+        maxConcurrentCalls: Number(dialer.MAX_CONCURRENT_CALLS),
+        dialRatePerSecond: Number(dialer.DIALS_PER_SECOND),
+        dialBurst: Number(dialer.DIAL_BURST),
       },
     });
     let connectClosed: Promise<void> | undefined;
@@ -168,6 +215,27 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       stops.push(async () => watcher.stop());
     }
 
+    // Athena and Glue: DuckDB behind the Athena API, its tables from the template's Glue definitions.
+    const catalog = glueCatalog(service.resources.Resources);
+    const athena = await startAthenaEndpoint({
+      port: settings.LOCAL_ATHENA_PORT,
+      region: settings.LOCAL_REGION,
+      s3Endpoint: loopback(settings.LOCAL_S3_PORT),
+      catalog,
+      cacheDirectory: join(stateDirectory, 'athena'),
+      workGroups: [
+        'primary',
+        ...Object.values(service.resources.Resources)
+          .filter((resource) => resource.Type === 'AWS::Athena::WorkGroup')
+          .map((resource) => String(resource.Properties?.Name)),
+      ],
+    });
+    stops.push(() => athena.close());
+    writeFileSync(
+      join(stateDirectory, ANALYTICS_SQL_FILE_NAME),
+      JSON.stringify({ catalog, s3Endpoint: loopback(settings.LOCAL_S3_PORT), region: settings.LOCAL_REGION }),
+    );
+
     const clientEnvironment: Record<string, string> = {
       AWS_REGION: settings.LOCAL_REGION,
       AWS_DEFAULT_REGION: settings.LOCAL_REGION,
@@ -180,6 +248,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_CONNECT: connect.url,
       AWS_ENDPOINT_URL_LAMBDA: loopback(settings.LOCAL_LAMBDA_PORT),
+      AWS_ENDPOINT_URL_ATHENA: athena.url,
     };
 
     const offlineLog = join(stateDirectory, 'offline.log');
@@ -198,6 +267,19 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       log: (line) => log('schedule', line),
     });
     stops.push(async () => stopScheduler());
+    // DynamoDB Streams → Lambda: the analytics consumer reads the table's changes as its event source mapping would.
+    if (!settings.LOCAL_PERSIST) rmSync(join(stateDirectory, ANALYTICS_DEAD_LETTER_FILE_NAME), { force: true });
+    const stopStreams = startStreamPollers(
+      streamMappings(service.functions, service.resources.Resources, renderer.functionName),
+      {
+        dynamodbEndpoint: loopback(settings.LOCAL_DYNAMODB_PORT),
+        lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
+        region: settings.LOCAL_REGION,
+        deadLetterFile: join(stateDirectory, ANALYTICS_DEAD_LETTER_FILE_NAME),
+        log: (line) => log('streams', line),
+      },
+    );
+    stops.push(stopStreams);
 
     return {
       settings,
@@ -206,12 +288,15 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
         api,
         lambda: loopback(settings.LOCAL_LAMBDA_PORT),
         dynamodb: loopback(settings.LOCAL_DYNAMODB_PORT),
+        dynamodbLocal: loopback(settings.LOCAL_DYNAMODB_BACKEND_PORT),
         s3: loopback(settings.LOCAL_S3_PORT),
         sfn: sfn.url,
         sns: sns.url,
         connect: connect.url,
+        athena: athena.url,
       },
       clientEnvironment,
+      dynamodbFaults,
       functionName: renderer.functionName,
       stop,
     };

@@ -27,6 +27,8 @@ export interface LocalConnectContext {
   region: string;
   /** Event types the EventBridge rule delivers (all when undefined). */
   eventTypes?: string[];
+  /** The contact flows serverless.yml deploys to the instance (ListContactFlows answers with them). */
+  contactFlows?: ReadonlyArray<{ id: string; name: string }>;
   /** Connect quotas of the local instance: the stage's caps. */
   quotas: { maxConcurrentCalls: number; dialRatePerSecond: number; dialBurst: number };
   /** A scenario object; default `local/scenarios/local.json`, or `LOCAL_SCENARIO` names a file. */
@@ -63,6 +65,7 @@ export async function startLocalConnect(
       rateLimitErrorType: 'LimitExceededException',
     },
     scenario: context.scenario ?? JSON.parse(readFileSync(scenarioFile, 'utf8')),
+    ...(context.contactFlows && { contactFlows: context.contactFlows }),
     // Answered calls run the real contact flow, its Lambda functions served by serverless-offline.
     ...(context.contactFlow !== false && {
       runFlow: localContactFlow({

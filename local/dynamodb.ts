@@ -53,6 +53,9 @@ function dynamoDbLocalJarDirectory(): string {
   return join(packageRoot, 'lib', bundled);
 }
 
+/** DynamoDB Local's JVM options in the local cloud. */
+export const DEFAULT_JAVA_OPTIONS: readonly string[] = ['-Xmx1g'];
+
 /**
  * Starts DynamoDB Local on the port; in memory unless `dataDirectory` is given. `javaOptions`
  * replace the default heap setting (`-Xmx1g`).
@@ -67,7 +70,7 @@ export function startDynamoDbLocal(options: {
   const jarDirectory = dynamoDbLocalJarDirectory();
   const args = [
     `-Djava.library.path=${join(jarDirectory, 'DynamoDBLocal_lib')}`,
-    ...(options.javaOptions ?? ['-Xmx1g']),
+    ...(options.javaOptions ?? DEFAULT_JAVA_OPTIONS),
     '-jar',
     join(jarDirectory, 'DynamoDBLocal.jar'),
     '-port',
@@ -102,6 +105,7 @@ export interface TableResourceProperties {
   GlobalSecondaryIndexes?: CreateTableCommandInput['GlobalSecondaryIndexes'];
   LocalSecondaryIndexes?: CreateTableCommandInput['LocalSecondaryIndexes'];
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
+  StreamSpecification?: CreateTableCommandInput['StreamSpecification'];
 }
 
 /** Creates each table unless it exists (state persisted under .local/ survives restarts). */
@@ -116,6 +120,8 @@ export async function createTables(client: DynamoDBClient, tables: TableResource
           KeySchema: table.KeySchema,
           GlobalSecondaryIndexes: table.GlobalSecondaryIndexes,
           LocalSecondaryIndexes: table.LocalSecondaryIndexes,
+          // DynamoDB Local implements streams: the local cloud polls them as Lambda's event source mappings do.
+          StreamSpecification: table.StreamSpecification && { ...table.StreamSpecification, StreamEnabled: true },
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

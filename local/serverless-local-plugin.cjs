@@ -7,14 +7,24 @@
 'use strict';
 
 const { createReferenceRenderer } = require('./cloudformation-references.cjs');
+const { allowedOriginsOf, restrictCors } = require('./local-cors.cjs');
 
 class LocalReferencesPlugin {
   constructor(serverless) {
     this.serverless = serverless;
     this.hooks = {
-      'before:offline:start:init': () => this.render(),
+      'before:offline:start:init': () => {
+        this.render();
+        this.restrictCors();
+      },
       'before:offline:start': () => this.render(),
     };
+  }
+
+  /** The local API answers CORS for its own dashboard's origin only (local/local-cors.cjs). */
+  restrictCors() {
+    const settings = this.serverless.service.custom?.['serverless-offline'];
+    restrictCors(require('@hapi/hapi'), allowedOriginsOf(settings));
   }
 
   render() {

@@ -27,6 +27,7 @@ const PrintedServiceSchema = z.object({
     z.object({
       name: z.string().optional(),
       handler: z.string(),
+      environment: z.record(z.string(), z.unknown()).optional(),
       events: z.array(z.record(z.string(), z.unknown())).optional(),
     }),
   ),
@@ -50,6 +51,26 @@ export async function loadServiceDefinition(stage: string, region: string): Prom
   );
   const start = stdout.indexOf('{');
   return PrintedServiceSchema.parse(JSON.parse(stdout.slice(start)));
+}
+
+/**
+ * The environment serverless.yml gives one function (CloudFormation references unrendered). Each function gets only
+ * what it uses: the dispatcher's holds the table, the Connect instance and the pacing caps.
+ */
+export function functionEnvironment(service: ServiceDefinition, functionKey: string): Record<string, unknown> {
+  const declared = service.functions[functionKey];
+  if (declared === undefined) throw new Error(`serverless.yml declares no function ${functionKey}`);
+  return { ...service.provider.environment, ...declared.environment };
+}
+
+/**
+ * The contact flows the service deploys, by logical id and name: the local cloud renders a flow's ARN as
+ * `<instance ARN>/contact-flow/<logical id>`, so the logical id is the flow's id there.
+ */
+export function contactFlowDeclarations(service: ServiceDefinition): Array<{ id: string; name: string }> {
+  return Object.entries(service.resources.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Connect::ContactFlow')
+    .map(([id, resource]) => ({ id, name: String(resource.Properties?.Name ?? id) }));
 }
 
 /** The DynamoDB tables the service declares, ready for CreateTable. */

@@ -7,6 +7,7 @@ import { startLocalCloud } from './cloud.ts';
 import { startLocalConnect } from './connect.ts';
 import { loadDemo } from './demo.ts';
 import { JavaMissingError } from './dynamodb.ts';
+import { formatDynamoDbFaults } from './dynamodb-fault-settings.ts';
 import { stopAllProcesses } from './processes.ts';
 import { localSettings } from './settings.ts';
 
@@ -17,6 +18,7 @@ const colours: Record<string, string> = {
   sns: '33',
   sfn: '35',
   connect: '32',
+  streams: '34',
   demo: '1;32',
 };
 
@@ -63,11 +65,13 @@ async function main(): Promise<void> {
       `  Dashboard        ${endpoints.api.replace('127.0.0.1', 'localhost')}/  (open it in a browser)`,
       `  API              ${endpoints.api}  (try: curl ${endpoints.api}/health)`,
       `  Lambda invoke    ${endpoints.lambda}`,
-      `  DynamoDB Local   ${endpoints.dynamodb}`,
+      `  DynamoDB Local   ${endpoints.dynamodb}  (through the fault proxy, faults ${formatDynamoDbFaults(settings.LOCAL_DYNAMODB_FAULTS)}; ` +
+        `switch with ${endpoints.dynamodb}/__faults, counts in ${settings.LOCAL_STATE_DIR}/dynamodb-faults.json)`,
       `  S3               ${endpoints.s3}`,
       `  Step Functions   ${endpoints.sfn}`,
       `  SNS              ${endpoints.sns}  (messages in ${settings.LOCAL_STATE_DIR}/sns.jsonl)`,
       `  Connect (sim)    ${endpoints.connect}  (calls in ${settings.LOCAL_STATE_DIR}/calls.jsonl)`,
+      `  Athena (DuckDB)  ${endpoints.athena}  (analytics; SQL prompt: npm run analytics:sql)`,
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );

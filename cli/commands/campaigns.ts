@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { apiPath } from '../api-client.ts';
 import { CampaignListSchema, StoredCampaignSchema } from '../api-schemas.ts';
 import type { CommandSpec } from '../command-line.ts';
-import { ApiError, CliError, UsageError } from '../errors.ts';
+import { ApiError, CliError, helpHint, UsageError } from '../errors.ts';
 import { readInputFile } from '../files.ts';
 import { formatTable, formatTime } from '../format.ts';
 
@@ -12,7 +12,7 @@ const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Fields the API adds to a stored definition; `get` shows them, `put` leaves them out. */
 const STORED_FIELDS = ['version', 'updatedAt'];
 
-const usage = 'run `campaign campaigns --help`';
+const usage = helpHint('campaigns');
 
 /**
  * A campaign definition from a YAML or JSON file, without the fields the API assigns.

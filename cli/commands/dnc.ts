@@ -2,7 +2,7 @@
 import { extname } from 'node:path';
 import { type DoNotCallResult, DoNotCallResultSchema } from '../api-schemas.ts';
 import { type CommandSpec, stringOption } from '../command-line.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError, helpHint, UsageError } from '../errors.ts';
 import { readInputFile } from '../files.ts';
 import { formatCount, formatFields, formatTable } from '../format.ts';
 
@@ -54,7 +54,7 @@ export const dncCommand: CommandSpec = {
   async run({ args, values, json, api, out }) {
     const [subcommand, file, ...rest] = args;
     if (subcommand !== 'add' || file === undefined || rest.length > 0) {
-      throw new UsageError('usage: campaign dnc add <file.csv> [--country XX]', 'run `campaign dnc --help`');
+      throw new UsageError('usage: campaign dnc add <file.csv> [--country XX]', helpHint('dnc'));
     }
     if (['.xlsx', '.xls'].includes(extname(file).toLowerCase())) {
       throw new CliError(`${file} is a workbook; the do-not-call list is read from CSV`, {

@@ -6,7 +6,7 @@ import type { ApiClient } from '../api-client.ts';
 import { apiErrorOf, apiPath, fetchPresigned } from '../api-client.ts';
 import { ListsOfRunSchema, type ListView, ListViewSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, requiredOption, stringOption } from '../command-line.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError, helpHint, UsageError } from '../errors.ts';
 import { writeDownload } from '../files.ts';
 import { formatCount, formatFields, formatPercent, formatTable, formatTime } from '../format.ts';
 
@@ -139,7 +139,7 @@ export const listsCommand: CommandSpec = {
       return undefined;
     }
     if (listId === undefined || rest.length > 0 || !['get', 'rejected'].includes(subcommand)) {
-      throw new UsageError(`wrong arguments for lists ${subcommand}`, 'run `campaign lists --help`');
+      throw new UsageError(`wrong arguments for lists ${subcommand}`, helpHint('lists'));
     }
     if (subcommand === 'get') {
       const list = await client.json(ListViewSchema, { path: apiPath`/campaigns/${campaignId}/lists/${listId}` });

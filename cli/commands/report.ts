@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiClient, apiPath, fetchPresigned } from '../api-client.ts';
 import { type ExportJob, ExportJobSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption, stringOption } from '../command-line.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError, helpHint, UsageError } from '../errors.ts';
 import { writeDownload } from '../files.ts';
 import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, formatPercent } from '../format.ts';
 import { createProgress } from '../progress.ts';
@@ -159,7 +159,7 @@ export const reportCommand: CommandSpec = {
   async run({ args, values, json, api, out, now }) {
     const [subcommand, ...rest] = args;
     if ((subcommand !== undefined && subcommand !== 'summary') || rest.length > 0) {
-      throw new UsageError(`unknown report subcommand "${subcommand}"`, 'run `campaign report --help`');
+      throw new UsageError(`unknown report subcommand "${subcommand}"`, helpHint('report'));
     }
     const campaignId = requiredOption(values, 'campaign', 'report', 'id');
     const date = dateOption(values, now());

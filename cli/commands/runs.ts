@@ -3,7 +3,7 @@
 import { apiPath } from '../api-client.ts';
 import { RunControlledSchema, RunStartedSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, requiredOption } from '../command-line.ts';
-import { ApiError, UsageError } from '../errors.ts';
+import { ApiError, helpHint, UsageError } from '../errors.ts';
 
 const ACTIONS = ['start', 'pause', 'resume', 'stop'] as const;
 
@@ -25,7 +25,7 @@ export const runsCommand: CommandSpec = {
     if (!ACTIONS.includes(action as (typeof ACTIONS)[number]) || rest.length > 0) {
       throw new UsageError(
         action === undefined ? 'runs needs an action: start, pause, resume or stop' : `unknown runs action "${action}"`,
-        'run `campaign runs --help`',
+        helpHint('runs'),
       );
     }
     const campaignId = requiredOption(values, 'campaign', 'runs', 'id');

@@ -22,7 +22,7 @@ import {
   requiredOption,
   stringOption,
 } from '../command-line.ts';
-import { ApiError, CliError, EXIT, formatError, UsageError } from '../errors.ts';
+import { ApiError, CliError, EXIT, formatError, helpHint, UsageError } from '../errors.ts';
 import { fileSize, readInputFile } from '../files.ts';
 import { formatBytes, formatPercent } from '../format.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -80,12 +80,21 @@ export async function estimateCsvRows(file: string): Promise<number | undefined>
   return Math.max(0, lines - 1);
 }
 
-/** PUTs a file to a presigned URL, streaming it and reporting bytes sent. */
-export async function putFile(url: string, file: string, size: number, onBytes: (sent: number) => void): Promise<void> {
+/**
+ * PUTs a file to a presigned URL, streaming it and reporting bytes sent. `headers` are those the API signed into
+ * the URL (the exact size, and `if-none-match: *` so a list already uploaded cannot be overwritten).
+ */
+export async function putFile(
+  url: string,
+  file: string,
+  size: number,
+  onBytes: (sent: number) => void,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<void> {
   const target = new URL(url);
   const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
     method: 'PUT',
-    headers: { 'content-length': String(size) },
+    headers: { ...headers, 'content-length': String(size) },
   });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     request.on('response', (response) => {
@@ -115,7 +124,10 @@ export async function putFile(url: string, file: string, size: number, onBytes: 
     if (status < 200 || status >= 300) {
       const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
       throw new CliError(`upload to ${target.origin} failed: HTTP ${status}${code === undefined ? '' : ` ${code}`}`, {
-        hint: 'upload URLs are valid for an hour: run the command again for a fresh one',
+        hint:
+          status === 412
+            ? 'this upload URL was used already (a list is never overwritten): run the command again for a new list'
+            : 'upload URLs are valid for an hour and for the file size they were made for: run the command again',
       });
     }
   } catch (error) {
@@ -251,10 +263,14 @@ async function uploadThroughUrl(input: UploadInput): Promise<ListView> {
   const target = await client.json(UploadUrlSchema, {
     method: 'POST',
     path: apiPath`/campaigns/${campaignId}/lists/upload-url`,
-    query: { date, format },
+    query: { date, format, size: String(input.size) },
   });
-  await putFile(target.uploadUrl, input.file, input.size, (sent) =>
-    progress.update({ label: 'uploading', done: sent, total: input.size, unit: 'bytes' }),
+  await putFile(
+    target.uploadUrl,
+    input.file,
+    input.size,
+    (sent) => progress.update({ label: 'uploading', done: sent, total: input.size, unit: 'bytes' }),
+    target.headers,
   );
   return followImport(
     client,
@@ -302,7 +318,7 @@ export const uploadCommand: CommandSpec = {
   async run({ args, values, json, api, out, now }) {
     const [file, ...rest] = args;
     if (file === undefined || rest.length > 0) {
-      throw new UsageError('upload takes one file', 'run `campaign upload --help`');
+      throw new UsageError('upload takes one file', helpHint('upload'));
     }
     const campaignId = requiredOption(values, 'campaign', 'upload', 'id');
     const date = dateOption(values, now());

@@ -6,7 +6,8 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJobKey } from '../core/keys.ts';
 import type { AnswerFilter } from '../core/report/contact-rows.ts';
-import type { ExportFormat } from '../report/export-contacts.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
+import type { ExportFormat } from '../use-cases/reports/export-contacts.ts';
 import { documentClient } from './aws-clients.ts';
 import { isConditionFailure } from './transaction-errors.ts';
 
@@ -31,15 +32,14 @@ export interface ExportJob {
   error?: string;
 }
 
-/** How long a job item (not the export object: see the reports bucket's lifecycle) is kept. */
-const JOB_RETENTION_SECONDS = 7 * 86_400;
-
 export class ExportJobStore {
   private readonly tableName: string;
+  private readonly retentionDays: number;
   private readonly client: typeof documentClient;
 
-  constructor(tableName: string, client = documentClient) {
+  constructor(tableName: string, retentionDays: number, client = documentClient) {
     this.tableName = tableName;
+    this.retentionDays = retentionDays;
     this.client = client;
   }
 
@@ -51,7 +51,8 @@ export class ExportJobStore {
         Item: {
           ...exportJobKey(job.campaignId, job.date, job.exportId),
           ...created,
-          expiresAt: Math.floor(now.getTime() / 1000) + JOB_RETENTION_SECONDS,
+          // The job names an export of the run's personal data: it goes with the run's other items.
+          expiresAt: personalDataExpiresAt(job.date, this.retentionDays),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

@@ -1,14 +1,15 @@
 /**
  * Uploaded lists in DynamoDB: one `LIST#<listId>` item in the run's partition per upload, moving through
- * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/import/list-record.ts`). Also answers which
+ * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/use-cases/import/list-record.ts`). Also answers which
  * list created a run's contact, so a re-run of the same list recognises its own contacts.
  *
  * No policy here: the import decides, this module records.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
-import type { ContactOrigins } from '../import/import-list.ts';
-import type { ListRecords } from '../import/list-imports.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
+import type { ContactOrigins } from '../use-cases/import/import-rows.ts';
+import type { ListRecords } from '../use-cases/import/list-intake.ts';
 import {
   type ListFailure,
   type ListImportProgress,
@@ -17,7 +18,7 @@ import {
   ListRecordSchema,
   type ListRef,
   type NewListRecord,
-} from '../import/list-record.ts';
+} from '../use-cases/import/list-record.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { queryAll } from './query-pages.ts';
@@ -55,7 +56,7 @@ export class ListStore implements ContactOrigins, ListRecords {
           handoffAt: record.handoffAt?.toISOString(),
           sizeBytes: record.sizeBytes,
           attempts: 0,
-          expiresAt: Math.floor(createdAt.getTime() / 1000) + this.retentionDays * 86_400,
+          expiresAt: personalDataExpiresAt(date, this.retentionDays),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -109,7 +110,8 @@ export class ListStore implements ContactOrigins, ListRecords {
           TableName: this.tableName,
           Key: listKey(ref.campaignId, ref.date, ref.listId),
           UpdateExpression:
-            'SET #status = :importing, updatedAt = :at, startedAt = if_not_exists(startedAt, :at) ' +
+            'SET #status = :importing, updatedAt = :at, startedAt = if_not_exists(startedAt, :at), ' +
+            'runningSince = :at, heartbeatAt = :at ' +
             'ADD attempts :one REMOVE #error, finishedAt',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
@@ -121,6 +123,22 @@ export class ListStore implements ContactOrigins, ListRecords {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The running import is alive. */
+  async heartbeat(ref: ListRef, at: Date): Promise<void> {
+    await this.update(ref, {
+      set: { heartbeatAt: at.toISOString() },
+      condition: '#status = :importing',
+      values: { ':importing': 'IMPORTING' },
+    }).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  /** The running import stopped cleanly before the end (time ran out); the next run continues. */
+  async release(ref: ListRef, at: Date): Promise<void> {
+    await this.update(ref, { set: { updatedAt: at.toISOString() }, remove: ['runningSince', 'heartbeatAt'] });
   }
 
   /** Counts so far, for `GET .../lists/{listId}` while the import runs. */
@@ -138,7 +156,7 @@ export class ListStore implements ContactOrigins, ListRecords {
   async complete(ref: ListRef, summary: ListImportSummary, rejectedKey: string, at: Date): Promise<void> {
     await this.update(ref, {
       set: { status: 'DONE', summary, rejectedKey, finishedAt: at.toISOString(), updatedAt: at.toISOString() },
-      remove: ['progress', 'error', 'handoffAt'],
+      remove: ['progress', 'error', 'handoffAt', 'runningSince', 'heartbeatAt'],
     });
   }
 
@@ -146,7 +164,7 @@ export class ListStore implements ContactOrigins, ListRecords {
   async fail(ref: ListRef, failure: ListFailure, at: Date): Promise<void> {
     await this.update(ref, {
       set: { status: 'FAILED', error: failure, finishedAt: at.toISOString(), updatedAt: at.toISOString() },
-      remove: ['handoffAt'],
+      remove: ['handoffAt', 'runningSince', 'heartbeatAt'],
       condition: '#status <> :done',
       values: { ':done': 'DONE' },
     }).catch((error: unknown) => {

@@ -5,6 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { runPartition, SAMPLE_PREFIX, sampleKey } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 
@@ -31,7 +32,6 @@ export class RunHistory {
   }
 
   async recordSample(campaignId: string, date: string, sample: RunSample): Promise<void> {
-    const at = new Date(sample.at);
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -44,7 +44,7 @@ export class RunHistory {
           ':inFlight': sample.inFlight,
           ':dialRate': sample.dialRate,
           ':started': sample.attemptsStarted,
-          ':expires': Math.floor(at.getTime() / 1000) + this.retentionDays * 86_400,
+          ':expires': personalDataExpiresAt(date, this.retentionDays),
         },
       }),
     );

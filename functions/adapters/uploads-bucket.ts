@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ListFiles, RejectedRowsUpload } from '../import/list-imports.ts';
+import type { ListFiles, RejectedRowsUpload } from '../use-cases/import/list-intake.ts';
 import { s3Client } from './aws-clients.ts';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -27,11 +27,17 @@ export class UploadsBucket implements ListFiles {
     this.client = client;
   }
 
-  /** A URL that lets its holder PUT one object at `key` until it expires. */
-  presignPut(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresInSeconds,
-    });
+  /**
+   * A URL that lets its holder PUT one object of exactly `sizeBytes` at `key` until it expires, and only while no
+   * object is there: `content-length` and `if-none-match: *` are signed headers, so S3 refuses another size (the
+   * signature no longer matches) and any second PUT (412 Precondition Failed), however valid the URL still is.
+   */
+  presignPut(key: string, expiresInSeconds: number, sizeBytes: number): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: sizeBytes, IfNoneMatch: '*' }),
+      { expiresIn: expiresInSeconds, signableHeaders: new Set(['content-length', 'if-none-match']) },
+    );
   }
 
   /** A URL that lets its holder download the object at `key`, saved as `filename`, until it expires. */

@@ -1,6 +1,8 @@
 /**
- * Settings every function reads from its environment, validated once at cold start.
- * A missing or malformed variable fails the cold start with its name; nothing falls back silently.
+ * Settings a function reads from its environment, validated once at cold start.
+ * Each function gets only the variables it uses (serverless.yml, `environment:` per function) and asks for
+ * exactly those: `environment(['TABLE_NAME', ...PACING_CAPS])`. A missing or malformed variable among them
+ * fails the cold start with its name; nothing falls back silently.
  */
 import { z } from 'zod';
 import { validateCaps } from '../core/policy/pacing.ts';
@@ -33,8 +35,24 @@ export const EnvironmentSchema = z.object({
   CAMPAIGN_CACHE_SECONDS: positiveInteger.max(60),
   /** The export worker, handed large per-contact exports by the export API. */
   EXPORT_FUNCTION_NAME: z.string().min(1),
+  /**
+   * The stage's shortest retry delay a campaign definition may set (`minRetryDelaySeconds`: 60 in AWS, a second on
+   * the local stage so the demo shows retries). Only `PUT /campaigns/{id}` reads it.
+   */
+  MIN_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400),
+  /** How long a per-contact export's download link lasts (`exportLinkSeconds`, minutes): made per request. */
+  EXPORT_LINK_SECONDS: z.coerce.number().int().min(30).max(3_600),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
+export type SettingName = keyof Environment;
+
+/** The pacing caps: a function that reads one reads all four, so their consistency is always checked. */
+export const PACING_CAPS = [
+  'MAX_CONCURRENT_CALLS',
+  'DIALS_PER_SECOND',
+  'DIAL_BURST',
+  'FLOW_FUNCTION_CONCURRENCY',
+] as const satisfies readonly SettingName[];
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -43,30 +61,49 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Parses the given environment; throws a ConfigurationError naming every bad variable. */
-export function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
-  const result = EnvironmentSchema.safeParse(source);
+/**
+ * Parses the named variables of the given environment; throws a ConfigurationError naming every missing or bad
+ * one. Other variables are neither read nor required.
+ */
+export function parseEnvironment<const Name extends SettingName>(
+  source: NodeJS.ProcessEnv,
+  names: readonly Name[],
+): Pick<Environment, Name> {
+  const capsAsked = PACING_CAPS.filter((cap) => names.some((name) => name === cap));
+  if (capsAsked.length > 0 && capsAsked.length < PACING_CAPS.length) {
+    const missing = PACING_CAPS.filter((cap) => !capsAsked.includes(cap));
+    throw new ConfigurationError(`pacing caps are validated together: also ask for ${missing.join(', ')}`);
+  }
+  // Typed as the whole mask, so the parsed value types as the whole Environment: what is returned is its Pick.
+  const mask: Partial<Record<SettingName, true>> = Object.fromEntries(names.map((name) => [name, true] as const));
+  const result = EnvironmentSchema.pick(mask).safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // An unset variable says so (coercion would call it NaN).
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name}: ${source[name] === undefined ? 'missing' : issue.message}`;
+    });
     throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
   }
-  const caps = result.data;
-  const capErrors = validateCaps({
-    maxConcurrentCalls: caps.MAX_CONCURRENT_CALLS,
-    dialsPerSecond: caps.DIALS_PER_SECOND,
-    burst: caps.DIAL_BURST,
-    flowFunctionReservedConcurrency: caps.FLOW_FUNCTION_CONCURRENCY,
-  }).filter((problem) => problem.severity === 'error');
-  if (capErrors.length > 0) {
-    throw new ConfigurationError(`inconsistent pacing caps: ${capErrors.map((problem) => problem.message).join('; ')}`);
+  const settings: Pick<Environment, Name> = result.data;
+  if (capsAsked.length > 0) {
+    const caps = result.data;
+    const capErrors = validateCaps({
+      maxConcurrentCalls: caps.MAX_CONCURRENT_CALLS,
+      dialsPerSecond: caps.DIALS_PER_SECOND,
+      burst: caps.DIAL_BURST,
+      flowFunctionReservedConcurrency: caps.FLOW_FUNCTION_CONCURRENCY,
+    }).filter((problem) => problem.severity === 'error');
+    if (capErrors.length > 0) {
+      throw new ConfigurationError(
+        `inconsistent pacing caps: ${capErrors.map((problem) => problem.message).join('; ')}`,
+      );
+    }
   }
-  return result.data;
+  return settings;
 }
 
-let cached: Environment | undefined;
-
-/** The validated environment of this process, parsed on first use. */
-export function environment(): Environment {
-  cached ??= parseEnvironment(process.env);
-  return cached;
+/** The named settings of this process's environment, validated when called (at module load: the cold start). */
+export function environment<const Name extends SettingName>(names: readonly Name[]): Pick<Environment, Name> {
+  return parseEnvironment(process.env, names);
 }

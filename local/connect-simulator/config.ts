@@ -54,6 +54,8 @@ export interface ConnectSimulatorOptions {
   deadLetterPath?: string | null;
   /** Ground-truth call log; `null` disables. Default `.local/calls.jsonl`. */
   callLogPath?: string | null;
+  /** Contact flows of the instance (ListContactFlows lists them as published and active). Default: none. */
+  contactFlows?: ReadonlyArray<{ id: string; name: string }>;
   /** Runs the contact flow of answered calls; default keeps the line for the scenario's talk time. */
   runFlow?: RunFlow;
   logger?: SimulatorLogger;

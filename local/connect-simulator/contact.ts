@@ -155,6 +155,8 @@ export function toFlowCall(contact: SimContact, signal: AbortSignal): FlowCall {
       keypad: scenario.keypad,
       presses: plan.presses,
       speechMsPerWord: scenario.speechMsPerWord,
+      intents: plan.intents,
+      lexIntents: scenario.lex.intents,
     },
     lambdaRetryProbability: scenario.faults.lambdaRetryProbability,
     initiatedAt: new Date(contact.initiatedAtMs),

@@ -2,7 +2,7 @@
  * Runs a real contact flow (Connect's flow language, the JSON in contact-flows/) for an answered
  * simulated call: the `runFlow` hook of the simulator.
  *
- * Each action does what Connect documents for it (local/flows/actions.ts lists the sources):
+ * Each action does what Connect documents for it (tools/flows/actions.ts lists the sources):
  * prompts take speaking time, GetParticipantInput waits for the simulated callee's key (or times
  * out), InvokeLambdaFunction sends Connect's ContactFlowEvent to the function through the Lambda
  * API (serverless-offline locally) within `InvocationTimeLimitSeconds` (at most 8 s, wall clock),
@@ -17,17 +17,42 @@
  * left), and the flow stops before its next action. Everything said, pressed and invoked goes into
  * the call's `details`, which the simulator writes to the call log.
  */
-import {
-  ACTION_RULES,
-  type ConditionTransition,
-  type Flow,
-  type FlowAction,
-  FlowSchema,
-  isTrue,
-} from '../flows/actions.ts';
+import { type ConditionTransition, type Flow, type FlowAction, FlowSchema, isTrue } from '../../tools/flows/actions.ts';
 import type { FlowCall, FlowResult, RunFlow } from './flow.ts';
 import { type FlowData, resolvePath, resolveValue } from './jsonpath.ts';
 import { decideKeypress, type KeypadAction } from './keypad.ts';
+import { pickWeighted } from './random.ts';
+
+/**
+ * Action types the executor runs (everything else fails the call with UnsupportedActionError, and
+ * `npm run flows:check` warns about it in advance).
+ */
+export const SIMULATED_ACTION_TYPES: ReadonlySet<string> = new Set([
+  'MessageParticipant',
+  'GetParticipantInput',
+  'InvokeLambdaFunction',
+  'UpdateContactAttributes',
+  'UpdateContactTextToSpeechVoice',
+  'Compare',
+  'CheckOutboundCallStatus',
+  'DisconnectParticipant',
+  'Loop',
+  'TransferToFlow',
+  'InvokeFlowModule',
+  'EndFlowModuleExecution',
+  'EndFlowExecution',
+  'UpdateFlowLoggingBehavior',
+  'UpdateContactEventHooks',
+  'UpdateContactTargetQueue',
+  'TransferContactToQueue',
+  'UpdateContactRecordingBehavior',
+  'UpdateContactMediaStreamingBehavior',
+  'UpdateContactRoutingBehavior',
+  'UpdateContactData',
+  'UpdateFlowAttributes',
+  'DistributeByPercentage',
+  'ConnectParticipantWithLexBot',
+]);
 
 /** What the Lambda API answered to one invocation. */
 export type LambdaInvokeResponse =
@@ -50,6 +75,11 @@ export type LambdaInvoker = (request: {
 
 export interface FlowExecutorOptions {
   flow: Flow;
+  /**
+   * Other flows and flow modules the flow may reach through TransferToFlow or InvokeFlowModule,
+   * keyed by id or ARN (an ARN also matches by its trailing id).
+   */
+  flows?: Readonly<Record<string, Flow>>;
   invoke: LambdaInvoker;
   /** Actions one call may run before the executor calls it a loop and fails the call. Default 500. */
   maxActions?: number;
@@ -93,8 +123,21 @@ export interface FlowDetails {
   lambda: LambdaRecord[];
   attributesSet: Record<string, string>;
   voice?: string;
-  /** How the flow ended: it disconnected, the callee hung up first, or it failed. */
-  end: 'DISCONNECTED' | 'HUNG_UP' | 'FAILED';
+  /** Flows entered through TransferToFlow and modules invoked, in order (ids as the flow names them). */
+  flowsEntered: string[];
+  /** Event hooks set by UpdateContactEventHooks (hook → flow). */
+  eventHooks: Record<string, string>;
+  /** Flow logging as the flow left it (UpdateFlowLoggingBehavior). */
+  logging?: 'Enabled' | 'Disabled';
+  /** Intents the Lex bot recognised (ConnectParticipantWithLexBot), in order. */
+  intents: string[];
+  /** The queue the call was transferred to (TransferContactToQueue). */
+  transferredTo?: string;
+  /**
+   * How the flow ended: it disconnected, handed the caller to a queue (a person takes over), the
+   * callee hung up first, or it failed.
+   */
+  end: 'DISCONNECTED' | 'TRANSFERRED' | 'HUNG_UP' | 'FAILED';
   error?: string;
 }
 
@@ -137,11 +180,24 @@ export function loadFlow(text: string, substitutions: Readonly<Record<string, st
 
 /** The `runFlow` hook executing `options.flow` for every answered call. */
 export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
-  const actions = new Map(options.flow.Actions.map((action) => [action.Identifier, action]));
   const maxActions = options.maxActions ?? 500;
   const retries = options.lambdaRetries ?? 3;
   const now = options.now ?? Date.now;
   const flowName = String(options.flow.Metadata?.name ?? 'flow');
+  const indexed = new Map<Flow, Map<string, FlowAction>>();
+  const actionsOf = (flow: Flow) => {
+    let actions = indexed.get(flow);
+    if (actions === undefined) {
+      actions = new Map(flow.Actions.map((action) => [action.Identifier, action]));
+      indexed.set(flow, actions);
+    }
+    return actions;
+  };
+  /** A flow or module by id or ARN (`…/contact-flow/<id>`, `…/flow-module/<id>`). */
+  const findFlow = (reference: string): Flow | undefined => {
+    const flows = options.flows ?? {};
+    return flows[reference] ?? flows[reference.split('/').at(-1) ?? ''];
+  };
 
   return async (call: FlowCall): Promise<FlowResult> => {
     const details: FlowDetails = {
@@ -151,6 +207,9 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
       presses: [],
       lambda: [],
       attributesSet: {},
+      flowsEntered: [],
+      eventHooks: {},
+      intents: [],
       end: 'DISCONNECTED',
     };
     const data: FlowData = {
@@ -166,6 +225,14 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
       External: {},
     };
     let pressIndex = 0;
+    let intentIndex = 0;
+    /** Loop actions' counters (Connect keeps one per action identifier, reset once done). */
+    const loops = new Map<string, number>();
+    /** The working queue (UpdateContactTargetQueue), else the queue the call was started with. */
+    let targetQueue: string | undefined = call.queueId;
+    /** The flow running now, and where each module invocation returns to. */
+    let current = options.flow;
+    const returns: Array<{ flow: Flow; next: string | undefined; action: FlowAction }> = [];
     const fail = (message: string): never => {
       details.end = 'FAILED';
       details.error = message;
@@ -182,7 +249,8 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
       if (outcome.error === undefined && outcome.value !== undefined && Conditions.length > 0) {
         const match = Conditions.find((condition) => matches(condition, outcome.value ?? ''));
         if (match !== undefined) return match.NextAction;
-        return transition(action, { error: action.Type === 'Compare' ? 'NoMatchingCondition' : 'NoMatchingError' });
+        const noMatch = ['Compare', 'DistributeByPercentage', 'ConnectParticipantWithLexBot'].includes(action.Type);
+        return transition(action, { error: noMatch ? 'NoMatchingCondition' : 'NoMatchingError' });
       }
       if (outcome.error !== undefined) {
         const branch =
@@ -193,6 +261,21 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
       }
       if (NextAction === undefined) return fail(`action "${action.Identifier}" has no NextAction`);
       return NextAction;
+    };
+
+    /** Continues in another flow (TransferToFlow) or module (InvokeFlowModule) at its start. */
+    const enter = (action: FlowAction, reference: unknown, module: boolean): string => {
+      const id = resolveValue(data, reference);
+      const target = id === undefined ? undefined : findFlow(id);
+      if (id === undefined || target === undefined) {
+        return fail(
+          `action "${action.Identifier}" (${action.Type}): the simulator has no ${module ? 'flow module' : 'flow'} "${id ?? String(reference)}" (give it in the executor's \`flows\`)`,
+        );
+      }
+      if (module) returns.push({ flow: current, next: action.Transitions.NextAction, action });
+      details.flowsEntered.push(id);
+      current = target;
+      return target.StartAction;
     };
 
     /** Runs one action; returns the next action's identifier, or undefined when the call ends. */
@@ -236,6 +319,19 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
           const match = (action.Transitions.Conditions ?? []).find((condition) => matches(condition, input));
           return match === undefined ? transition(action, { error: 'NoMatchingCondition' }) : match.NextAction;
         }
+        case 'ConnectParticipantWithLexBot': {
+          const prompt = promptOf(data, parameters);
+          if (prompt !== undefined) {
+            if (!isPlayable(prompt)) return transition(action, { error: 'NoMatchingError' });
+            await speak(prompt.text);
+          }
+          const intent = nextIntent(call, intentIndex++);
+          await sleepOrHangUp(call, 2_000);
+          if (intent === undefined) return transition(action, { error: 'InputTimeLimitExceeded' });
+          details.intents.push(intent.name);
+          data.Lex = { IntentName: intent.name, Slots: { ...intent.slots }, SessionAttributes: {} };
+          return transition(action, { value: intent.name });
+        }
         case 'InvokeLambdaFunction':
           return transition(action, await invokeLambda(action));
         case 'UpdateContactAttributes': {
@@ -262,12 +358,68 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
           if (value === undefined) return transition(action, { error: 'NoMatchingCondition' });
           return transition(action, { value });
         }
+        case 'DistributeByPercentage':
+          // A number from 1 to 100 drawn for this call; the conditions are NumberLessThan thresholds.
+          return transition(action, { value: String(1 + Math.floor(call.callee.random() * 100)) });
         case 'CheckOutboundCallStatus': {
           const status = callStatusOf(call);
           // Without answering-machine detection (non-campaign calls) there is nothing to check.
           if (status === undefined) return transition(action, { error: 'NoMatchingError' });
           return transition(action, { value: status });
         }
+        case 'Loop': {
+          const count = Number(resolveValue(data, parameters.LoopCount));
+          if (!Number.isInteger(count) || count < 0) return transition(action, { error: 'NoMatchingError' });
+          const runs = loops.get(action.Identifier) ?? 0;
+          if (runs < count) {
+            loops.set(action.Identifier, runs + 1);
+            return transition(action, { value: 'ContinueLooping' });
+          }
+          loops.delete(action.Identifier);
+          return transition(action, { value: 'DoneLooping' });
+        }
+        case 'TransferToFlow':
+          return enter(action, parameters.ContactFlowId, false);
+        case 'InvokeFlowModule':
+          return enter(action, parameters.FlowModuleId, true);
+        case 'EndFlowModuleExecution': {
+          const back = returns.pop();
+          if (back === undefined) return fail(`action "${action.Identifier}": EndFlowModuleExecution outside a module`);
+          current = back.flow;
+          return transition(back.action, {});
+        }
+        case 'EndFlowExecution':
+          // Outside a queue or whisper flow, a flow that ends leaves nothing for the call: it ends.
+          return undefined;
+        case 'UpdateFlowLoggingBehavior':
+          details.logging = parameters.FlowLoggingBehavior === 'Disabled' ? 'Disabled' : 'Enabled';
+          return transition(action, {});
+        case 'UpdateContactEventHooks': {
+          for (const [hook, flow] of Object.entries((parameters.EventHooks ?? {}) as Record<string, unknown>)) {
+            const resolved = resolveValue(data, flow);
+            if (resolved === undefined) return transition(action, { error: 'NoMatchingError' });
+            details.eventHooks[hook] = resolved;
+          }
+          return transition(action, {});
+        }
+        case 'UpdateContactTargetQueue': {
+          const queue = resolveValue(data, parameters.QueueId ?? parameters.AgentId);
+          if (queue === undefined || queue === '') return transition(action, { error: 'NoMatchingError' });
+          targetQueue = queue;
+          return transition(action, {});
+        }
+        case 'TransferContactToQueue':
+          if (targetQueue === undefined) return transition(action, { error: 'NoMatchingError' });
+          details.transferredTo = targetQueue;
+          details.end = 'TRANSFERRED';
+          return undefined;
+        case 'UpdateContactRecordingBehavior':
+        case 'UpdateContactMediaStreamingBehavior':
+        case 'UpdateContactRoutingBehavior':
+        case 'UpdateContactData':
+        case 'UpdateFlowAttributes':
+          // Recording, streaming, routing priority and contact data change nothing a callee hears.
+          return transition(action, {});
         case 'DisconnectParticipant':
           return undefined;
         default:
@@ -348,17 +500,24 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
       while (identifier !== undefined) {
         if (call.signal.aborted) throw new HungUp();
         if (details.path.length >= maxActions) fail(`more than ${maxActions} actions: the flow loops`);
-        const action = actions.get(identifier);
+        const action = actionsOf(current).get(identifier);
         if (action === undefined) return fail(`no action "${identifier}"`);
-        if (ACTION_RULES[action.Type] === undefined)
+        if (!SIMULATED_ACTION_TYPES.has(action.Type))
           throw new UnsupportedActionError(action, { ...details, end: 'FAILED' });
         details.path.push(action.Identifier);
         identifier = await run(action);
       }
-      return { disconnectReason: 'CONTACT_FLOW_DISCONNECT', details: { ...details } };
+      // A queued caller talks to a person until one of them hangs up: the agent, say.
+      const transferred = details.end === 'TRANSFERRED';
+      if (transferred) await sleepOrHangUp(call, call.callee.talkMs);
+      return {
+        disconnectReason: transferred ? 'AGENT_DISCONNECT' : 'CONTACT_FLOW_DISCONNECT',
+        details: { ...details },
+      };
     } catch (error) {
       if (error instanceof HungUp || (call.signal.aborted && !(error instanceof FlowExecutionError))) {
-        details.end = 'HUNG_UP';
+        // A transferred caller who hangs up on the agent is still transferred.
+        if (details.end !== 'TRANSFERRED') details.end = 'HUNG_UP';
         return { disconnectReason: 'CUSTOMER_DISCONNECT', details: { ...details } };
       }
       if (error instanceof FlowExecutionError) {
@@ -382,6 +541,20 @@ export function createFlowExecutor(options: FlowExecutorOptions): RunFlow {
     const afterMs = decided.kind === 'PRESS' ? decided.afterMs : 1_000;
     return { kind: 'PRESS', key: scripted, afterMs, invalid: !validKeys.includes(scripted) };
   }
+}
+
+/**
+ * The intent the Lex bot recognises the n-th time the flow connects the callee to it: the
+ * per-number script (`numbers.<E.164>.intents`, `silence` for none) first, then the scenario's
+ * `lex.intents` weights; undefined (no input) when neither names one.
+ */
+function nextIntent(call: FlowCall, index: number): { name: string; slots: Record<string, string> } | undefined {
+  const scripted = call.callee.intents?.[index];
+  if (typeof scripted === 'object') return { name: scripted.name, slots: scripted.slots };
+  if (scripted !== undefined) return scripted === 'silence' ? undefined : { name: scripted, slots: {} };
+  const weights = Object.entries(call.callee.lexIntents).filter(([, weight]) => weight > 0);
+  if (weights.length === 0) return undefined;
+  return { name: pickWeighted(call.callee.random, weights), slots: {} };
 }
 
 /** Connect's ContactFlowEvent for this call (admin guide, "Invoke AWS Lambda functions"). */
@@ -456,7 +629,7 @@ function isPlayable(prompt: { text: string; ssml: boolean }): boolean {
   const text = prompt.text.trim();
   if (!/^<speak>[\s\S]*<\/speak>$/.test(text)) return false;
   const inner = text.slice('<speak>'.length, -'</speak>'.length);
-  const withoutTags = inner.replace(/<\/?[a-z][a-z-]*(\s+[a-z:-]+="[^"<>]*")*\s*\/?>/gi, ' ');
+  const withoutTags = inner.replace(/<\/?[a-z][a-z-]*(\s+[a-z:-]+=("[^"<>]*"|'[^'<>]*'))*\s*\/?>/gi, ' ');
   if (/[<>]/.test(withoutTags) || /&(?!(amp|lt|gt|quot|apos);)/.test(withoutTags)) return false;
   prompt.text = withoutTags
     .replace(/&(amp|lt|gt|quot|apos);/g, (_entity, name: string) => ENTITIES[name] ?? '')

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Random } from './random.ts';
-import type { Keypad } from './scenario.ts';
+import type { Keypad, LexIntent } from './scenario.ts';
 import type { AmdStatus, DisconnectReason } from './vocabulary.ts';
 
 /** An answered call as a flow executor sees it. */
@@ -40,6 +40,10 @@ export interface FlowCall {
     presses: ReadonlyArray<string> | undefined;
     /** Speaking time per word of a prompt, simulated ms. */
     speechMsPerWord: number;
+    /** Intents this attempt gives a Lex bot in order (`silence` for none), from a per-number override. */
+    intents: ReadonlyArray<string | LexIntent> | undefined;
+    /** The scenario's weights of the intents callees give a Lex bot (`lex.intents`). */
+    lexIntents: Readonly<Record<string, number>>;
   };
   /** Share of flow Lambda invocations that ran but come back as a service error, so Connect invokes again. */
   lambdaRetryProbability: number;

@@ -23,6 +23,8 @@ export interface FlowData {
   External: Record<string, unknown>;
   /** What the last GetParticipantInput with `StoreInput: "True"` stored (`Timeout` when nothing). */
   StoredCustomerInput?: string;
+  /** What the last ConnectParticipantWithLexBot recognised (`$.Lex.IntentName`). */
+  Lex?: { IntentName: string; Slots: Record<string, string>; SessionAttributes: Record<string, string> };
 }
 
 /** Whether a parameter value is a reference (dynamic) rather than static text. */

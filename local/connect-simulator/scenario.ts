@@ -60,6 +60,15 @@ export const KeypadSchema = z
   .strict();
 export type Keypad = z.infer<typeof KeypadSchema>;
 
+/** An intent a callee gives a Lex bot, with the slots the bot fills (`$.Lex.Slots.<name>`). */
+export const LexIntentSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    slots: z.record(z.string().min(1).max(100), z.string().max(1_000)).default({}),
+  })
+  .strict();
+export type LexIntent = z.infer<typeof LexIntentSchema>;
+
 /** Fixes parts of one attempt's behaviour; unset fields come from the scenario's distributions. */
 export const CallOverrideSchema = z
   .object({
@@ -77,6 +86,14 @@ export const CallOverrideSchema = z
      * nothing); replaces the keypad model for this attempt. When they run out the model takes over.
      */
     presses: z.array(z.union([KeypadKeySchema, z.literal('silence')])).optional(),
+    /**
+     * Intents this callee gives a Lex bot (ConnectParticipantWithLexBot), one per time the flow
+     * connects them to it, in order (`silence`: says nothing); then the scenario's `lex` takes over.
+     */
+    intents: z
+      .array(z.union([z.string().min(1).max(100), LexIntentSchema]))
+      .max(50)
+      .optional(),
   })
   .strict();
 export type CallOverride = z.infer<typeof CallOverrideSchema>;
@@ -168,6 +185,11 @@ export const ScenarioSchema = z
     faults: FaultsSchema.prefault({}),
     /** How callees use the keypad when the contact flow asks for input. */
     keypad: KeypadSchema.prefault({}),
+    /** What callees say to a Lex bot: relative weights of the intents it recognises (none: no input). */
+    lex: z
+      .object({ intents: z.record(z.string().min(1).max(100), z.number().min(0)).default({}) })
+      .strict()
+      .prefault({}),
     /** Speaking time per word of a prompt (simulated ms): how long a message or question lasts. */
     speechMsPerWord: MillisecondsSchema.default(350),
     /**
@@ -221,6 +243,8 @@ export interface CallPlan {
   amdStatus: AmdStatus | undefined;
   /** Keys the callee presses in order (a per-number override), before the keypad model takes over. */
   presses: ReadonlyArray<string> | undefined;
+  /** Intents the callee gives a Lex bot in order (a per-number override). */
+  intents: ReadonlyArray<string | LexIntent> | undefined;
 }
 
 /** The facts of one dial request that the callee model needs. */
@@ -287,6 +311,7 @@ export function planCall(scenario: Scenario, input: PlanCallInput): CallPlan {
       : undefined,
     amdStatus,
     presses: override.presses,
+    intents: override.intents,
   };
 }
 

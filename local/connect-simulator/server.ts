@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { ConnectSimulatorOptions } from './config.ts';
 import type { CallRecord } from './contact.ts';
 import { ConnectApiError } from './errors.ts';
@@ -13,6 +14,19 @@ import { ConnectSimulator, type SimulatorStats } from './simulator.ts';
 
 /** Largest request body accepted (Connect attributes alone may reach 32 KB). */
 const MAX_BODY_BYTES = 1_048_576;
+
+/** `POST /_sim/hang`: how many accepted StartOutboundVoiceContact answers to withhold. */
+const HangRequestSchema = z.strictObject({ times: z.number().int().min(1).max(10_000).default(1) });
+
+/**
+ * The crash switch: the next `remaining` StartOutboundVoiceContact calls are placed (the call rings,
+ * events flow) but their HTTP answer never comes, as if the dialer died right after Connect accepted
+ * the call. The connections stay open until `DELETE /_sim/hang` or close resets them.
+ */
+interface HangSwitch {
+  remaining: number;
+  held: Set<ServerResponse>;
+}
 
 export interface ConnectSimulatorServerOptions extends ConnectSimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -48,8 +62,9 @@ export async function startConnectSimulator(
   options: ConnectSimulatorServerOptions = {},
 ): Promise<ConnectSimulatorHandle> {
   const simulator = new ConnectSimulator(options);
+  const hang: HangSwitch = { remaining: 0, held: new Set() };
   const server = createServer((request, response) => {
-    handle(simulator, request, response).catch((error: unknown) => {
+    handle(simulator, hang, request, response).catch((error: unknown) => {
       writeError(response, new ConnectApiError('InternalServiceException', String(error)));
     });
   });
@@ -79,6 +94,7 @@ export async function startConnectSimulator(
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        releaseHeld(hang);
         server.closeAllConnections();
         await simulator.close();
         await stopped;
@@ -88,12 +104,34 @@ export async function startConnectSimulator(
   };
 }
 
-async function handle(simulator: ConnectSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Drops the switch and resets the held connections (their callers see the connection reset). */
+function releaseHeld(hang: HangSwitch): number {
+  const released = hang.held.size;
+  hang.remaining = 0;
+  for (const response of hang.held) response.destroy();
+  hang.held.clear();
+  return released;
+}
+
+async function handle(
+  simulator: ConnectSimulator,
+  hang: HangSwitch,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = request.method ?? 'GET';
   const path = new URL(request.url ?? '/', 'http://simulator').pathname;
   try {
     if (method === 'PUT' && path === '/contact/outbound-voice') {
-      return writeJson(response, 200, simulator.startOutboundVoiceContact(await readJson(request)));
+      const started = simulator.startOutboundVoiceContact(await readJson(request));
+      // Only an accepted call uses up the switch: a throttled or invalid one is answered as usual.
+      if (hang.remaining > 0) {
+        hang.remaining -= 1;
+        hang.held.add(response);
+        response.once('close', () => hang.held.delete(response));
+        return;
+      }
+      return writeJson(response, 200, started);
     }
     if (method === 'POST' && path === '/contact/stop') {
       return writeJson(response, 200, simulator.stopContact(await readJson(request)));
@@ -102,11 +140,21 @@ async function handle(simulator: ConnectSimulator, request: IncomingMessage, res
     if (method === 'GET' && instance?.[1]) {
       return writeJson(response, 200, simulator.describeInstance(decodeURIComponent(instance[1])));
     }
+    const attributes = /^\/contact\/attributes\/([^/]+)\/([^/]+)$/.exec(path);
+    if (method === 'GET' && attributes?.[1] && attributes[2]) {
+      const instanceId = decodeURIComponent(attributes[1]);
+      return writeJson(response, 200, simulator.getContactAttributes(instanceId, decodeURIComponent(attributes[2])));
+    }
+    const flows = /^\/contact-flows-summary\/([^/]+)$/.exec(path);
+    if (method === 'GET' && flows?.[1]) {
+      return writeJson(response, 200, simulator.listContactFlows(decodeURIComponent(flows[1])));
+    }
     const describe = /^\/contacts\/([^/]+)\/([^/]+)$/.exec(path);
     if (method === 'GET' && describe?.[1] && describe[2]) {
       const instanceId = decodeURIComponent(describe[1]);
       return writeJson(response, 200, simulator.describeContact(instanceId, decodeURIComponent(describe[2])));
     }
+    if (path === '/_sim/hang') return await handleHang(hang, method, request, response);
     if (path.startsWith('/_sim/')) {
       return await handleControl(simulator, method, path, request, response);
     }
@@ -137,6 +185,21 @@ async function handleControl(
     }
   }
   writeJson(response, 404, { message: `No simulator endpoint ${method} ${path}` });
+}
+
+async function handleHang(hang: HangSwitch, method: string, request: IncomingMessage, response: ServerResponse) {
+  if (method === 'GET') return writeJson(response, 200, { remaining: hang.remaining, held: hang.held.size });
+  if (method === 'DELETE') return writeJson(response, 200, { released: releaseHeld(hang) });
+  if (method === 'POST') {
+    const parsed = HangRequestSchema.safeParse(await readJson(request));
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+      return writeJson(response, 400, { message: `invalid hang request: ${problems.join('; ')}` });
+    }
+    hang.remaining += parsed.data.times;
+    return writeJson(response, 200, { remaining: hang.remaining, held: hang.held.size });
+  }
+  writeJson(response, 404, { message: `No simulator endpoint ${method} /_sim/hang` });
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {

@@ -71,7 +71,7 @@ export interface SimulatorStats {
   callsPerSecondWindow: { windowMs: number; current: number; peak: number };
   outcomes: Record<string, number>;
   disconnectReasons: Record<string, number>;
-  apiCalls: Record<'StartOutboundVoiceContact' | 'StopContact' | 'DescribeContact', number>;
+  apiCalls: Record<'StartOutboundVoiceContact' | 'StopContact' | 'DescribeContact' | 'GetContactAttributes', number>;
   events: DeliveryStats;
   quotas: Quotas;
 }
@@ -83,6 +83,7 @@ export class ConnectSimulator {
   readonly quotas: Quotas;
   #scenario: Scenario;
   readonly #instanceIds: ReadonlySet<string> | undefined;
+  readonly #contactFlows: ReadonlyArray<{ id: string; name: string }>;
   readonly #notAllowedPrefixes: readonly string[];
   readonly #deliverEventTypes: ReadonlySet<ContactEventType> | undefined;
   readonly #emitCompleted: boolean;
@@ -114,7 +115,7 @@ export class ConnectSimulator {
   };
   readonly #outcomes: Record<string, number> = {};
   readonly #disconnectReasons: Record<string, number> = {};
-  readonly #apiCalls = { StartOutboundVoiceContact: 0, StopContact: 0, DescribeContact: 0 };
+  readonly #apiCalls = { StartOutboundVoiceContact: 0, StopContact: 0, DescribeContact: 0, GetContactAttributes: 0 };
 
   constructor(options: ConnectSimulatorOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -122,6 +123,7 @@ export class ConnectSimulator {
     this.quotas = QuotasSchema.parse(options.quotas ?? {});
     this.#scenario = parseScenario(options.scenario ?? {});
     this.#instanceIds = options.instanceIds ? new Set(options.instanceIds.map(normalizeInstanceId)) : undefined;
+    this.#contactFlows = options.contactFlows ?? [];
     this.#notAllowedPrefixes = options.destinationNotAllowedPrefixes ?? [];
     this.#deliverEventTypes = options.deliverEventTypes ? new Set(options.deliverEventTypes) : undefined;
     this.#emitCompleted = options.emitCompletedEvents ?? false;
@@ -230,6 +232,25 @@ export class ConnectSimulator {
     };
   }
 
+  /**
+   * ListContactFlows (one page: the instance has few flows): the configured flows, published and active, as the
+   * deploy's smoke test looks for them. @throws ConnectApiError
+   */
+  listContactFlows(instanceIdOrArn: string): { ContactFlowSummaryList: Array<Record<string, unknown>> } {
+    const instanceId = this.#checkInstance(instanceIdOrArn);
+    const instanceArn = instanceArnOf(this.region, this.accountId, instanceId);
+    return {
+      ContactFlowSummaryList: this.#contactFlows.map((flow) => ({
+        Id: flow.id,
+        Arn: `${instanceArn}/contact-flow/${flow.id}`,
+        Name: flow.name,
+        ContactFlowType: 'CONTACT_FLOW',
+        ContactFlowState: 'ACTIVE',
+        ContactFlowStatus: 'PUBLISHED',
+      })),
+    };
+  }
+
   /** DescribeContact, with timestamps as epoch seconds (restJson1). @throws ConnectApiError */
   describeContact(instanceIdOrArn: string, contactId: string): { Contact: Record<string, unknown> } {
     this.#apiCalls.DescribeContact += 1;
@@ -239,6 +260,20 @@ export class ConnectSimulator {
       throw new ConnectApiError('ResourceNotFoundException', 'Contact not found');
     }
     return { Contact: toDescribedContact(contact) };
+  }
+
+  /**
+   * GetContactAttributes: the contact's user-defined attributes as they are now (those it was started with, plus
+   * what its flow set). @throws ConnectApiError
+   */
+  getContactAttributes(instanceIdOrArn: string, initialContactId: string): { Attributes: Record<string, string> } {
+    this.#apiCalls.GetContactAttributes += 1;
+    const instanceId = this.#checkInstance(instanceIdOrArn);
+    const contact = this.#contacts.get(initialContactId);
+    if (contact === undefined || contact.instanceId !== instanceId) {
+      throw new ConnectApiError('ResourceNotFoundException', 'Contact not found');
+    }
+    return { Attributes: { ...contact.attributes } };
   }
 
   /** A snapshot of the counters. */

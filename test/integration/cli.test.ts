@@ -353,7 +353,7 @@ describe('errors', () => {
     const run = await campaign(['upload', '--campaign', 'cli-small']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('error: upload takes one file\nhint: run `campaign upload --help`\n');
+    expect(run.stderr).toBe('error: upload takes one file\nhint: run `campaign help upload`\n');
   });
 });
 

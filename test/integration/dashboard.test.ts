@@ -5,8 +5,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { launchBrowser } from './browser.ts';
 import { api, cloud, setScenario, testCampaign, today, waitFor } from './support.ts';
 
@@ -187,5 +188,101 @@ describe('dashboard', () => {
       (await page.locator('#connection').textContent())?.startsWith('Live') ? true : undefined,
     );
     expect(await page.getByRole('alert').filter({ hasText: 'not answering' }).count()).toBe(0);
+  });
+});
+
+/** What a chart shows as text: its legend's cells, its time axis' labels and where its data ends. */
+const ChartTextSchema = z.object({
+  timeZone: z.string(),
+  to: z.iso.datetime(),
+  from: z.iso.datetime(),
+  axis: z.string().min(1),
+  legend: z.array(z.string()).min(2),
+});
+
+/** The dashboard of the finished run in a browser context of its own (a locale, a time zone), and its page errors. */
+async function openDashboard(options: BrowserContextOptions) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
+  const localPage = await context.newPage();
+  const errors: string[] = [];
+  localPage.on('pageerror', (error) => errors.push(error.message));
+  await localPage.goto(`${cloud.endpoints.api}/#/${CAMPAIGN}/${today()}`);
+  await localPage.getByRole('link', { name: /Test campaign dashboard-ui/ }).waitFor({ timeout: 15_000 });
+  await expect.poll(() => localPage.getByTestId('run-status').textContent(), { timeout: 15_000 }).toBe('FINISHED');
+  await expect.poll(() => localPage.locator('#connection-state').textContent(), { timeout: 15_000 }).toBe('Live');
+  // In the page (this project's TypeScript has no DOM types, so the script is text): one read, so a refresh
+  // between the legend and the axis cannot mix two states.
+  const chartText = async () =>
+    ChartTextSchema.parse(
+      await localPage.evaluate(`(() => {
+        const figure = document.querySelector('figure[aria-label="Calls in flight"]');
+        return {
+          timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          to: figure.dataset.to,
+          from: figure.dataset.from,
+          axis: figure.dataset.timeAxis,
+          legend: [...figure.querySelectorAll('.u-legend .u-value')].map((cell) => cell.textContent),
+        };
+      })()`),
+    );
+  // The run's history has come in: more than one point.
+  await expect
+    .poll(() =>
+      chartText().then(
+        (chart) => chart.from < chart.to,
+        () => false,
+      ),
+    )
+    .toBe(true);
+  return { context, page: localPage, errors, chartText };
+}
+
+describe('dashboard in any locale', () => {
+  it("survives the npm Chromium's own locale, en-US@posix, which Intl refuses", async () => {
+    const opened = await openDashboard({ locale: 'en-US@posix' });
+    try {
+      expect(await opened.page.evaluate('navigator.languages[0]')).toBe('en-US@posix');
+      const chart = await opened.chartText();
+      await opened.page.screenshot({ path: join(SHOTS, 'en-US-posix.png'), fullPage: true });
+      const at = new Date(chart.to);
+
+      // The latest point, in en-US (what is left of en-US@posix) and the browser's time zone; never uPlot's "--".
+      expect(chart.legend[0]).toBe(
+        new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: chart.timeZone }).format(
+          at,
+        ),
+      );
+      for (const cell of chart.legend.slice(1)) expect(cell).toMatch(/^(\d+(\.\d+)?|–)$/);
+      expect(chart.axis).toMatch(/\d{1,2}:\d{2}(:\d{2})?\s?[AP]M/);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.context.close();
+    }
+  });
+
+  it("writes the charts' axes and legends in pl-PL and the browser's time zone", async () => {
+    const timeZone = 'Europe/Warsaw';
+    const opened = await openDashboard({ locale: 'pl-PL', timezoneId: timeZone });
+    try {
+      const chart = await opened.chartText();
+      const polish = (options: Intl.DateTimeFormatOptions, iso: string) =>
+        new Intl.DateTimeFormat('pl-PL', { ...options, timeZone }).format(new Date(iso));
+      await opened.page.screenshot({ path: join(SHOTS, 'pl-PL.png'), fullPage: true });
+
+      expect(chart.timeZone).toBe(timeZone);
+      expect(chart.legend[0]).toBe(polish({ dateStyle: 'medium', timeStyle: 'medium' }, chart.to));
+      for (const cell of chart.legend.slice(1)) expect(cell).toMatch(/^(\d+(,\d+)?|–)$/);
+      // 24-hour times, and the date under the first tick of the day, in Polish ("4 gru"), not US-style "12/4/26 3:12pm".
+      expect(chart.axis).toMatch(/^\d{1,2}:\d{2}(:\d{2})? /);
+      expect(chart.axis).not.toMatch(/[AP]M|[ap]m|\d+\/\d+\/\d+/);
+      const days = [
+        polish({ day: 'numeric', month: 'short' }, chart.from),
+        polish({ day: 'numeric', month: 'short' }, chart.to),
+      ];
+      expect(days.some((day) => chart.axis.includes(day))).toBe(true);
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await opened.context.close();
+    }
   });
 });

@@ -6,9 +6,10 @@
  * exactly (Connect's retries included), opted-out numbers are never called again, a question edited
  * through the API reaches the next calls, and follow-up SMS reach exactly the people the rule selects.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerStore, type StoredAnswer } from '../../functions/adapters/answer-store.ts';
+import { contactKey } from '../../functions/core/keys.ts';
 import {
   api,
   cloud,
@@ -72,7 +73,7 @@ async function runToEnd(campaignId: string): Promise<void> {
 
 async function contactOf(campaignId: string, phone: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: cloud.tableName, Key: { pk: `RUN#${campaignId}#${today()}`, sk: `CONTACT#${phone}` } }),
+    new GetCommand({ TableName: cloud.tableName, Key: contactKey(campaignId, today(), phone) }),
   );
   return Item;
 }
@@ -218,6 +219,27 @@ describe('record-answer invoked twice with the same event (a Connect retry)', ()
   it('records the answer once and answers both invocations with the same next step', async () => {
     await api('PUT', `/campaigns/${CAMPAIGN}`, testCampaign(CAMPAIGN, { script: SURVEY }));
     await writeContacts(CAMPAIGN, today(), [phone], new Date(Date.now() + 3_600_000));
+    // As the dispatcher leaves a call it placed (the flow functions believe nothing else): the contact dialling
+    // attempt 1, and the CALL# item of its ContactId.
+    await documents.send(
+      new UpdateCommand({
+        TableName: cloud.tableName,
+        Key: contactKey(CAMPAIGN, today(), phone),
+        UpdateExpression: 'SET #status = :dialing, attempts = :one, attemptLog = :log',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':dialing': 'DIALING',
+          ':one': 1,
+          ':log': [{ n: 1, at: new Date().toISOString() }],
+        },
+      }),
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: cloud.tableName,
+        Item: { pk: 'CALL#dup-contact', sk: 'CALL', campaignId: CAMPAIGN, date: today(), phone, attempt: 1 },
+      }),
+    );
     const event = {
       Name: 'ContactFlowEvent',
       Details: {
@@ -228,7 +250,7 @@ describe('record-answer invoked twice with the same event (a Connect retry)', ()
           CustomerEndpoint: { Address: phone, Type: 'TELEPHONE_NUMBER' },
           InitialContactId: 'dup-contact',
           InitiationMethod: 'API',
-          InstanceARN: 'arn:aws:connect:eu-west-1:000000000000:instance/local',
+          InstanceARN: `arn:aws:connect:eu-west-1:000000000000:instance/${cloud.connectInstanceId}`,
           PreviousContactId: 'dup-contact',
           Queue: null,
           SystemEndpoint: { Address: '+48221234567', Type: 'TELEPHONE_NUMBER' },
@@ -343,5 +365,51 @@ describe('an opt-out', () => {
       .filter((call) => call.destination === phone);
     expect(calls.map((call) => call.attributes.campaignId)).toEqual([A]);
     expect(calls[0]?.flow?.said.at(-1)).toBe('You will not be called again. Goodbye.');
+  }, 180_000);
+});
+
+describe('"press 0 for a person" (script.transfer)', () => {
+  const CAMPAIGN = 'flow-transfer';
+  const QUEUE = '6b5f8a3e-2c1d-4e7f-9a0b-1c2d3e4f5a6b';
+  const [transferred, answered] = ['+48709600001', '+48709600002'];
+
+  it('queues the call of a callee who presses 0 and reports the contact TRANSFERRED, never to be called again', async () => {
+    await setScenario({
+      seed: 9,
+      timeScale: 0.02,
+      outcomes: { ANSWERED: 1 },
+      hangUpProbability: 0,
+      talkMs: 5_000,
+      numbers: {
+        [transferred]: { outcome: 'ANSWERED', ringMs: 1_000, hangUpAfterMs: null, presses: ['2', '0'] },
+        [answered]: { outcome: 'ANSWERED', ringMs: 1_000, hangUpAfterMs: null, presses: ['1'] },
+      },
+    });
+    const put = await api(
+      'PUT',
+      `/campaigns/${CAMPAIGN}`,
+      testCampaign(CAMPAIGN, {
+        retryPolicy: { maxAttempts: 2, maxAttemptsPerDay: 2, retryDelays: RETRY_SOON },
+        script: { ...SURVEY, transfer: { key: '0', queue: QUEUE, prompt: 'Please hold for a nurse.' } },
+      }),
+    );
+    expect(put.status).toBeLessThan(300);
+    await writeContacts(CAMPAIGN, today(), [transferred, answered], new Date());
+
+    await runToEnd(CAMPAIGN);
+
+    expect(await contactOf(CAMPAIGN, transferred)).toMatchObject({ status: 'TRANSFERRED', outcome: 'TRANSFERRED' });
+    expect(await contactOf(CAMPAIGN, answered)).toMatchObject({ status: 'COMPLETED' });
+    const calls = flowCalls(CAMPAIGN).filter((call) => call.destination === transferred);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.flow).toMatchObject({ end: 'TRANSFERRED', transferredTo: QUEUE });
+    expect(calls[0]?.flow?.said.at(-1)).toBe('Please hold for a nurse.');
+    const report = await api('GET', `/campaigns/${CAMPAIGN}/reports/${today()}`);
+    expect(report.body).toMatchObject({
+      contacts: { byStatus: { TRANSFERRED: 1, COMPLETED: 1 } },
+      outcomes: { TRANSFERRED: 1, COMPLETED: 1 },
+      transfers: 1,
+      reachRate: 1,
+    });
   }, 180_000);
 });

@@ -9,11 +9,21 @@ import { ContactWriter } from '../../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../../functions/adapters/list-store.ts';
 import { parseCampaign } from '../../functions/core/campaign.ts';
+import { newListId } from '../../functions/core/import/list-id.ts';
 import type { ListInput } from '../../functions/core/import/list-reader.ts';
 import { listObjectKey } from '../../functions/core/keys.ts';
-import { newListId } from '../../functions/import/list-id.ts';
-import { type ListFiles, ListImports } from '../../functions/import/list-imports.ts';
-import { api, cloud, localDocumentClient, runItems, testCampaign, today, upload, waitFor } from './support.ts';
+import { type ListFiles, ListImports } from '../../functions/use-cases/import/list-intake.ts';
+import {
+  api,
+  cloud,
+  localDocumentClient,
+  runCounters,
+  runItems,
+  testCampaign,
+  today,
+  upload,
+  waitFor,
+} from './support.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/lists/${name}`, import.meta.url));
 
@@ -40,8 +50,7 @@ async function contactsOf(campaignId: string, date = today()) {
 }
 
 async function pendingCounter(campaignId: string, date = today()): Promise<number> {
-  const [run] = await runItems(campaignId, date, 'RUN');
-  return Number(run?.n_PENDING ?? 0);
+  return Number((await runCounters(campaignId, date)).n_PENDING ?? 0);
 }
 
 beforeAll(async () => {
@@ -117,16 +126,22 @@ describe('small lists: POST /campaigns/{id}/lists', () => {
 
 describe('large lists: upload URL, S3 event, status', () => {
   it('imports a list PUT to its presigned URL, streaming it from local S3', async () => {
-    const requested = await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}`);
+    const bytes = Buffer.concat([list(3_000), Buffer.from('not a number;x\r\n+48 669 000 005;again\r\n')]);
+    expect((await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}`)).status).toBe(400);
+    const requested = await api('POST', `/campaigns/lists-large/lists/upload-url?date=${today()}&size=${bytes.length}`);
     expect(requested.status).toBe(201);
-    const { listId, uploadUrl } = requested.body as { listId: string; uploadUrl: string };
+    const { listId, uploadUrl, headers } = requested.body as {
+      listId: string;
+      uploadUrl: string;
+      headers: Record<string, string>;
+    };
+    expect(headers).toEqual({ 'content-length': String(bytes.length), 'if-none-match': '*' });
     expect(uploadUrl).toMatch(new RegExp(`^${cloud.endpoints.s3}/.+/lists/lists-large/${today()}/${listId}\\.csv\\?`));
     expect((await api('GET', `/campaigns/lists-large/lists/${listId}`)).body).toMatchObject({
       status: 'AWAITING_UPLOAD',
     });
-    const bytes = Buffer.concat([list(3_000), Buffer.from('not a number;x\r\n+48 669 000 005;again\r\n')]);
 
-    const put = await fetch(uploadUrl, { method: 'PUT', body: bytes });
+    const put = await fetch(uploadUrl, { method: 'PUT', body: bytes, headers: { 'if-none-match': '*' } });
     expect(put.status).toBe(200);
     const done = await waitFor(
       'the upload event to import the list',

@@ -25,6 +25,24 @@ describe('local cloud', () => {
     });
   });
 
+  it("answers CORS for its own dashboard's origin only: another page cannot read the API", async () => {
+    const own = new URL(cloud.endpoints.api).port;
+    const ask = (origin: string, method = 'GET') =>
+      fetch(`${cloud.endpoints.api}/campaigns`, {
+        method,
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+
+    const foreign = await ask('https://evil.example');
+    const preflight = await ask('https://evil.example', 'OPTIONS');
+    const dashboard = await ask(`http://localhost:${own}`);
+
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(foreign.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(dashboard.headers.get('access-control-allow-origin')).toBe(`http://localhost:${own}`);
+  });
+
   it('runs the campaign-run state machine to the end and announces the summary on SNS', async () => {
     await api('PUT', '/campaigns/empty-run', testCampaign('empty-run'));
 

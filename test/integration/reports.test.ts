@@ -2,9 +2,12 @@
  * Reports after a survey run with contact-event faults, judged against the simulator's ground-truth
  * call log: the summary's totals (built from counters only) and the per-contact export.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
+  cloud,
   type FlowCallRecord,
   flowCalls,
   invokeFunction,
@@ -134,12 +137,19 @@ describe('run report against the call log', () => {
     expect(summary.optOuts).toBe(summary.contacts.byStatus.OPTED_OUT ?? 0);
   });
 
-  it('announces the run with links to the summary and the export', () => {
+  it('announces the run with counts and the API paths, never a link to personal data', () => {
     const announcement = snsMessages().find(
       (message) => message.subject === `Campaign ${CAMPAIGN} run ${today()} finished`,
     );
-    expect(announcement?.message).toMatch(/Summary \(JSON.*\): http/);
-    expect(announcement?.message).toMatch(/Contacts \(CSV, 60 rows.*\): http/);
+    expect(announcement?.message).toContain(`Report: GET /campaigns/${CAMPAIGN}/reports/${today()}`);
+    expect(announcement?.message).toContain(
+      `Contacts (60, with answers): GET /campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv`,
+    );
+    expect(announcement?.message).not.toMatch(/https?:\/\//);
+    // Nor does the execution's history (its output holds the announcement).
+    const executions = readFileSync(join(cloud.stateDirectory, 'executions.jsonl'), 'utf8');
+    expect(executions).toContain(`/campaigns/${CAMPAIGN}/reports/${today()}`);
+    expect(executions).not.toMatch(/X-Amz-Signature|X-Amz-Credential/);
   });
 
   it('exports one CSV row per contact with its attempts, downloadable from the presigned link', async () => {
@@ -159,7 +169,7 @@ describe('run report against the call log', () => {
     let reached = 0;
     for (const line of lines.slice(1)) {
       const [phone = '', , , , attempts, attemptLog = ''] = line.split(',');
-      const dialed = calls.filter((call) => `'${call.destination}` === phone).length;
+      const dialed = calls.filter((call) => call.destination === phone).length;
       expect(Number(attempts), phone).toBe(dialed);
       if (/ (COMPLETED|PARTIAL|OPTED_OUT)(;|$)/.test(attemptLog)) reached++;
     }

@@ -14,6 +14,7 @@ const ports = {
   LOCAL_HTTP_PORT: '25000',
   LOCAL_LAMBDA_PORT: '25002',
   LOCAL_DYNAMODB_PORT: '25800',
+  LOCAL_DYNAMODB_BACKEND_PORT: '25801',
   LOCAL_S3_PORT: '25569',
   LOCAL_SFN_PORT: '25083',
   LOCAL_SNS_PORT: '25084',
@@ -80,7 +81,7 @@ describe('npm start', () => {
     for (const port of Object.values(ports)) expect(await portIsClosed(port), `port ${port}`).toBe(true);
     const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
       .split('\n')
-      .filter((line) => line.includes(`-port ${ports.LOCAL_DYNAMODB_PORT}`) || line.includes(stateDirectory));
+      .filter((line) => line.includes(`-port ${ports.LOCAL_DYNAMODB_BACKEND_PORT}`) || line.includes(stateDirectory));
     expect(leftovers).toEqual([]);
   }, 180_000);
 

@@ -27,6 +27,14 @@ export const LIST_FORMAT_ERROR_CODES = [
   'TOO_MANY_ROWS',
   /** The campaign settings given to the reader cannot be used (e.g. an unknown default country). */
   'INVALID_SETTINGS',
+  /** An .xlsx workbook that inflates beyond the import's budget, in all or in one part (see `WorkbookBudgets`). */
+  'WORKBOOK_TOO_LARGE',
+  /** An .xlsx workbook whose shared-string table inflates beyond its budget (the reader holds it in memory). */
+  'SHARED_STRINGS_TOO_LARGE',
+  /** A cell longer than any contact can hold (an .xlsx cell or shared string beyond `maxCellBytes`). */
+  'CELL_TOO_LONG',
+  /** An .xlsx row with more cells than a list has columns (`maxColumns`). */
+  'TOO_MANY_COLUMNS',
 ] as const;
 export type ListFormatErrorCode = (typeof LIST_FORMAT_ERROR_CODES)[number];
 

@@ -19,7 +19,7 @@ import { analyseHeader, type ListColumns } from './header.ts';
 import { ListFormatError } from './list-format-error.ts';
 import { type RowResult, RowValidator } from './row-validator.ts';
 import { resolveTimeZoneName } from './time-zone.ts';
-import { openXlsx } from './xlsx-source.ts';
+import { openXlsx, type XlsxReadOptions } from './xlsx-source.ts';
 
 export type { ListInput } from './byte-source.ts';
 
@@ -39,6 +39,8 @@ export interface ReadListOptions {
    * 48 MiB (72 MiB while growing) at the default 2,000,000.
    */
   maxRows?: number;
+  /** Workbook budgets and where a workbook's temporary files go (XLSX only; see `xlsx-source.ts`). */
+  xlsx?: XlsxReadOptions;
 }
 
 export const DEFAULT_MAX_ROWS = 2_000_000;
@@ -88,7 +90,7 @@ export async function readList(
       const csv = await openCsv(source);
       opened = { batches: csv.batches, delimiter: csv.layout.delimiter, bom: csv.layout.bom };
     } else {
-      opened = await openXlsx(source);
+      opened = await openXlsx(source, options.xlsx);
     }
   } catch (error) {
     await source.close();

@@ -23,7 +23,8 @@ export interface RejectedCsvOptions {
  * digits…)`. Accepted and duplicate rows in `rows` are skipped, so the reader's output can be passed straight in.
  *
  * Cells are escaped against formula injection: one starting with `=`, `+`, `-`, `@`, tab or carriage return gets a
- * leading `'` (OWASP), which the reader removes again when the file comes back.
+ * leading `'` (OWASP), which the reader removes again when the file comes back. An exact E.164 number (`+48601234567`)
+ * is the one exception, written as is.
  *
  * @param headers - The list's header cells as read (`ListHeader.headers`).
  */
@@ -52,12 +53,17 @@ export function rejectedLine(row: RejectedRow, width: number, delimiter: ',' | '
   return csvLine(cells, delimiter);
 }
 
+/** `+` and 8 to 15 digits, nothing else: the shape of every phone number the engine stores. */
+const E164 = /^\+\d{8,15}$/;
+
 /**
  * One cell for a CSV file that spreadsheets will open: formula-like values defused with a leading `'`, values with
- * the delimiter, quotes or line breaks quoted.
+ * the delimiter, quotes or line breaks quoted. An exact E.164 number is left as is: a `+` and digits alone cannot
+ * run anything in a spreadsheet (Excel reads it as a number), and a `'` in front would end up in every CRM or script
+ * that imports the phone column.
  */
 export function escapeCsvCell(value: string, delimiter: ',' | ';' | '\t' = ','): string {
-  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const defused = /^[=+\-@\t\r]/.test(value) && !E164.test(value) ? `'${value}` : value;
   return defused.includes(delimiter) || /["\r\n]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
 }
 

@@ -17,16 +17,21 @@ export const ROW_REJECTION_CODES = [
   'INVALID_TIME_ZONE',
   /** The `language` column holds something that is not a BCP 47 language tag. */
   'INVALID_LANGUAGE',
-  /** The row's attributes are larger than {@link MAX_ATTRIBUTE_BYTES}. */
+  /** The row's attributes were too large (lists imported before {@link MAX_CONTACT_DATA_BYTES}; kept so they read). */
   'ATTRIBUTES_TOO_LARGE',
+  /** Name, external id, language and attributes together are larger than {@link MAX_CONTACT_DATA_BYTES}. */
+  'ROW_TOO_LARGE',
 ] as const;
 export type RowRejectionCode = (typeof ROW_REJECTION_CODES)[number];
 
 /**
- * Bound on a contact's attributes: keys plus values, in UTF-8 bytes. Amazon Connect allows 32 KB of attributes per
- * contact in all; half is left for what the dialer and the contact flow add.
+ * One budget for everything a row gives its contact: name, external id, language and attributes (keys plus values),
+ * in UTF-8 bytes. The dispatcher hands these to Amazon Connect as contact attributes, which Connect allows 32 KB of
+ * per contact in all (StartOutboundVoiceContact: "up to 32,768 UTF-8 bytes across all key-value pairs"); half is
+ * left for what the dialer and the contact flow add. The contact item in DynamoDB (400 KB at most) holds the same
+ * data plus a bounded attempt log and answers. So no accepted row can fail a dial or a write.
  */
-export const MAX_ATTRIBUTE_BYTES = 16 * 1024;
+export const MAX_CONTACT_DATA_BYTES = 16 * 1024;
 
 /** A contact ready to be stored. */
 export interface ImportedContact {
@@ -200,26 +205,27 @@ export class RowValidator {
       );
     }
 
+    const name = cell(fields, this.#name);
+    const externalId = cell(fields, this.#externalId);
     const attributes: Record<string, string> = {};
-    const size = this.#collectAttributes(fields, attributes);
-    if (size > MAX_ATTRIBUTE_BYTES) {
+    const size = this.#collectAttributes(fields, attributes, [name, externalId, language ?? '']);
+    if (size > MAX_CONTACT_DATA_BYTES) {
       return rejected(
         line,
         fields,
         null,
         null,
-        'ATTRIBUTES_TOO_LARGE',
-        `the row's attributes take ${size} bytes; at most ${MAX_ATTRIBUTE_BYTES} are allowed (shorten the longest values)`,
+        'ROW_TOO_LARGE',
+        `the row's name, external id and other columns take ${size} bytes; at most ${MAX_CONTACT_DATA_BYTES} are ` +
+          'allowed per contact (Amazon Connect takes 32 KB of contact attributes): shorten the longest values',
       );
     }
 
     this.#seen.add(phone.e164, line);
     const contact: ImportedContact = { phone: phone.e164, country: phone.country, timeZone, attributes };
-    const name = cell(fields, this.#name);
     if (name !== '') {
       contact.name = name;
     }
-    const externalId = cell(fields, this.#externalId);
     if (externalId !== '') {
       contact.externalId = externalId;
     }
@@ -229,9 +235,12 @@ export class RowValidator {
     return { kind: 'accepted', line, contact };
   }
 
-  /** Fills `attributes` and returns their size in UTF-8 bytes (exactly when close to the bound). */
-  #collectAttributes(fields: readonly string[], attributes: Record<string, string>): number {
-    let characters = 0;
+  /**
+   * Fills `attributes` and returns their size plus that of `also` (name, external id, language) in UTF-8 bytes
+   * (exactly when close to the bound).
+   */
+  #collectAttributes(fields: readonly string[], attributes: Record<string, string>, also: readonly string[]): number {
+    let characters = also.reduce((sum, value) => sum + value.length, 0);
     const add = (key: string, value: string) => {
       attributes[key] = value;
       characters += key.length + value.length;
@@ -254,11 +263,11 @@ export class RowValidator {
         add(`column_${index + 1}`, unescapeFormula(value));
       }
     }
-    if (characters * 3 <= MAX_ATTRIBUTE_BYTES) {
+    if (characters * 3 <= MAX_CONTACT_DATA_BYTES) {
       // A UTF-16 code unit never takes more than 3 UTF-8 bytes: certainly within the bound, no need to count.
       return characters;
     }
-    let bytes = 0;
+    let bytes = also.reduce((sum, value) => sum + Buffer.byteLength(value), 0);
     for (const [key, value] of Object.entries(attributes)) {
       bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
     }

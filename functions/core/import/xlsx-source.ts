@@ -1,15 +1,45 @@
 /**
  * XLSX lists: the first worksheet of a workbook, streamed row by row with exceljs's `WorkbookReader`.
  *
- * Memory: rows are streamed, but the workbook's shared-string table (every distinct text in it) is held in memory,
- * as the format requires; when a workbook stores its sheets before that table, exceljs parks the sheets in temporary
- * files (in Lambda, under /tmp).
+ * Bounds: the bytes pass a {@link ZipGuard} before exceljs sees them, so nothing exceljs parses or holds (the
+ * shared-string table, which the format requires in memory; styles; one cell; one row) can exceed the workbook
+ * budgets (`WORKBOOK_TOO_LARGE`, `SHARED_STRINGS_TOO_LARGE`, `CELL_TOO_LONG`, `TOO_MANY_COLUMNS`).
+ *
+ * Temporary files: when a workbook stores its sheets before `xl/workbook.xml` or the shared strings (exceljs's own
+ * workbooks do), exceljs parks the sheets in temporary files made with the `tmp` package (`tmp.file`, in
+ * `os.tmpdir()`: /tmp in Lambda) and removes one only after reading its sheet to the end, which a reader that stops
+ * after the first sheet never does. Each read therefore gets its own directory, which those files go to and which
+ * is removed when the read ends, however it ends.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import tmp from 'tmp';
 import type { ByteSource } from './byte-source.ts';
 import type { SourceRow } from './csv-source.ts';
 import { ListFormatError } from './list-format-error.ts';
+import { DEFAULT_WORKBOOK_BUDGETS, type WorkbookBudgets, ZipGuard } from './zip-guard.ts';
+
+/** The temporary directory of the read in progress (per async context, so concurrent reads keep theirs apart). */
+const readDirectory = new AsyncLocalStorage<string>();
+const originalTmpFile = tmp.file.bind(tmp);
+// exceljs calls `tmp.file(callback)`: within a read, its files go to that read's directory.
+tmp.file = (options, callback) => {
+  const directory = readDirectory.getStore();
+  if (directory === undefined) return originalTmpFile(options, callback);
+  if (typeof options === 'function') return originalTmpFile({ tmpdir: directory }, options);
+  return originalTmpFile({ ...options, tmpdir: directory }, callback);
+};
+
+/** Where a read keeps its temporary files: a new directory under the system's, removed when the read ends. */
+export interface XlsxReadOptions {
+  budgets?: WorkbookBudgets;
+  /** Parent of the read's own temporary directory; default `os.tmpdir()`. */
+  temporaryRoot?: string;
+}
 
 /** Rows handed on at a time. */
 const BATCH_ROWS = 512;
@@ -20,7 +50,10 @@ const BATCH_ROWS = 512;
  * @throws ListFormatError `WRONG_FORMAT` for anything that is not a ZIP archive; from the batches, `MALFORMED_XLSX`
  *   when the workbook cannot be read and `EMPTY_FILE` when it has no worksheet.
  */
-export async function openXlsx(source: ByteSource): Promise<{ batches: AsyncGenerator<SourceRow[]> }> {
+export async function openXlsx(
+  source: ByteSource,
+  options: XlsxReadOptions = {},
+): Promise<{ batches: AsyncGenerator<SourceRow[]> }> {
   const head = await source.peek(8);
   if (head.length === 0) {
     throw new ListFormatError('EMPTY_FILE', 'the file is empty: it has no header and no rows');
@@ -34,12 +67,15 @@ export async function openXlsx(source: ByteSource): Promise<{ batches: AsyncGene
         : 'the file is not an .xlsx workbook (it does not start like a ZIP archive): upload CSV files as csv',
     );
   }
-  return { batches: readRows(source) };
+  return { batches: readRows(source, options) };
 }
 
-async function* readRows(source: ByteSource): AsyncGenerator<SourceRow[]> {
+async function* readRows(source: ByteSource, options: XlsxReadOptions): AsyncGenerator<SourceRow[]> {
+  const directory = await mkdtemp(join(options.temporaryRoot ?? tmpdir(), 'xlsx-read-'));
   const input = Readable.from(source.chunks(), { objectMode: false });
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const guard = new ZipGuard(options.budgets ?? DEFAULT_WORKBOOK_BUDGETS);
+  input.pipe(guard);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(guard, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Styles tell dates from numbers.
@@ -47,12 +83,24 @@ async function* readRows(source: ByteSource): AsyncGenerator<SourceRow[]> {
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  /**
+   * The next value of one of exceljs's iterators, in this read's temporary directory, or the guard's error: a
+   * workbook over budget stalls exceljs (the guard hands it nothing more), so exceljs is raced, never awaited alone.
+   */
+  const next = <T>(iterator: AsyncIterator<T>): Promise<IteratorResult<T>> =>
+    Promise.race([readDirectory.run(directory, () => iterator.next()), guard.failure]);
   let sheets = 0;
   try {
-    for await (const worksheet of workbook) {
+    const worksheets = workbook[Symbol.asyncIterator]();
+    // Only the first worksheet is a list; the rest of the workbook is not read.
+    const sheet = await next(worksheets);
+    if (sheet.done !== true) {
+      const worksheet = sheet.value;
       sheets++;
       let batch: SourceRow[] = [];
-      for await (const row of worksheet) {
+      const rows = worksheet[Symbol.asyncIterator]();
+      for (let item = await next(rows); item.done !== true; item = await next(rows)) {
+        const row = item.value;
         const fields: string[] = [];
         row.eachCell({ includeEmpty: false }, (cell, column) => {
           fields[column - 1] = cellText(cell.value);
@@ -71,8 +119,6 @@ async function* readRows(source: ByteSource): AsyncGenerator<SourceRow[]> {
       if (batch.length > 0) {
         yield batch;
       }
-      // Only the first worksheet is a list; the rest of the workbook is not read.
-      break;
     }
   } catch (error) {
     if (error instanceof ListFormatError) {
@@ -83,8 +129,11 @@ async function* readRows(source: ByteSource): AsyncGenerator<SourceRow[]> {
       `the workbook cannot be read (${error instanceof Error ? error.message : String(error)}): open it in Excel and save it again`,
     );
   } finally {
+    input.unpipe(guard);
     input.destroy();
+    guard.destroy();
     await source.close();
+    await rm(directory, { recursive: true, force: true });
   }
   if (sheets === 0) {
     throw new ListFormatError('EMPTY_FILE', 'the workbook has no worksheet');

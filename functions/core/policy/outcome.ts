@@ -64,6 +64,8 @@ export interface FlowProgress {
   questionsTotal: number;
   completed: boolean;
   optedOut: boolean;
+  /** The callee asked for a person and the flow was told to queue the call (record-answer). */
+  transferred?: boolean;
 }
 
 export interface AttemptSignals {
@@ -154,7 +156,8 @@ export const DISCONNECT_REASON_OUTCOMES: Readonly<
  * Maps Connect's signals for one attempt to an {@link AttemptOutcome}.
  *
  * Order of trust, first match wins:
- * 1. **Flow progress** (our own records): opted out → OPTED_OUT; completed, or every question
+ * 1. **Flow progress** (our own records): opted out → OPTED_OUT; transfer asked for and the call
+ *    not ended by the flow → TRANSFERRED; completed, or every question
  *    answered → COMPLETED; at least one answer → PARTIAL. Keypad input proves a person was there,
  *    whatever AMD or the network said afterwards.
  * 2. **AMD verdict** ({@link AMD_VERDICTS}): measured on this call's audio, so it beats the
@@ -173,6 +176,12 @@ export function classifyOutcome(input: AttemptSignals): AttemptOutcome {
   const { flow } = input;
   if (flow?.optedOut) {
     return 'OPTED_OUT';
+  }
+  // The flow's own record says a transfer was asked for; the disconnect reason says whether it
+  // happened: a transfer that failed (queue at capacity, no such queue) goes to the flow's apology
+  // and hang-up (CONTACT_FLOW_DISCONNECT), a queued call ends with the person or the agent.
+  if (flow?.transferred && normalise(input.disconnectReason) !== 'CONTACT_FLOW_DISCONNECT') {
+    return 'TRANSFERRED';
   }
   if (flow && (flow.completed || (flow.questionsTotal > 0 && flow.questionsAnswered >= flow.questionsTotal))) {
     return 'COMPLETED';

@@ -19,6 +19,7 @@ export const FINAL_CONTACT_STATUSES = [
   'INVALID_NUMBER',
   'FAILED',
   'OPTED_OUT',
+  'TRANSFERRED',
   'UNKNOWN',
   'EXPIRED',
 ] as const satisfies readonly (AttemptOutcome | 'EXPIRED')[];

@@ -1,6 +1,7 @@
 /**
  * The per-contact export: columns and one row per contact, as plain strings. Pure; the CSV
- * encoding neutralises formula-like cells (`= + - @`) with the import's `escapeCsvCell`.
+ * encoding neutralises formula-like cells (`= + - @`) with the import's `escapeCsvCell`, which leaves exact E.164
+ * phone numbers as they are.
  */
 import { DateTime } from 'luxon';
 import { escapeCsvCell } from '../import/rejected-csv.ts';

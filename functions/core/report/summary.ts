@@ -49,7 +49,7 @@ export interface RunSummary {
     meanPerFinishedContact: number;
   };
   /**
-   * Contacts a person picked up for at least once (an attempt ended COMPLETED, PARTIAL or OPTED_OUT,
+   * Contacts a person picked up for at least once (an attempt ended COMPLETED, PARTIAL, OPTED_OUT or TRANSFERRED,
    * even if a later retry was not answered) / contacts.
    */
   reachRate: number;
@@ -60,13 +60,15 @@ export interface RunSummary {
   answersTotal: number;
   questions: QuestionReport[];
   optOuts: number;
+  /** Contacts handed to a person (`script.transfer`): final status TRANSFERRED. */
+  transfers: number;
   followUps: FollowUpCounts;
 }
 
 /** Statuses a contact can still leave. */
 const WAITING_STATUSES = new Set(['PENDING', 'DIALING']);
 /** Attempt outcomes, and final statuses, that mean a person picked up. */
-export const REACHED_STATUSES = ['COMPLETED', 'PARTIAL', 'OPTED_OUT'] as const;
+export const REACHED_STATUSES = ['COMPLETED', 'PARTIAL', 'OPTED_OUT', 'TRANSFERRED'] as const;
 const REACHED = new Set<string>(REACHED_STATUSES);
 
 /**
@@ -151,6 +153,7 @@ export function buildRunSummary(counters: RunCounters, questions: readonly Repor
     answersTotal: counters.answersTotal ?? 0,
     questions: reports,
     optOuts: byStatus.OPTED_OUT ?? 0,
+    transfers: byStatus.TRANSFERRED ?? 0,
     followUps: { sent: counters.followUpsSent ?? 0, failed: counters.followUpsFailed ?? 0 },
   };
 }

@@ -6,7 +6,8 @@
  * - `ASK`: play `prompt` and collect one key (`questionId`, `retry`, `validKeys`, `inputTimeout`);
  * - `CLOSE`: play `prompt` (closing, opt-out or give-up message) and hang up;
  * - `VOICEMAIL`: leave `prompt` on the answering machine and hang up;
- * - `HANG_UP`: hang up without a word.
+ * - `HANG_UP`: hang up without a word;
+ * - `TRANSFER`: play `prompt` and put the call in `queue` ("press 0 for a person", `script.transfer`).
  *
  * The flow hands `questionId`, `retry`, `answered` and `scriptVersion` back to record-answer with
  * the key pressed, so the call's progress travels with the call and no read is needed per step.
@@ -15,10 +16,10 @@
 import type { Question, Script } from '../campaign.ts';
 import { toSsml } from './ssml.ts';
 
-export type StepAction = 'ASK' | 'CLOSE' | 'VOICEMAIL' | 'HANG_UP';
+export type StepAction = 'ASK' | 'CLOSE' | 'VOICEMAIL' | 'HANG_UP' | 'TRANSFER';
 
 /** Why a call ends (the `reason` of CLOSE, VOICEMAIL and HANG_UP steps). */
-export type EndReason = 'COMPLETED' | 'OPTED_OUT' | 'NO_VALID_INPUT' | 'VOICEMAIL' | 'SCRIPT_CHANGED';
+export type EndReason = 'COMPLETED' | 'OPTED_OUT' | 'NO_VALID_INPUT' | 'VOICEMAIL' | 'SCRIPT_CHANGED' | 'TRANSFERRED';
 
 export interface FlowStep {
   action: StepAction;
@@ -40,6 +41,8 @@ export interface FlowStep {
   voice: string;
   language: string;
   reason?: EndReason;
+  /** TRANSFER: the queue id or ARN the flow sets as the working queue before transferring. */
+  queue?: string;
 }
 
 /**
@@ -75,6 +78,7 @@ export const NO_INPUT = 'Timeout';
 export type InputOutcome =
   | { kind: 'ANSWER'; questionId: string; key: string; label: string; completed: boolean; step: FlowStep }
   | { kind: 'OPT_OUT'; questionId: string; step: FlowStep }
+  | { kind: 'TRANSFER'; questionId: string; step: FlowStep }
   | { kind: 'INVALID' | 'NO_INPUT'; questionId: string; step: FlowStep }
   | { kind: 'UNKNOWN_QUESTION'; questionId: string; step: FlowStep };
 
@@ -100,6 +104,7 @@ export function firstStep(context: StepContext, callProgress: 'HUMAN' | 'VOICEMA
  * - a valid key is an answer: the next question along `next[key]` (or `next.default`), or the
  *   closing message when the branch ends (the script is complete);
  * - the script's opt-out key ends the call with the opt-out message;
+ * - the script's transfer key (`script.transfer`) hands the call to a person in its queue;
  * - an invalid key or silence asks again after the question's re-prompt, at most `maxRetries`
  *   times, then ends the call politely;
  * - a question the current script no longer has (it changed during the call) ends the call.
@@ -122,10 +127,21 @@ export function stepAfterInput(context: StepContext, asked: AskedQuestion, input
       step: end(context, 'CLOSE', [script.optOutMessage], 'OPTED_OUT', asked.answered),
     };
   }
-  const label = question.keys[key];
+  if (key !== '' && key === script.transfer?.key) {
+    return {
+      kind: 'TRANSFER',
+      questionId: question.id,
+      step: {
+        ...end(context, 'TRANSFER', [script.transfer.prompt], 'TRANSFERRED', asked.answered),
+        queue: script.transfer.queue,
+      },
+    };
+  }
+  // Own properties only: a callee's input "constructor" or "toString" must not find Object.prototype's members.
+  const label = ownValue(question.keys, key);
   if (label !== undefined) {
     const answered = asked.answered + 1;
-    const nextId = question.next[key] ?? question.next.default;
+    const nextId = ownValue(question.next, key) ?? ownValue(question.next, 'default');
     const next = nextId === undefined ? undefined : script.questions.find((candidate) => candidate.id === nextId);
     return {
       kind: 'ANSWER',
@@ -153,6 +169,11 @@ export function stepAfterInput(context: StepContext, asked: AskedQuestion, input
     questionId: question.id,
     step: ask(context, question, [reprompt, question.prompt], asked.retry + 1, asked.answered),
   };
+}
+
+/** `record[key]` when it is the record's own property, never one inherited from Object.prototype. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function ask(context: StepContext, question: Question, parts: string[], retry: number, answered: number): FlowStep {
@@ -205,6 +226,7 @@ export function toStringMap(step: FlowStep, extra: Readonly<Record<string, strin
     voice: step.voice,
     language: step.language,
     reason: step.reason ?? '',
+    queue: step.queue ?? '',
     ...extra,
   };
 }

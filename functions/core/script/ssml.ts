@@ -23,19 +23,38 @@ export function escapeSsml(text: string): string {
 /** `{name}`-style placeholders: letters, digits, `_` and `-`, as Connect attribute keys allow. */
 const PLACEHOLDER = /\{([A-Za-z0-9_-]+)\}/g;
 
+/** Longest value a placeholder is filled with, in characters: a name, not a paragraph. */
+export const MAX_PLACEHOLDER_VALUE = 100;
+/**
+ * Longest text one part of a prompt may become once filled: two parts stay within Polly's 3,000 billed characters,
+ * and escaped (6 bytes a character at worst) within the 32 KB a flow Lambda may answer with.
+ */
+export const MAX_FILLED_PART = 1_500;
+
 /**
  * Fills `{attribute}` placeholders from contact attributes. A placeholder without a value is left
  * out (with the space before it, so "Hello {name}," reads "Hello,"): a blank is better than the
- * callee hearing "curly bracket name".
+ * callee hearing "curly bracket name". Only the attributes' own properties count (`{constructor}` is
+ * no placeholder for Object's constructor), values are cut at {@link MAX_PLACEHOLDER_VALUE} and the
+ * filled text at {@link MAX_FILLED_PART} characters, so no list value can make a prompt Connect refuses.
  */
 export function fillPlaceholders(template: string, attributes: Readonly<Record<string, string | undefined>>): string {
-  return template
+  const filled = template
     .replace(/ ?\{([A-Za-z0-9_-]+)\}/g, (match, name: string) => {
-      const value = attributes[name]?.trim();
-      if (value === undefined || value === '') return '';
+      const raw = Object.hasOwn(attributes, name) ? attributes[name] : undefined;
+      const value = typeof raw === 'string' ? cut(raw.trim(), MAX_PLACEHOLDER_VALUE) : '';
+      if (value === '') return '';
       return match.startsWith(' ') ? ` ${value}` : value;
     })
     .trim();
+  return cut(filled, MAX_FILLED_PART);
+}
+
+/** The first `length` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
+function cut(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
 }
 
 /** The placeholders a template uses, for validation and tests. */

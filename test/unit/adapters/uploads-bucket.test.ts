@@ -51,3 +51,19 @@ describe('UploadsBucket.rejectedRowsUpload', () => {
     expect(client.sent).toHaveLength(0);
   });
 });
+
+describe('UploadsBucket.presignPut', () => {
+  it('signs the exact size and if-none-match into the URL: no other size, no overwrite', async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const client = new S3Client({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+
+    const url = new URL(await new UploadsBucket('uploads', client).presignPut('lists/demo/x.csv', 3_600, 1_234));
+
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host;if-none-match');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+  });
+});

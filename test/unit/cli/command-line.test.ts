@@ -45,7 +45,22 @@ describe('parseCommandLine', () => {
   it('reads `help <command>` as `<command> --help`, and no command as general help', () => {
     expect(parseCommandLine(['help', 'status'], COMMANDS)).toMatchObject({ command: { name: 'status' }, help: true });
     expect(parseCommandLine(['--help'], COMMANDS)).toMatchObject({ command: undefined, help: true });
-    expect(parseCommandLine([], COMMANDS)).toMatchObject({ command: undefined, help: false });
+    expect(parseCommandLine(['help'], COMMANDS)).toMatchObject({ command: undefined, help: true, empty: false });
+    expect(parseCommandLine(['help', 'help'], COMMANDS)).toMatchObject({ command: undefined, help: true });
+    expect(parseCommandLine(['--json', 'help', 'upload'], COMMANDS)).toMatchObject({
+      command: { name: 'upload' },
+      help: true,
+      json: true,
+    });
+    expect(parseCommandLine([], COMMANDS)).toMatchObject({ command: undefined, help: false, empty: true });
+    expect(parseCommandLine(['--json'], COMMANDS)).toMatchObject({ command: undefined, help: false, empty: false });
+  });
+
+  it('names an unknown command after `help`, pointing at the list of commands', () => {
+    const error = usageError(() => parseCommandLine(['help', 'uplaod'], COMMANDS));
+
+    expect(error.message).toBe('unknown command "uplaod"');
+    expect(error.hint).toContain('run `campaign help` for the commands');
   });
 
   it('refuses an unknown command, naming the commands there are', () => {
@@ -60,7 +75,7 @@ describe('parseCommandLine', () => {
     const error = usageError(() => parseCommandLine(['status', '--campaign', 'demo', '--large'], COMMANDS));
 
     expect(error.message).toBe("Unknown option '--large'");
-    expect(error.hint).toBe('run `campaign status --help`');
+    expect(error.hint).toBe('run `campaign help status`');
   });
 
   it('refuses an option without its value', () => {

@@ -18,10 +18,42 @@ describe('runCli', () => {
     expect(io.stdout()).toContain('Usage: campaign <command>');
   });
 
-  it('prints the help on stderr and exits 2 without a command', async () => {
+  // `npm exec campaign --help` prints npm's help, so `help` and nothing at all must reach the commands without it.
+  it('lists the commands on stdout and exits 0 for `campaign` alone and for `campaign help`', async () => {
+    for (const argv of [[], ['help']]) {
+      const io = capture();
+
+      expect(await runCli(argv, {}, io.out)).toBe(EXIT.ok);
+      expect(io.stdout()).toContain('Usage: campaign <command>');
+      expect(io.stdout()).toMatch(/^ {2}upload +import a day's list/m);
+      expect(io.stdout()).toMatch(/^ {2}dashboard +serve the web dashboard/m);
+      expect(io.stderr()).toBe('');
+    }
+  });
+
+  it("shows a command's options for `campaign help <command>`, as for `<command> --help`", async () => {
+    const io = capture();
+    const flag = capture();
+
+    expect(await runCli(['help', 'upload'], {}, io.out)).toBe(EXIT.ok);
+    expect(await runCli(['upload', '--help'], {}, flag.out)).toBe(EXIT.ok);
+    expect(io.stdout()).toMatch(/^campaign upload: /);
+    expect(io.stdout()).toMatch(/^ {2}--max-reject-rate <percent> +/m);
+    expect(io.stdout()).toBe(flag.stdout());
+  });
+
+  it('points at `campaign help`, never at --help, in the general help', async () => {
     const io = capture();
 
-    expect(await runCli([], {}, io.out)).toBe(EXIT.usage);
+    await runCli(['help'], {}, io.out);
+    expect(io.stdout()).toContain('campaign help [<command>]');
+    expect(io.stdout()).not.toMatch(/<command> --help/);
+  });
+
+  it('prints the help on stderr and exits 2 for options without a command', async () => {
+    const io = capture();
+
+    expect(await runCli(['--api', 'http://127.0.0.1:1'], {}, io.out)).toBe(EXIT.usage);
     expect(io.stderr()).toContain('Usage: campaign <command>');
     expect(io.stdout()).toBe('');
   });
@@ -30,7 +62,7 @@ describe('runCli', () => {
     const io = capture();
 
     expect(await runCli(['runs', 'start'], { CAMPAIGN_API: 'http://127.0.0.1:1' }, io.out)).toBe(EXIT.usage);
-    expect(io.stderr()).toBe('error: --campaign <id> is required\nhint: run `campaign runs --help`\n');
+    expect(io.stderr()).toBe('error: --campaign <id> is required\nhint: run `campaign help runs`\n');
   });
 
   it('also prints the error as JSON on stdout with --json', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigurationError, parseEnvironment } from '../../../functions/lib/config.ts';
+import { ConfigurationError, EnvironmentSchema, PACING_CAPS, parseEnvironment } from '../../../functions/lib/config.ts';
 
 const valid = {
   STAGE: 'test',
@@ -23,16 +23,49 @@ const valid = {
   ANSWERING_MACHINE_DETECTION: 'false',
   CAMPAIGN_CACHE_SECONDS: '30',
   EXPORT_FUNCTION_NAME: 'campaign-engine-test-exportContacts',
+  MIN_RETRY_DELAY_SECONDS: '60',
+  EXPORT_LINK_SECONDS: '300',
 };
+
+const ALL = EnvironmentSchema.keyof().options;
 
 describe('parseEnvironment', () => {
   it('parses a complete environment into typed settings', () => {
-    expect(parseEnvironment(valid)).toMatchObject({ MAX_CONCURRENT_CALLS: 10, DIALS_PER_SECOND: 2 });
+    expect(parseEnvironment(valid, ALL)).toMatchObject({ MAX_CONCURRENT_CALLS: 10, DIALS_PER_SECOND: 2 });
+  });
+
+  it('reads only the variables asked for, and requires each of them', () => {
+    const settings = parseEnvironment({ TABLE_NAME: 'table', REPORTS_BUCKET: 'reports' }, [
+      'TABLE_NAME',
+      'REPORTS_BUCKET',
+    ]);
+
+    expect(settings).toEqual({ TABLE_NAME: 'table', REPORTS_BUCKET: 'reports' });
+    expect(() => parseEnvironment({ TABLE_NAME: 'table' }, ['TABLE_NAME', 'RUN_STATE_MACHINE_ARN'])).toThrow(
+      'invalid environment: RUN_STATE_MACHINE_ARN: missing',
+    );
+    expect(() => parseEnvironment({}, ['RETENTION_DAYS'])).toThrow('invalid environment: RETENTION_DAYS: missing');
+  });
+
+  it('validates an asked variable as strictly as the whole environment does', () => {
+    expect(() =>
+      parseEnvironment({ CONNECT_INSTANCE_ARN: 'arn:aws:connect:::nothing' }, ['CONNECT_INSTANCE_ARN']),
+    ).toThrow(/CONNECT_INSTANCE_ARN: Connect instance ARN/);
+    expect(() => parseEnvironment({ CAMPAIGN_CACHE_SECONDS: '61' }, ['CAMPAIGN_CACHE_SECONDS'])).toThrow(
+      /CAMPAIGN_CACHE_SECONDS/,
+    );
+  });
+
+  it('checks the pacing caps together: asking for one of them without the others is refused', () => {
+    expect(() => parseEnvironment(valid, ['MAX_CONCURRENT_CALLS'])).toThrow(/also ask for DIALS_PER_SECOND/);
+    expect(() => parseEnvironment({ ...valid, DIALS_PER_SECOND: '10', DIAL_BURST: '5' }, PACING_CAPS)).toThrow(
+      /inconsistent pacing caps/,
+    );
   });
 
   it('names every missing or malformed variable', () => {
     const { TABLE_NAME: _missing, ...rest } = valid;
-    const attempt = () => parseEnvironment({ ...rest, DIAL_BURST: 'lots' });
+    const attempt = () => parseEnvironment({ ...rest, DIAL_BURST: 'lots' }, ALL);
 
     expect(attempt).toThrow(ConfigurationError);
     expect(attempt).toThrow(/TABLE_NAME/);
@@ -40,12 +73,12 @@ describe('parseEnvironment', () => {
   });
 
   it('refuses inconsistent pacing caps at load', () => {
-    expect(() => parseEnvironment({ ...valid, DIALS_PER_SECOND: '10', DIAL_BURST: '5' })).toThrow(
+    expect(() => parseEnvironment({ ...valid, DIALS_PER_SECOND: '10', DIAL_BURST: '5' }, ALL)).toThrow(
       /inconsistent pacing caps/,
     );
-    expect(() => parseEnvironment({ ...valid, MAX_CONCURRENT_CALLS: '2700', FLOW_FUNCTION_CONCURRENCY: '20' })).toThrow(
-      /inconsistent pacing caps/,
-    );
+    expect(() =>
+      parseEnvironment({ ...valid, MAX_CONCURRENT_CALLS: '2700', FLOW_FUNCTION_CONCURRENCY: '20' }, ALL),
+    ).toThrow(/inconsistent pacing caps/);
   });
 
   it('accepts the caps of every stage shipped in serverless.yml', () => {
@@ -56,6 +89,7 @@ describe('parseEnvironment', () => {
         { tag: '!Sub', resolve: (value: string) => ({ 'Fn::Sub': value }) },
         { tag: '!Sub', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Sub': value }) },
         { tag: '!Not', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Not': value }) },
+        { tag: '!If', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::If': value }) },
         { tag: '!Equals', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Equals': value }) },
         { tag: '!Select', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Select': value }) },
         { tag: '!Split', collection: 'seq', resolve: (value: unknown) => ({ 'Fn::Split': value }) },
@@ -67,15 +101,33 @@ describe('parseEnvironment', () => {
       const number = (name: string) => String(params[name]).replace(/^\$\{env:[A-Z_]+, '(\d+)'\}$/, '$1');
       expect(
         () =>
-          parseEnvironment({
-            ...valid,
-            MAX_CONCURRENT_CALLS: number('maxConcurrentCalls'),
-            DIALS_PER_SECOND: number('dialsPerSecond'),
-            DIAL_BURST: number('dialBurst'),
-            FLOW_FUNCTION_CONCURRENCY: number('flowFunctionConcurrency'),
-          }),
+          parseEnvironment(
+            {
+              ...valid,
+              MAX_CONCURRENT_CALLS: number('maxConcurrentCalls'),
+              DIALS_PER_SECOND: number('dialsPerSecond'),
+              DIAL_BURST: number('dialBurst'),
+              FLOW_FUNCTION_CONCURRENCY: number('flowFunctionConcurrency'),
+            },
+            ALL,
+          ),
         `stage ${stage}`,
       ).not.toThrow();
     }
+    // The stage's shortest retry delay: a minute in AWS, a second on the local stage (demo, integration tests).
+    const limitOf = (stage: string) =>
+      parseEnvironment(
+        {
+          MIN_RETRY_DELAY_SECONDS: String({ ...defaults, ...service.params[stage] }.minRetryDelaySeconds).replace(
+            /^\$\{env:[A-Z_]+, '(\d+)'\}$/,
+            '$1',
+          ),
+        },
+        ['MIN_RETRY_DELAY_SECONDS'],
+      ).MIN_RETRY_DELAY_SECONDS;
+    expect(limitOf('default')).toBe(60);
+    expect(limitOf('prod')).toBe(60);
+    expect(limitOf('local')).toBe(1);
+    expect(() => parseEnvironment({}, ['MIN_RETRY_DELAY_SECONDS'])).toThrow(/MIN_RETRY_DELAY_SECONDS: missing/);
   });
 });

@@ -298,8 +298,10 @@ describe('readList: CSV as Excel writes it', () => {
         line: 2,
         column: null,
         value: null,
-        code: 'ATTRIBUTES_TOO_LARGE',
-        reason: "the row's attributes take 16389 bytes; at most 16384 are allowed (shorten the longest values)",
+        code: 'ROW_TOO_LARGE',
+        reason:
+          "the row's name, external id and other columns take 16389 bytes; at most 16384 are allowed per contact " +
+          '(Amazon Connect takes 32 KB of contact attributes): shorten the longest values',
         fields: ['601234567', 'x'.repeat(16 * 1024)],
       },
       accepted(3, { phone: '+48601234568', attributes: { notes: 'short' } }),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeCsvCell, rejectedCsv } from '../../../../functions/core/import/rejected-csv.ts';
 import { readBytes, readFixture } from './read-fixture.ts';
@@ -25,8 +26,44 @@ describe('escapeCsvCell', () => {
     ['say "hi"', ',', '"say ""hi"""'],
     ['two\nlines', ';', '"two\nlines"'],
     ['=1+1,2', ',', `"'=1+1,2"`],
+    // An exact E.164 number is written as is; anything else that starts with + is still defused.
+    ['+48601234567', ',', '+48601234567'],
+    ['+12345678', ';', '+12345678'],
+    ['+123456789012345', ',', '+123456789012345'],
+    ['+1234567', ',', "'+1234567"],
+    ['+1234567890123456', ',', "'+1234567890123456"],
+    ['+48601234567 ', ',', "'+48601234567 "],
+    ['+48601234567\r', ',', `"'+48601234567\r"`],
+    ['+48601234567\n', ',', `"'+48601234567\n"`],
+    ['+4860123456a', ',', "'+4860123456a"],
+    ['+4860123456+1', ',', "'+4860123456+1"],
+    ['++48601234567', ',', "'++48601234567"],
+    ['+٤٨٦٠١٢٣٤٥٦٧', ',', "'+٤٨٦٠١٢٣٤٥٦٧"],
+    ['-48601234567', ',', "'-48601234567"],
+    ['=48601234567', ',', "'=48601234567"],
   ])('%j with %j → %j', (value, delimiter, escaped) => {
     expect(escapeCsvCell(value, delimiter === ';' ? ';' : ',')).toBe(escaped);
+  });
+
+  const delimiters = fc.constantFrom<',' | ';' | '\t'>(',', ';', '\t');
+
+  it('writes every E.164 number as is', () => {
+    const e164 = fc.stringMatching(/^\+\d{8,15}$/);
+    fc.assert(fc.property(e164, delimiters, (phone, delimiter) => escapeCsvCell(phone, delimiter) === phone));
+  });
+
+  it('defuses every other cell that a spreadsheet could take for a formula', () => {
+    const risky = fc
+      .tuple(fc.constantFrom('=', '+', '-', '@', '\t', '\r'), fc.string({ unit: 'binary', maxLength: 20 }))
+      .map(([first, rest]) => first + rest)
+      .filter((value) => !/^\+\d{8,15}$/.test(value));
+    fc.assert(
+      fc.property(risky, delimiters, (value, delimiter) => {
+        const cell = escapeCsvCell(value, delimiter);
+        // Quoted or not, the spreadsheet sees a leading ' and keeps the cell as text.
+        return cell.startsWith("'") || cell.startsWith(`"'`);
+      }),
+    );
   });
 });
 
@@ -94,6 +131,18 @@ describe('rejectedCsv', () => {
         },
       },
     ]);
+  });
+
+  it('writes an E.164 phone as is, and the file still reads back as the same row', async () => {
+    const first = await readBytes('phone,name\n+48701234567,=Premium\n');
+
+    const rejected = await text(rejectedCsv(first.header.headers, first.rows, { bom: false }));
+    const second = await readBytes(rejected);
+
+    expect(rejected).toBe(
+      "phone,name,reason\r\n+48701234567,'=Premium,line 2: +48701234567 is a premium-rate number; the campaign does not allow premium numbers\r\n",
+    );
+    expect(second.rows).toMatchObject([{ kind: 'rejected', line: 2, value: '+48701234567', code: 'PREMIUM_RATE' }]);
   });
 
   it("keeps a list's own last column named reason when its cells are not the rejected-rows file's", async () => {

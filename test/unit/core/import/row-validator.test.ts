@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyseHeader } from '../../../../functions/core/import/header.ts';
-import { MAX_ATTRIBUTE_BYTES, RowValidator } from '../../../../functions/core/import/row-validator.ts';
+import { MAX_CONTACT_DATA_BYTES, RowValidator } from '../../../../functions/core/import/row-validator.ts';
 
 function validator(headers: string[], extraFields: 'reject' | 'keep' = 'reject'): RowValidator {
   return new RowValidator(analyseHeader(headers, 1, ['phone'], 'PL'), {
@@ -14,15 +14,43 @@ function validator(headers: string[], extraFields: 'reject' | 'keep' = 'reject')
 describe('RowValidator', () => {
   it('counts attribute size in UTF-8 bytes, not characters', () => {
     const rows = validator(['phone', 'notes']);
-    const fits = 'ł'.repeat(Math.floor((MAX_ATTRIBUTE_BYTES - 'notes'.length) / 2));
-    const tooBig = 'ł'.repeat(MAX_ATTRIBUTE_BYTES / 2);
+    const fits = 'ł'.repeat(Math.floor((MAX_CONTACT_DATA_BYTES - 'notes'.length) / 2));
+    const tooBig = 'ł'.repeat(MAX_CONTACT_DATA_BYTES / 2);
 
     expect(rows.check(2, ['601234567', fits])).toMatchObject({ kind: 'accepted' });
     expect(rows.check(3, ['601234568', tooBig])).toMatchObject({
       kind: 'rejected',
-      code: 'ATTRIBUTES_TOO_LARGE',
-      reason: `the row's attributes take ${'notes'.length + MAX_ATTRIBUTE_BYTES} bytes; at most 16384 are allowed (shorten the longest values)`,
+      code: 'ROW_TOO_LARGE',
+      reason: expect.stringContaining(`take ${'notes'.length + MAX_CONTACT_DATA_BYTES} bytes; at most 16384`),
     });
+  });
+
+  it('counts name and external id in the same budget: a 40,000-character name is rejected with its line', () => {
+    const rows = validator(['phone', 'name', 'external_id', 'notes']);
+
+    expect(rows.check(7, ['601234567', 'x'.repeat(40_000), 'id-1', 'ok'])).toMatchObject({
+      kind: 'rejected',
+      line: 7,
+      code: 'ROW_TOO_LARGE',
+    });
+    expect(rows.check(8, ['601234568', 'Anna', 'y'.repeat(16_000), 'z'.repeat(1_000)])).toMatchObject({
+      kind: 'rejected',
+      line: 8,
+      code: 'ROW_TOO_LARGE',
+    });
+    expect(rows.check(9, ['601234569', 'a'.repeat(8_000), 'b'.repeat(8_000), 'c'])).toMatchObject({
+      kind: 'accepted',
+    });
+  });
+
+  it('rejects a 900 KB name cell instead of failing the write, and imports the rows after it', () => {
+    const rows = validator(['phone', 'name']);
+
+    expect(rows.check(2, ['601234567', 'n'.repeat(900 * 1024)])).toMatchObject({
+      kind: 'rejected',
+      code: 'ROW_TOO_LARGE',
+    });
+    expect(rows.check(3, ['601234568', 'Anna'])).toMatchObject({ kind: 'accepted', contact: { name: 'Anna' } });
   });
 
   it('keeps values of unnamed columns only when there are some', () => {

@@ -151,6 +151,23 @@ describe('classifyOutcome', () => {
     );
   });
 
+  it('classifies a call the flow was told to transfer as TRANSFERRED unless the flow itself hung up (the transfer failed)', () => {
+    const flow = { questionsAnswered: 1, questionsTotal: 3, completed: false, optedOut: false, transferred: true };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CONNECT_DISCONNECT_REASONS.filter((reason) => reason !== 'CONTACT_FLOW_DISCONNECT')),
+        fc.option(fc.constantFrom(...AMD_STATUSES), { nil: undefined }),
+        (disconnectReason, answeringMachineDetectionStatus) => {
+          expect(classifyOutcome({ disconnectReason, answeringMachineDetectionStatus, flow })).toBe('TRANSFERRED');
+        },
+      ),
+    );
+    expect(classifyOutcome({ disconnectReason: ' contact_flow_disconnect ', flow })).toBe('PARTIAL');
+    expect(classifyOutcome({ disconnectReason: 'AGENT_DISCONNECT', flow: { ...flow, optedOut: true } })).toBe(
+      'OPTED_OUT',
+    );
+  });
+
   it('falls back to Connect signals when the flow recorded nothing', () => {
     const flow = { questionsAnswered: 0, questionsTotal: 3, completed: false, optedOut: false };
     expect(classifyOutcome({ answeringMachineDetectionStatus: 'VOICEMAIL_NO_BEEP', flow })).toBe('VOICEMAIL');

@@ -68,6 +68,12 @@ describe('export rows', () => {
     );
   });
 
+  it('writes an E.164 phone number as is, and a + cell that is not one defused', () => {
+    expect(csvLine(['+48601000001', '+48 601 000 001', '+48601000001;1'])).toBe(
+      `+48601000001,'+48 601 000 001,'+48601000001;1\r\n`,
+    );
+  });
+
   it('parses ?answer=q1:2 filters and matches contacts by their latest answer', () => {
     const filters = parseAnswerFilter('q1:2');
 

@@ -107,6 +107,36 @@ describe('stepAfterInput', () => {
     });
   });
 
+  it('hands the call to a person on the transfer key, at any question and retry, with the queue for the flow', () => {
+    const queue =
+      'arn:aws:connect:eu-west-1:123456789012:instance/11111111-2222-3333-4444-555555555555/queue/66666666-7777-8888-9999-000000000000';
+    const script = scriptOf({ transfer: { key: '0', queue, prompt: 'Connecting you to {name}’s nurse.' } });
+
+    const outcome = stepAfterInput(context(script), { questionId: 'q2', retry: 1, answered: 1 }, '0');
+
+    expect(outcome.kind).toBe('TRANSFER');
+    expect(outcome.step).toMatchObject({
+      action: 'TRANSFER',
+      reason: 'TRANSFERRED',
+      queue,
+      answered: 1,
+      prompt: '<speak>Connecting you to Ewa’s nurse.</speak>',
+    });
+    expect(toStringMap(outcome.step)).toMatchObject({ action: 'TRANSFER', queue });
+    // Without `script.transfer`, 0 is just an invalid key.
+    expect(stepAfterInput(context(), { questionId: 'q2', retry: 0, answered: 1 }, '0').kind).toBe('INVALID');
+  });
+
+  it('rejects a transfer key that is also an answer or the opt-out key, and a queue that is neither id nor ARN', () => {
+    expect(() => scriptOf({ transfer: { key: '1', queue: '66666666-7777-8888-9999-000000000000' } })).toThrow(
+      /transfer key cannot also be an answer/,
+    );
+    expect(() => scriptOf({ transfer: { key: '9', queue: '66666666-7777-8888-9999-000000000000' } })).toThrow(
+      /transfer key cannot be the opt-out key/,
+    );
+    expect(() => scriptOf({ transfer: { key: '0', queue: 'BasicQueue' } })).toThrow(/a queue id or queue ARN/);
+  });
+
   it('closes a call whose question the current script no longer has', () => {
     expect(stepAfterInput(context(), { questionId: 'gone', retry: 0, answered: 2 }, '1')).toMatchObject({
       kind: 'UNKNOWN_QUESTION',
@@ -163,5 +193,29 @@ describe('script validation', () => {
         ],
       }),
     ).toThrow(/leads back to a question already asked: q1 → q2 → q1/);
+  });
+});
+
+describe('keys and placeholders from the caller (issue 15: "constructor" was stored as an answer key)', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'treats the input %s as an invalid key, never as an answer',
+    (input) => {
+      const outcome = stepAfterInput(context(), { questionId: 'q1', retry: 0, answered: 0 }, input);
+
+      expect(outcome.kind).toBe('INVALID');
+    },
+  );
+
+  it('fills only own attributes and cuts long values, so no list value can overflow a prompt', () => {
+    const step = firstStep(
+      {
+        script: scriptOf({ greeting: 'Hi {constructor}{toString} {name}.' }),
+        scriptVersion: 1,
+        attributes: { name: 'x'.repeat(50_000) },
+      },
+      'HUMAN',
+    );
+
+    expect(step.prompt).toBe(`<speak>Hi ${'x'.repeat(100)}.<break time="300ms"/>Q one?</speak>`);
   });
 });

@@ -4,6 +4,7 @@ import {
   DestinationNotAllowedException,
   InvalidParameterException,
   LimitExceededException,
+  ListContactFlowsCommand,
   ResourceNotFoundException,
   StartOutboundVoiceContactCommand,
   StopContactCommand,
@@ -184,6 +185,28 @@ describe('Connect simulator API (real ConnectClient)', () => {
     );
     expect(again).toBeInstanceOf(ContactNotFoundException);
     expect(harness.simulator.stats()).toMatchObject({ stoppedByApi: 2, active: 0 });
+  });
+
+  it('lists the configured contact flows as published and active (ListContactFlows)', async () => {
+    harness = await startHarness({
+      instanceIds: [INSTANCE_ID],
+      contactFlows: [{ id: 'OutboundSurveyFlow', name: 'campaign-engine-local-outbound-survey' }],
+    });
+
+    const listed = await harness.connect.send(new ListContactFlowsCommand({ InstanceId: INSTANCE_ID }));
+    const elsewhere = harness.connect.send(new ListContactFlowsCommand({ InstanceId: 'another-instance' }));
+
+    expect(listed.ContactFlowSummaryList).toEqual([
+      {
+        Id: 'OutboundSurveyFlow',
+        Arn: `arn:aws:connect:eu-west-1:123456789012:instance/${INSTANCE_ID}/contact-flow/OutboundSurveyFlow`,
+        Name: 'campaign-engine-local-outbound-survey',
+        ContactFlowType: 'CONTACT_FLOW',
+        ContactFlowState: 'ACTIVE',
+        ContactFlowStatus: 'PUBLISHED',
+      },
+    ]);
+    await expect(elsewhere).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('answers ResourceNotFoundException for an unknown contact', async () => {

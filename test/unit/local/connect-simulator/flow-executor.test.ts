@@ -7,7 +7,7 @@ import {
   UnsupportedActionError,
   validateResponse,
 } from '../../../../local/connect-simulator/flow-executor.ts';
-import type { Flow } from '../../../../local/flows/actions.ts';
+import type { Flow } from '../../../../tools/flows/actions.ts';
 import {
   fakeCall,
   fakeFlowFunctions,
@@ -27,6 +27,18 @@ async function run(options: Parameters<typeof fakeCall>[0], functions = fakeFlow
 }
 
 describe('the shipped outbound flow, executed against fake flow functions', () => {
+  it('transfers to the campaign’s queue when the callee presses the transfer key ("press 0 for a person")', async () => {
+    const queue = '66666666-7777-8888-9999-000000000000';
+    const campaign = surveyCampaign({ transfer: { key: '0', queue, prompt: 'Please hold for a nurse.' } });
+
+    const { result, details } = await run({ presses: ['2', '0'] }, fakeFlowFunctions(campaign));
+
+    expect(result.disconnectReason).toBe('AGENT_DISCONNECT');
+    expect(details).toMatchObject({ end: 'TRANSFERRED', transferredTo: queue });
+    expect(details.said.at(-1)).toBe('Please hold for a nurse.');
+    expect(details.path.slice(-3)).toEqual(['say-transfer', 'set-transfer-queue', 'transfer-to-queue']);
+  });
+
   it('completes the script: greeting, questions along the branch, closing, then disconnects', async () => {
     const { result, details, functions } = await run({ presses: ['2', '1'] });
 
@@ -229,14 +241,14 @@ describe('the shipped outbound flow, executed against fake flow functions', () =
   it('fails the call with an error naming an action type it does not implement', async () => {
     const unknown: Flow = {
       Version: '2019-10-30',
-      StartAction: 'queue',
-      Actions: [{ Identifier: 'queue', Type: 'TransferContactToQueue', Parameters: {}, Transitions: {} }],
+      StartAction: 'task',
+      Actions: [{ Identifier: 'task', Type: 'CreateTask', Parameters: {}, Transitions: {} }],
     };
     const fake = fakeCall({});
     const attempt = createFlowExecutor({ flow: unknown, invoke: fakeFlowFunctions().invoke })(fake.call);
 
     await expect(attempt).rejects.toThrow(UnsupportedActionError);
-    await expect(attempt).rejects.toThrow(/TransferContactToQueue.*"queue"/);
+    await expect(attempt).rejects.toThrow(/CreateTask.*"task"/);
     await attempt.catch((error: FlowExecutionError) => expect(error.details.end).toBe('FAILED'));
   });
 

@@ -125,6 +125,10 @@ export function ok(map: Record<string, unknown>): LambdaInvokeResponse {
 
 export interface FakeCallOptions {
   presses?: string[];
+  /** Intents the callee gives a Lex bot, in order. */
+  intents?: Array<string | { name: string; slots: Record<string, string> }>;
+  /** The queue the call was started with (StartOutboundVoiceContact's QueueId). */
+  queueId?: string;
   amdStatus?: AmdStatus;
   /** The callee hangs up once this much virtual time has passed. */
   hangUpAtMs?: number;
@@ -148,7 +152,7 @@ export function fakeCall(options: FakeCallOptions = {}) {
     contactFlowId: 'flow',
     customerPhoneNumber: '+48600000001',
     systemPhoneNumber: '+48221234567',
-    queueId: undefined,
+    queueId: options.queueId,
     campaignId: undefined,
     trafficType: 'GENERAL',
     attributes: { campaignId: 'flow-test', runDate: '2026-11-22', attempt: '1', name: 'Anna', ...options.attributes },
@@ -162,6 +166,8 @@ export function fakeCall(options: FakeCallOptions = {}) {
       keypad: scenario.keypad,
       presses: options.presses,
       speechMsPerWord: scenario.speechMsPerWord,
+      intents: options.intents,
+      lexIntents: scenario.lex.intents,
     },
     lambdaRetryProbability: scenario.faults.lambdaRetryProbability,
     initiatedAt: new Date(0),

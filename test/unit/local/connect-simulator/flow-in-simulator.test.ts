@@ -72,8 +72,8 @@ describe('the simulator running the shipped flow', () => {
       runFlow: createFlowExecutor({
         flow: {
           Version: '2019-10-30',
-          StartAction: 'transfer',
-          Actions: [{ Identifier: 'transfer', Type: 'TransferContactToQueue', Parameters: {}, Transitions: {} }],
+          StartAction: 'task',
+          Actions: [{ Identifier: 'task', Type: 'CreateTask', Parameters: {}, Transitions: {} }],
         },
         invoke: fakeFlowFunctions().invoke,
       }),
@@ -82,7 +82,7 @@ describe('the simulator running the shipped flow', () => {
     const [record] = await callAll(['+48600000401']);
 
     expect(record?.disconnectReason).toBe('CONTACT_FLOW_DISCONNECT');
-    expect((record?.flow as FlowDetails | undefined)?.error).toMatch(/TransferContactToQueue/);
+    expect((record?.flow as FlowDetails | undefined)?.error).toMatch(/CreateTask/);
     expect(harness.simulator.stats().flowErrors).toBe(1);
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * Do-not-call list API:
+ * - POST /dnc[?country=XX], a CSV with a phone column as body: adds the numbers (engine-wide) and answers with the
+ *   counts; `country` is the country of numbers written without a country code (required for those).
+ *
+ * Numbers on the list are `suppressed` by every later import.
+ */
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
+import { ListFormatError } from '../../core/import/list-format-error.ts';
+import { environment } from '../../lib/config.ts';
+import { HttpError, httpHandler, json, parseRequest } from '../../lib/http.ts';
+import { readDoNotCallList } from '../../use-cases/import/read-do-not-call-list.ts';
+import { listFileBytes, listFileFormat, refusedList } from './list-requests.ts';
+
+const settings = environment(['TABLE_NAME']);
+const doNotCall = new DoNotCallStore(settings.TABLE_NAME);
+
+const DoNotCallQuerySchema = z.object({
+  country: z
+    .string()
+    .transform((country) => country.toUpperCase())
+    .refine(isSupportedCountry, { message: 'not an ISO 3166 country with a known numbering plan, e.g. PL' })
+    .optional(),
+});
+
+export const upload = httpHandler(async (event) => {
+  const { country } = parseRequest(DoNotCallQuerySchema, event.queryStringParameters ?? {}, 'query');
+  if (listFileFormat(event.headers?.['content-type']) !== 'csv') {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'a do-not-call list is a CSV file (text/csv)', [
+      { path: 'header.content-type', message: 'not text/csv' },
+    ]);
+  }
+  const bytes = listFileBytes(event, 'csv');
+  const reading = await readDoNotCallList(bytes, country).catch((error: unknown) => {
+    throw error instanceof ListFormatError ? refusedList(error) : error;
+  });
+  const { added, alreadyListed } = await doNotCall.add(reading.phones, 'upload', new Date());
+  return json(200, {
+    rows: reading.rows,
+    added,
+    alreadyListed,
+    duplicates: reading.duplicates,
+    rejected: reading.rejected,
+    errors: reading.errors,
+    errorsTruncated: reading.errorsTruncated,
+  });
+});
