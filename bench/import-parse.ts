@@ -222,12 +222,15 @@ export async function benchImportParse(rows = 1_000_000): Promise<ImportParseRes
   return result;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+/** `npm run bench -- import-parse [rows]`: the parse-and-validate half of `import` alone, without the local table. */
+export async function run(args: readonly string[]): Promise<void> {
+  const rows = args[0] === undefined ? undefined : Number(args[0]);
   if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) {
-    console.error(`usage: node bench/import-parse.ts [rows]; got "${process.argv[2]}"`);
-    process.exitCode = 2;
-  } else {
-    await benchImportParse(rows);
+    throw new Error(`usage: npm run bench -- import-parse [rows]; got "${args.join(' ')}"`);
   }
+  await benchImportParse(rows);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run(process.argv.slice(2));
 }
