@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- dial [contacts] [cap] [rate] [callSeconds]`: the whole dial path on the local
- * stack (state machine, dispatcher, DynamoDB Local, Connect simulator enforcing the quotas,
- * contact events, call-ended) with every callee answering and holding the line for a fixed time.
+ * `npm run bench -- dial [contacts] [cap] [rate] [callSeconds] [--faults <spec>]`: the whole dial path on the
+ * local stack (state machine, dispatcher, DynamoDB Local behind the fault proxy, Connect simulator enforcing the
+ * quotas, contact events, call-ended) with every callee answering and holding the line for a fixed time.
+ * `--faults conflicts=5-20ms,throttle=0.01` turns on DynamoDB's transaction-conflict rule and throttling
+ * (docs/local-cloud.md).
  * The contact flow is off: its Lambdas scale apart from the dialer in AWS, while locally one
  * offline process would serve both and the bench would measure that process, not the dialer.
  *
@@ -9,20 +11,31 @@
  * - line utilisation = mean concurrent calls in steady state ÷ min(C, R × mean call length);
  * - peak concurrency (must stay ≤ C) and throttles (Connect refusals);
  * - completion time against the lower bound max(N·d / C, N / R);
- * - sustained dials per second.
+ * - sustained dials per second;
+ * - the CPU each process spent per dial: the functions (serverless-offline runs them in its process: the engine's
+ *   own work, with offline's HTTP handling), DynamoDB Local, and this process (the Connect simulator, the
+ *   Step Functions endpoint, the fault proxy);
+ * - writes and WCU per dial per kind of key, from DynamoDB's ReturnConsumedCapacity (the proxy's capacity meter),
+ *   with the hottest item and partition, and what they would take at 140 dials/s (docs/data-model.md, "Hot keys");
+ * - every contact final, the faults injected, and DynamoDB Local's own transaction ceiling beside the figures.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ContactWriter } from '../functions/adapters/contact-writer.ts';
+import { RunCounters } from '../functions/adapters/run-counters.ts';
+import { lineShardCount } from '../functions/core/policy/line-shards.ts';
 import { requiredFlowConcurrency } from '../functions/core/policy/pacing.ts';
+import { FINAL_CONTACT_STATUSES } from '../functions/core/policy/retry-policy.ts';
 import { startLocalCloud } from '../local/cloud.ts';
 import { startLocalConnect } from '../local/connect.ts';
+import type { CapacityReport } from '../local/dynamodb-capacity-meter.ts';
 import { stopAllProcesses } from '../local/processes.ts';
 import { functionEnvironment } from '../local/service-definition.ts';
 import { localSettings } from '../local/settings.ts';
+import { measureTransactionCeiling } from './dynamodb-ceiling.ts';
 
 interface CallRecord {
   startedAt: string;
@@ -32,7 +45,12 @@ interface CallRecord {
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-export async function run(args: readonly string[]): Promise<void> {
+export async function run(argv: readonly string[]): Promise<void> {
+  const faultsAt = argv.indexOf('--faults');
+  const faults = faultsAt >= 0 ? argv[faultsAt + 1] : undefined;
+  if (faultsAt >= 0 && faults === undefined)
+    throw new Error('--faults needs a setting, e.g. conflicts=5-20ms,throttle=0.01');
+  const args = argv.filter((_, index) => index !== faultsAt && index !== faultsAt + 1);
   const contacts = Number(args[0] ?? 9_000);
   const cap = Number(args[1] ?? 600);
   const rate = Number(args[2] ?? 150);
@@ -47,6 +65,7 @@ export async function run(args: readonly string[]): Promise<void> {
     LOCAL_DIAL_BURST: String(rate),
     LOCAL_FLOW_FUNCTION_CONCURRENCY: String(requiredFlowConcurrency({ maxConcurrentCalls: cap })),
     LOCAL_LOG_LEVEL: 'WARN',
+    ...(faults !== undefined && { LOCAL_DYNAMODB_FAULTS: faults }),
   });
   const settings = localSettings({
     ...process.env,
@@ -131,6 +150,9 @@ export async function run(args: readonly string[]): Promise<void> {
     });
     const { executionArn } = (await started.json()) as { executionArn: string };
     const sfn = new SFNClient({ endpoint: cloud.endpoints.sfn, region: settings.LOCAL_REGION, credentials });
+    const meter = `${cloud.endpoints.dynamodb}/__faults/capacity`;
+    await fetch(meter, { method: 'PUT' });
+    const cpuBefore = processCpu();
     const runStart = Date.now();
     for (;;) {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -146,7 +168,36 @@ export async function run(args: readonly string[]): Promise<void> {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as CallRecord)
       .filter((call) => call.attributes.campaignId === campaignId);
-    report({ calls, cap, rate, runMs: Date.now() - runStart, stats });
+    const runMs = Date.now() - runStart;
+    const cpu = cpuSince(cpuBefore);
+    const capacity = (await (await fetch(meter, { method: 'DELETE' })).json()) as CapacityReport;
+    const injected = (await (await fetch(`${cloud.endpoints.dynamodb}/__faults`)).json()) as {
+      counts: Record<string, number>;
+    };
+    const table = String(functionEnvironment(cloud.service, 'dispatch').TABLE_NAME);
+    const counters = await new RunCounters(table, documents).totals(campaignId, date);
+    const notFinal = contacts - FINAL_CONTACT_STATUSES.reduce((sum, status) => sum + (counters[`n_${status}`] ?? 0), 0);
+    report({ calls, cap, rate, runMs, stats });
+    reportEngine({ dials: calls.length, runMs, cpu, capacity, cap, rate });
+    const line = (label: string, value: string) => console.info(`${label.padEnd(34)} ${value}`);
+    line('contacts not final at the end', String(notFinal));
+    line(
+      'DynamoDB faults injected',
+      `${injected.counts.conflicts ?? 0} conflicts, ${injected.counts.throttles ?? 0} throttles (${faults ?? 'off'})`,
+    );
+    const ceiling = await measureTransactionCeiling({
+      client: new DynamoDBClient({
+        endpoint: cloud.endpoints.dynamodbLocal,
+        region: settings.LOCAL_REGION,
+        credentials,
+      }),
+      tableName: table,
+      clients: 8,
+      seconds: 5,
+      warmupSeconds: 1,
+    });
+    line('DynamoDB Local ceiling', `${ceiling.perSecond.toFixed(0)} transactions/s (8 clients, alone, no proxy)`);
+    if (notFinal !== 0) process.exitCode = 1;
   } finally {
     await cloud.stop();
     await stopAllProcesses();
@@ -211,4 +262,108 @@ function report(input: {
   );
   line('sustained dials/s', `${sustained.toFixed(1)} (quota ${rate})`);
   line('run wall time', `${(input.runMs / 1000).toFixed(1)} s`);
+}
+
+/** CPU seconds (user + system) of this process and of each of its descendants, by what they run. */
+function processCpu(): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const stats = new Map<number, { parent: number; seconds: number; command: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), {
+        parent: Number(fields[1]),
+        seconds: (Number(fields[11]) + Number(fields[12])) / ticks,
+        command: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '),
+      });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const result = new Map<string, number>();
+  const visit = (pid: number, depth: number) => {
+    const stat = stats.get(pid);
+    if (stat === undefined) return;
+    const name =
+      depth === 0
+        ? 'this process (simulator, Step Functions, proxy)'
+        : stat.command.includes('DynamoDBLocal.jar')
+          ? 'DynamoDB Local'
+          : stat.command.includes('offline')
+            ? 'functions (serverless-offline)'
+            : undefined;
+    if (name !== undefined) result.set(name, (result.get(name) ?? 0) + stat.seconds);
+    for (const [child, other] of stats) if (other.parent === pid) visit(child, depth + 1);
+  };
+  visit(process.pid, 0);
+  return result;
+}
+
+function cpuSince(before: Map<string, number>): Map<string, number> {
+  const after = processCpu();
+  return new Map([...after].map(([name, seconds]) => [name, seconds - (before.get(name) ?? 0)]));
+}
+
+/** The engine's own figures: CPU per dial per process, and DynamoDB load per kind of key (measured, then at 140/s). */
+function reportEngine(input: {
+  dials: number;
+  runMs: number;
+  cpu: Map<string, number>;
+  capacity: CapacityReport;
+  cap: number;
+  rate: number;
+}) {
+  const { dials, capacity } = input;
+  const line = (label: string, value: string) => console.info(`${label.padEnd(34)} ${value}`);
+  console.info('\nCPU per dial');
+  for (const [name, seconds] of input.cpu) line(name, `${((seconds * 1000) / Math.max(1, dials)).toFixed(2)} ms`);
+  const measuredRate = dials / (input.runMs / 1000);
+  // At 140 dials/s the engine spreads lines over this many shards, a run over 32 buckets.
+  const shardsAt140 = lineShardCount({ maxConcurrentCalls: Math.max(input.cap, 10_000), dialsPerSecond: 140 });
+  const spreadAt140: Record<string, number> = {
+    'line shard': shardsAt140,
+    lease: shardsAt140,
+    'run counters': 32,
+    contact: 32,
+    answer: 32,
+    'follow-up': 32,
+    'call map': Number.POSITIVE_INFINITY,
+  };
+  console.info(
+    `\nDynamoDB writes by kind of key (ReturnConsumedCapacity; ${capacity.tableWcu.toFixed(0)} table WCU, ` +
+      `index ${JSON.stringify(capacity.indexWcu)}, ${measuredRate.toFixed(1)} dials/s measured)`,
+  );
+  console.info(
+    `${'key'.padEnd(14)} ${'writes/dial'.padStart(11)} ${'WCU/dial'.padStart(9)} ${'items'.padStart(7)} ` +
+      `${'hottest item writes/s'.padStart(22)} ${'hottest partition WCU/s'.padStart(24)}   (measured → at 140 dials/s)`,
+  );
+  for (const [name, metered] of Object.entries(capacity.classes).sort((a, b) => b[1].wcu - a[1].wcu)) {
+    const seconds = input.runMs / 1000;
+    const itemRate = metered.hottestItemWrites / seconds;
+    const partitionRate = metered.hottestPartitionWcu / seconds;
+    const spread = spreadAt140[name];
+    // Items spread over a fixed number of shards take their share of 140 dials/s; per-tick items keep their rate.
+    const at140 = (perDialTotal: number, measured: number) =>
+      spread === undefined
+        ? measured
+        : spread === Number.POSITIVE_INFINITY
+          ? measured / Math.max(1, measuredRate)
+          : (perDialTotal * 140) / spread;
+    console.info(
+      `${name.padEnd(14)} ${(metered.writes / dials).toFixed(2).padStart(11)} ${(metered.wcu / dials).toFixed(2).padStart(9)} ` +
+        `${String(metered.items).padStart(7)} ${`${itemRate.toFixed(1)} → ${at140(metered.writes / dials, itemRate).toFixed(1)}`.padStart(22)} ` +
+        `${`${partitionRate.toFixed(1)} → ${at140(metered.wcu / dials, partitionRate).toFixed(1)}`.padStart(24)}`,
+    );
+  }
+  const bucketKinds = ['contact', 'answer', 'follow-up', 'run counters'];
+  const bucketWcuPerDial = bucketKinds.reduce((sum, kind) => sum + (capacity.classes[kind]?.wcu ?? 0), 0) / dials;
+  console.info(
+    `${'run bucket'.padEnd(14)} ${''.padStart(11)} ${bucketWcuPerDial.toFixed(2).padStart(9)} (a partition of contacts, answers, follow-ups and counters: ${((bucketWcuPerDial * 140) / 32).toFixed(0)} WCU/s at 140 dials/s)`,
+  );
+  const gsi = Object.values(capacity.indexWcu).reduce((sum, units) => sum + units, 0);
+  console.info(
+    `${'due index'.padEnd(14)} ${''.padStart(11)} ${(gsi / dials).toFixed(2).padStart(9)} (one partition per run: ${((gsi / dials) * 140).toFixed(0)} WCU/s at 140 dials/s)`,
+  );
 }

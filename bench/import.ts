@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ContactWriter } from '../functions/adapters/contact-writer.ts';
 import { DoNotCallStore } from '../functions/adapters/do-not-call-store.ts';
 import { ListStore } from '../functions/adapters/list-store.ts';
+import { RunCounters } from '../functions/adapters/run-counters.ts';
 import { parseCampaign } from '../functions/core/campaign.ts';
 import { newListId } from '../functions/core/import/list-id.ts';
-import { listObjectKey, runKey } from '../functions/core/keys.ts';
+import { listObjectKey } from '../functions/core/keys.ts';
 import { ListImports } from '../functions/use-cases/import/list-intake.ts';
 import { benchImportParse } from './import-parse.ts';
 import { startBenchTable } from './local-table.ts';
@@ -137,17 +137,9 @@ export async function benchImportEndToEnd(
     const record = await records.get({ campaignId: campaign.id, date, listId });
     const summary = record?.summary;
     if (summary === undefined) throw new Error('the list has no summary');
-    const { Item: run } = await client
-      .send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk = :sk',
-          ExpressionAttributeValues: { ':pk': runKey(campaign.id, date).pk, ':sk': 'RUN' },
-        }),
-      )
-      .then((page) => ({ Item: page.Items?.[0] }));
-    if (Number(run?.n_PENDING) !== summary.accepted) {
-      throw new Error(`the run counts ${String(run?.n_PENDING)} pending contacts, the summary ${summary.accepted}`);
+    const run = await new RunCounters(tableName, client).totals(campaign.id, date);
+    if (Number(run.n_PENDING) !== summary.accepted) {
+      throw new Error(`the run counts ${String(run.n_PENDING)} pending contacts, the summary ${summary.accepted}`);
     }
 
     const checkSeconds = checkEndedAt === undefined ? 0 : (checkEndedAt - started) / 1000;

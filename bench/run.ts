@@ -14,6 +14,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   report: () => import('./report.ts'),
   'dynamodb-ceiling': () => import('./dynamodb-ceiling.ts'),
   'dynamodb-proxy': () => import('./dynamodb-proxy.ts'),
+  analytics: () => import('./analytics.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

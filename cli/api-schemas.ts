@@ -166,3 +166,23 @@ export const DoNotCallResultSchema = z.looseObject({
   errorsTruncated: z.boolean().optional(),
 });
 export type DoNotCallResult = z.infer<typeof DoNotCallResultSchema>;
+
+/** A named analysis (GET /analytics/{analysis}): a table of cells, small cells null. */
+export const AnalysisResultSchema = z.looseObject({
+  analysis: z.string(),
+  parameters: z.looseObject({ campaigns: z.array(z.string()), from: z.string(), to: z.string() }),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+  minCell: z.number(),
+  suppressed: count,
+  freshAsOf: z.string(),
+  bytesScanned: z.number().optional(),
+});
+export type AnalysisResult = z.infer<typeof AnalysisResultSchema>;
+
+/** The runs handed to the backfill worker (POST /analytics/backfill), and those skipped with why. */
+export const BackfillResultSchema = z.looseObject({
+  queued: z.array(z.looseObject({ campaignId: z.string(), date: z.string() })),
+  skipped: z.array(z.looseObject({ campaignId: z.string(), date: z.string(), reason: z.string() })),
+});
+export type BackfillResult = z.infer<typeof BackfillResultSchema>;

@@ -2,6 +2,8 @@
 /**
  * The dashboard's shell: the campaign list, the connection state and the route (`#/<campaignId>/<date>`).
  */
+
+import { analysisView } from './analysis-view.js';
 import { api, campaignPath, describeError } from './api.js';
 import { h, todayIn } from './format.js';
 import { runView } from './run-view.js';
@@ -32,15 +34,19 @@ function showConnection(state) {
 /** The route in the address bar: campaign and date, or nothing. */
 function route() {
   // Only `#/…` is a route: other fragments (the skip link's `#main`) are in-page links.
-  if (!location.hash.startsWith('#/')) return { campaignId: undefined, date: undefined };
+  if (!location.hash.startsWith('#/')) return { campaignId: undefined, date: undefined, page: 'run' };
   let parts;
   try {
     parts = location.hash.slice(2).split('/').map(decodeURIComponent);
   } catch {
-    return { campaignId: undefined, date: undefined };
+    return { campaignId: undefined, date: undefined, page: 'run' };
   }
-  const [campaignId, date] = parts;
-  return { campaignId: campaignId || undefined, date: date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined };
+  const [campaignId, date, page] = parts;
+  return {
+    campaignId: campaignId || undefined,
+    date: date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined,
+    page: page === 'analysis' ? 'analysis' : 'run',
+  };
 }
 
 function renderCampaignList() {
@@ -100,7 +106,7 @@ async function show() {
   current?.stop();
   current = undefined;
   renderCampaignList();
-  const { campaignId, date } = route();
+  const { campaignId, date, page } = route();
   if (campaignId === undefined) {
     main.replaceChildren(
       h(
@@ -127,16 +133,26 @@ async function show() {
     location.replace(`#/${encodeURIComponent(campaignId)}/${todayIn(campaign.timeZone)}`);
     return;
   }
-  const view = runView({
-    campaign,
-    date,
-    onDateChange: (next) => {
-      location.hash = `#/${encodeURIComponent(campaignId)}/${next}`;
-    },
-    onConnection: showConnection,
-  });
+  const base = `#/${encodeURIComponent(campaignId)}/${date}`;
+  const tabs = h(
+    'nav',
+    { class: 'tabs', 'aria-label': 'Views' },
+    h('a', { href: base, 'aria-current': page === 'run' ? 'page' : undefined }, 'Run'),
+    h('a', { href: `${base}/analysis`, 'aria-current': page === 'analysis' ? 'page' : undefined }, 'Analysis'),
+  );
+  const view =
+    page === 'analysis'
+      ? analysisView({ campaign, date })
+      : runView({
+          campaign,
+          date,
+          onDateChange: (next) => {
+            location.hash = `#/${encodeURIComponent(campaignId)}/${next}`;
+          },
+          onConnection: showConnection,
+        });
   current = view;
-  main.replaceChildren(view.element);
+  main.replaceChildren(tabs, view.element);
 }
 
 window.addEventListener('hashchange', () => void show());

@@ -3,11 +3,13 @@
  * `npm start` and the integration tests both use it, so what the tests exercise is what
  * developers run.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { maskPhone } from '../functions/lib/logger.ts';
+import { glueCatalog } from './athena/catalog.ts';
+import { startAthenaEndpoint } from './athena/endpoint.ts';
 import { createReferenceRenderer } from './cloudformation-references.cjs';
 import { DEAD_LETTER_FILE_NAME } from './connect.ts';
 import { queueDepthAlarms, snsAlarmPublisher, startDeadLetterAlarm } from './dead-letter-alarm.ts';
@@ -27,6 +29,12 @@ import {
 import { LOCAL_ACCOUNT_ID, type LocalSettings } from './settings.ts';
 import { type LocalStateMachine, startSfnEndpoint } from './sfn-endpoint.ts';
 import { type RecordedMessage, startSnsEndpoint } from './sns-endpoint.ts';
+import { startStreamPollers, streamMappings } from './stream-poller.ts';
+
+/** Batches the analytics stream consumer gave up on (its on-failure destination), one JSON line each. */
+export const ANALYTICS_DEAD_LETTER_FILE_NAME = 'analytics-dead-letters.jsonl';
+/** What `npm run analytics:sql` needs of a running local cloud: the catalogue and where the files are. */
+export const ANALYTICS_SQL_FILE_NAME = 'analytics-sql.json';
 
 export interface LocalCloud {
   settings: LocalSettings;
@@ -44,6 +52,7 @@ export interface LocalCloud {
     sfn: string;
     sns: string;
     connect: string;
+    athena: string;
   };
   /** The DynamoDB fault proxy: switch faults and crash rules from the same process. */
   dynamodbFaults: DynamoDbFaultProxy;
@@ -206,6 +215,27 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       stops.push(async () => watcher.stop());
     }
 
+    // Athena and Glue: DuckDB behind the Athena API, its tables from the template's Glue definitions.
+    const catalog = glueCatalog(service.resources.Resources);
+    const athena = await startAthenaEndpoint({
+      port: settings.LOCAL_ATHENA_PORT,
+      region: settings.LOCAL_REGION,
+      s3Endpoint: loopback(settings.LOCAL_S3_PORT),
+      catalog,
+      cacheDirectory: join(stateDirectory, 'athena'),
+      workGroups: [
+        'primary',
+        ...Object.values(service.resources.Resources)
+          .filter((resource) => resource.Type === 'AWS::Athena::WorkGroup')
+          .map((resource) => String(resource.Properties?.Name)),
+      ],
+    });
+    stops.push(() => athena.close());
+    writeFileSync(
+      join(stateDirectory, ANALYTICS_SQL_FILE_NAME),
+      JSON.stringify({ catalog, s3Endpoint: loopback(settings.LOCAL_S3_PORT), region: settings.LOCAL_REGION }),
+    );
+
     const clientEnvironment: Record<string, string> = {
       AWS_REGION: settings.LOCAL_REGION,
       AWS_DEFAULT_REGION: settings.LOCAL_REGION,
@@ -218,6 +248,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       AWS_ENDPOINT_URL_SFN: sfn.url,
       AWS_ENDPOINT_URL_CONNECT: connect.url,
       AWS_ENDPOINT_URL_LAMBDA: loopback(settings.LOCAL_LAMBDA_PORT),
+      AWS_ENDPOINT_URL_ATHENA: athena.url,
     };
 
     const offlineLog = join(stateDirectory, 'offline.log');
@@ -236,6 +267,19 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
       log: (line) => log('schedule', line),
     });
     stops.push(async () => stopScheduler());
+    // DynamoDB Streams → Lambda: the analytics consumer reads the table's changes as its event source mapping would.
+    if (!settings.LOCAL_PERSIST) rmSync(join(stateDirectory, ANALYTICS_DEAD_LETTER_FILE_NAME), { force: true });
+    const stopStreams = startStreamPollers(
+      streamMappings(service.functions, service.resources.Resources, renderer.functionName),
+      {
+        dynamodbEndpoint: loopback(settings.LOCAL_DYNAMODB_PORT),
+        lambdaEndpoint: loopback(settings.LOCAL_LAMBDA_PORT),
+        region: settings.LOCAL_REGION,
+        deadLetterFile: join(stateDirectory, ANALYTICS_DEAD_LETTER_FILE_NAME),
+        log: (line) => log('streams', line),
+      },
+    );
+    stops.push(stopStreams);
 
     return {
       settings,
@@ -249,6 +293,7 @@ export async function startLocalCloud(options: StartOptions): Promise<LocalCloud
         sfn: sfn.url,
         sns: sns.url,
         connect: connect.url,
+        athena: athena.url,
       },
       clientEnvironment,
       dynamodbFaults,

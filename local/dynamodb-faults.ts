@@ -38,6 +38,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { mulberry32, type Random } from './connect-simulator/random.ts';
 import { type BatchKind, mergeStatementResponses, mergeUnprocessed, splitBatch } from './dynamodb-batches.ts';
+import { CapacityMeter } from './dynamodb-capacity-meter.ts';
 import {
   type DynamoDbFaultSettings,
   DynamoDbFaultSettingsError,
@@ -124,6 +125,8 @@ export interface DynamoDbFaultProxy {
 }
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
+/** Writes the capacity meter books (docs/local-cloud.md). */
+const METERED_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'BatchWriteItem']);
 const StatementResponsesSchema = z.looseObject({ Responses: z.array(z.unknown()) });
 
 const isLoopback = (address: string | undefined): boolean =>
@@ -159,8 +162,35 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   const pickIndex = (count: number): number => Math.min(count - 1, Math.floor(random() * count));
   const arnOf = (request: IncomingMessage, table: string | undefined) =>
     table === undefined ? undefined : tableArn(regionOf(request.headers.authorization), table);
+  const meter = new CapacityMeter();
+  /** Write requests the meter books: their operation and parsed body, set as each request is read. */
+  const metered = new WeakMap<IncomingMessage, { operation: string; json: Record<string, unknown> }>();
+  /**
+   * Forwards the request and answers with DynamoDB Local's answer; with the meter on, a write asks for its
+   * consumed capacity and is booked. Resolves to the answer's HTTP status.
+   */
+  const forwardWithStatus = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    body?: Buffer,
+  ): Promise<number> => {
+    const write = meter.enabled && body !== undefined ? metered.get(request) : undefined;
+    if (write === undefined) return upstream.forward(request, response, body);
+    try {
+      const answer = await upstream.read(
+        request,
+        Buffer.from(JSON.stringify({ ...write.json, ReturnConsumedCapacity: 'INDEXES' })),
+      );
+      if (answer.status === 200) meter.record(write.operation, write.json, parseJson(answer.body));
+      sendWire(response, answer);
+      return answer.status;
+    } catch (error) {
+      upstream.unreachable(response, error);
+      return 502;
+    }
+  };
   const forward = (request: IncomingMessage, response: ServerResponse, body?: Buffer) =>
-    upstream.forward(request, response, body).then(() => undefined);
+    forwardWithStatus(request, response, body).then(() => undefined);
 
   /** Canonical ids of the references (undefined where the table or key is unknown). */
   const idsOf = (references: ReadonlyArray<ItemReference | undefined>, request: IncomingMessage) =>
@@ -217,7 +247,7 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
       return cancel(response, references.length, conflicting, CONFLICT_REASON);
     }
     locks.acquire(owner, known, now); // no await since the check: nothing can have taken them meanwhile
-    const status = await upstream.forward(request, response, body);
+    const status = await forwardWithStatus(request, response, body);
     if (status === 200) locks.settle(owner, known, Date.now() + holdMs());
     else locks.release(owner, known);
   };
@@ -384,6 +414,10 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   ) => {
     const body = await readBody(request);
     const json = parseJson(body);
+    if (meter.enabled && METERED_OPERATIONS.has(operation)) {
+      const object = JsonObjectSchema.safeParse(json);
+      if (object.success) metered.set(request, { operation, json: object.data });
+    }
     const references = json === undefined ? undefined : requestReferences(kind, json);
     if (kind === 'transactWrite' || kind === 'transactGet' || kind === 'statementTransaction') counts.transactions += 1;
 
@@ -475,8 +509,19 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
         return sendJson(response, 201, addHang(parseJson(await readBody(request))));
       }
       if (path === '/__faults/hang' && method === 'DELETE') return sendJson(response, 200, { released: clearHangs() });
+      // The capacity meter: PUT switches it on (and starts it afresh), GET reports, DELETE switches it off.
+      if (path === '/__faults/capacity' && method === 'PUT') {
+        meter.reset();
+        meter.enabled = true;
+        return sendJson(response, 200, meter.report());
+      }
+      if (path === '/__faults/capacity' && method === 'GET') return sendJson(response, 200, meter.report());
+      if (path === '/__faults/capacity' && method === 'DELETE') {
+        meter.enabled = false;
+        return sendJson(response, 200, meter.report());
+      }
       return sendJson(response, 404, {
-        message: `no control route ${method} ${path}; routes: GET|PUT /__faults, GET|POST|DELETE /__faults/hang`,
+        message: `no control route ${method} ${path}; routes: GET|PUT /__faults, GET|POST|DELETE /__faults/hang, GET|PUT|DELETE /__faults/capacity`,
       });
     } catch (error) {
       if (error instanceof DynamoDbFaultSettingsError || error instanceof HangRuleError) {

@@ -105,6 +105,7 @@ export interface TableResourceProperties {
   GlobalSecondaryIndexes?: CreateTableCommandInput['GlobalSecondaryIndexes'];
   LocalSecondaryIndexes?: CreateTableCommandInput['LocalSecondaryIndexes'];
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
+  StreamSpecification?: CreateTableCommandInput['StreamSpecification'];
 }
 
 /** Creates each table unless it exists (state persisted under .local/ survives restarts). */
@@ -119,6 +120,8 @@ export async function createTables(client: DynamoDBClient, tables: TableResource
           KeySchema: table.KeySchema,
           GlobalSecondaryIndexes: table.GlobalSecondaryIndexes,
           LocalSecondaryIndexes: table.LocalSecondaryIndexes,
+          // DynamoDB Local implements streams: the local cloud polls them as Lambda's event source mappings do.
+          StreamSpecification: table.StreamSpecification && { ...table.StreamSpecification, StreamEnabled: true },
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );

@@ -34,6 +34,7 @@ export const LocalSettingsSchema = z
     LOCAL_SFN_PORT: port.default(8083),
     LOCAL_SNS_PORT: port.default(8084),
     LOCAL_CONNECT_PORT: port.default(8085),
+    LOCAL_ATHENA_PORT: port.default(8086),
     /** Directory for logs and persisted state (git-ignored). */
     LOCAL_STATE_DIR: z.string().default('.local'),
     /** Keep DynamoDB data between starts (`1`) or start empty (default). */

@@ -18,6 +18,7 @@ const colours: Record<string, string> = {
   sns: '33',
   sfn: '35',
   connect: '32',
+  streams: '34',
   demo: '1;32',
 };
 
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       `  Step Functions   ${endpoints.sfn}`,
       `  SNS              ${endpoints.sns}  (messages in ${settings.LOCAL_STATE_DIR}/sns.jsonl)`,
       `  Connect (sim)    ${endpoints.connect}  (calls in ${settings.LOCAL_STATE_DIR}/calls.jsonl)`,
+      `  Athena (DuckDB)  ${endpoints.athena}  (analytics; SQL prompt: npm run analytics:sql)`,
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );

@@ -1,5 +1,7 @@
 /** Every command of the CLI, in the order `campaign help` lists them. */
 import type { CommandSpec } from '../command-line.ts';
+import { analyticsCommand } from './analytics.ts';
+import { analyzeCommand } from './analyze.ts';
 import { campaignsCommand } from './campaigns.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { dncCommand } from './dnc.ts';
@@ -18,4 +20,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   dncCommand,
   campaignsCommand,
   dashboardCommand,
+  analyzeCommand,
+  analyticsCommand,
 ];

@@ -6,15 +6,17 @@
  * Items (docs/data-model.md):
  * - answer: `RUN#<campaignId>#<date>` / `ANSWER#<phone>#<attempt>#<questionId>` with key, label,
  *   scriptVersion, answeredAt;
- * - run counters: `a_<questionId>_<key>` and `answersTotal` on the run item;
+ * - run counters: `a_<questionId>_<key>` and `answersTotal` on the counters of the contact's bucket;
  * - contact: `answers.<questionId>` (the latest key) and `flow` (this attempt's progress, read by
  *   the call-ended handler to classify the outcome).
  */
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ANSWER_PREFIX, answerKey, contactKey, runKey, runPartition } from '../core/keys.ts';
+import { TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ANSWER_PREFIX, answerKey, contactKey, RUN_BUCKET_NUMBERS, runBucketPartition } from '../core/keys.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
+import { retryContention } from './contention.ts';
 import { queryAll } from './query-pages.ts';
+import { countersUpdate, RunCounters } from './run-counters.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
 
 /** The contact attempt a call belongs to. */
@@ -68,11 +70,6 @@ export interface AnswerCounters {
 export const answerCounter = (questionId: string, key: string): string => `a_${questionId}_${key}`;
 const ANSWER_COUNTER = /^a_([a-z][a-z0-9_]*)_(.)$/;
 
-/** Transactions on the hot run item are cancelled when they overlap; retried with jitter this often. */
-const MAX_CONFLICT_RETRIES = 6;
-
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
 export class AnswerStore {
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -91,19 +88,25 @@ export class AnswerStore {
    * written, so no forged or stale answer reaches the counters.
    */
   async record(answer: NewAnswer): Promise<'RECORDED' | 'DUPLICATE' | 'NOT_CURRENT'> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: this.transaction(answer) }));
-        return 'RECORDED';
-      } catch (error) {
-        if ((error as Error).name !== 'TransactionCanceledException') throw error;
-        const reasons = cancellationReasons(error);
-        if (reasons[0] === 'ConditionalCheckFailed') return 'DUPLICATE';
-        if (reasons[1] === 'ConditionalCheckFailed' || reasons[2] === 'ConditionalCheckFailed') return 'NOT_CURRENT';
-        if (!reasons.includes('TransactionConflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        await sleep(Math.random() * 25 * 2 ** attempt);
-      }
-    }
+    return retryContention(
+      async ({ clientRequestToken }) => {
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              ClientRequestToken: clientRequestToken,
+              TransactItems: this.transaction(answer),
+            }),
+          );
+          return 'RECORDED' as const;
+        } catch (error) {
+          const reasons = cancellationReasons(error);
+          if (reasons[0] === 'ConditionalCheckFailed') return 'DUPLICATE' as const;
+          if (reasons[2] === 'ConditionalCheckFailed') return 'NOT_CURRENT' as const;
+          throw error;
+        }
+      },
+      { what: 'record answer' },
+    );
   }
 
   /** Writes the attempt's progress alone (an opt-out ends the script without an answer), for the current attempt only. */
@@ -126,12 +129,19 @@ export class AnswerStore {
 
   /** Every answer of a run (reports, tests). */
   async answersOfRun(campaignId: string, date: string): Promise<StoredAnswer[]> {
+    const buckets = await Promise.all(
+      RUN_BUCKET_NUMBERS.map((bucket) => this.answersOfBucket(campaignId, date, bucket)),
+    );
+    return buckets.flat();
+  }
+
+  private answersOfBucket(campaignId: string, date: string, bucket: number): Promise<StoredAnswer[]> {
     return queryAll(
       this.client,
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': ANSWER_PREFIX },
+        ExpressionAttributeValues: { ':pk': runBucketPartition(campaignId, date, bucket), ':prefix': ANSWER_PREFIX },
         ConsistentRead: true,
       },
       (item) => ({
@@ -148,11 +158,9 @@ export class AnswerStore {
 
   /** The run's answer counters (one read, whatever the number of answers). */
   async countersOfRun(campaignId: string, date: string): Promise<AnswerCounters> {
-    const { Item = {} } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: runKey(campaignId, date), ConsistentRead: true }),
-    );
-    const counters: AnswerCounters = { total: Number(Item.answersTotal ?? 0), byQuestion: {} };
-    for (const [name, value] of Object.entries(Item)) {
+    const totals = await new RunCounters(this.tableName, this.client).totals(campaignId, date);
+    const counters: AnswerCounters = { total: Number(totals.answersTotal ?? 0), byQuestion: {} };
+    for (const [name, value] of Object.entries(totals)) {
       const match = ANSWER_COUNTER.exec(name);
       if (match === null || typeof value !== 'number') continue;
       const [, questionId = '', key = ''] = match;
@@ -185,17 +193,12 @@ export class AnswerStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: runKey(ref.campaignId, ref.date),
-          UpdateExpression: 'ADD #counter :one, answersTotal :one',
-          // A run that does not exist gets no counters (no forged event creates one).
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#counter': answerCounter(answer.questionId, answer.key) },
-          ExpressionAttributeValues: { ':one': 1 },
-        },
-      },
+      // The counters of the contact's bucket. A contact whose current attempt is this one exists only in a run that
+      // was opened and dialled it, so no forged event creates counters for a run that does not exist.
+      countersUpdate(this.tableName, ref.campaignId, ref.date, ref.phone, {
+        [answerCounter(answer.questionId, answer.key)]: 1,
+        answersTotal: 1,
+      }),
       {
         Update: {
           TableName: this.tableName,

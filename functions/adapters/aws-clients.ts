@@ -3,6 +3,7 @@
  * Endpoints come from the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which is all the
  * local cloud changes; the code is the same in AWS and on a laptop.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -42,3 +43,5 @@ export const sfnClient = new SFNClient({ requestHandler });
 /** The dispatcher handles Connect throttling itself (it slows down), so the SDK must not retry. */
 export const connectClient = new ConnectClient({ maxAttempts: 1, requestHandler });
 export const lambdaClient = new LambdaClient({ requestHandler });
+/** Analyses poll for their query's end themselves, within the API's time limit. */
+export const athenaClient = new AthenaClient({ requestHandler });

@@ -15,21 +15,24 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
 
 /**
  * The items that exist among `keys` (in no particular order), with strongly consistent reads.
- * @param projection - Attribute names to return; the key attributes are always among them.
+ * @param projection - Attribute names to return (the key attributes are always among them), or `ALL`.
  * @throws Error when DynamoDB keeps leaving keys unprocessed after {@link MAX_ROUNDS} rounds.
  */
 export async function batchGetItems(
   client: typeof documentClient,
   tableName: string,
   keys: readonly Key[],
-  projection: readonly string[] = [],
+  projection: readonly string[] | 'ALL' = [],
 ): Promise<Item[]> {
   const items: Item[] = [];
-  const names = ['pk', 'sk', ...projection];
-  const expression = {
-    ProjectionExpression: names.map((_, index) => `#a${index}`).join(', '),
-    ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#a${index}`, name])),
-  };
+  const names = projection === 'ALL' ? [] : ['pk', 'sk', ...projection];
+  const expression =
+    projection === 'ALL'
+      ? {}
+      : {
+          ProjectionExpression: names.map((_, index) => `#a${index}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#a${index}`, name])),
+        };
   for (let start = 0; start < keys.length; start += KEYS_PER_REQUEST) {
     let pending: Key[] = keys.slice(start, start + KEYS_PER_REQUEST);
     for (let round = 0; pending.length > 0; round++) {

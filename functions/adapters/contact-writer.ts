@@ -7,13 +7,19 @@
  * with the run's counter update: a contact is created only if it does not exist, and the counters
  * move by exactly the number created. When some contacts of a chunk already exist the transaction
  * is cancelled naming them; they are counted as duplicates and the rest is written again.
+ *
+ * A chunk's count goes to the counters of one of the run's buckets, a different one chunk after chunk: counters
+ * only need to add up over the buckets (functions/adapters/run-counters.ts), and spreading them keeps the
+ * concurrent chunks of a large import off one item.
  */
+import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { contactKey, duePartition, dueSortKey, runKey } from '../core/keys.ts';
+import { newContactKey } from '../core/analytics/facts.ts';
+import { contactKey, duePartition, dueSortKey, RUN_BUCKETS } from '../core/keys.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
 import { documentClient } from './aws-clients.ts';
-import { statusCounter } from './run-store.ts';
-import { cancellationReasons } from './transaction-errors.ts';
+import { countersUpdateOfBucket, statusCounter } from './run-counters.ts';
+import { cancellationReasons, isAmbiguous, isBusy } from './transaction-errors.ts';
 
 /** One contact as the import produces it. */
 export interface NewContact {
@@ -45,6 +51,7 @@ export class ContactWriter {
   private readonly tableName: string;
   private readonly retentionDays: number;
   private readonly client: typeof documentClient;
+  private nextBucket = Math.floor(Math.random() * RUN_BUCKETS);
 
   constructor(tableName: string, retentionDays: number, client = documentClient) {
     this.tableName = tableName;
@@ -66,20 +73,32 @@ export class ContactWriter {
   private async writeChunk(campaignId: string, date: string, contacts: NewContact[]): Promise<WriteResult> {
     const existing: string[] = [];
     let pending = contacts;
+    const bucket = this.nextBucket++ % RUN_BUCKETS;
+    let clientRequestToken = randomUUID();
     for (let attempt = 0; pending.length > 0; attempt++) {
       try {
         await this.client.send(
-          new TransactWriteCommand({ TransactItems: this.transaction(campaignId, date, pending) }),
+          new TransactWriteCommand({
+            ClientRequestToken: clientRequestToken,
+            TransactItems: this.transaction(campaignId, date, pending, bucket),
+          }),
         );
         return { created: pending.length, existing };
       } catch (error) {
-        const name = (error as Error).name;
-        if (name !== 'TransactionCanceledException' || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        if (isAmbiguous(error)) {
+          // It may have been written: the same token makes DynamoDB apply it at most once.
+          await sleep(Math.random() * 50 * 2 ** attempt);
+          continue;
+        }
+        clientRequestToken = randomUUID();
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
         const reasons = cancellationReasons(error);
         const duplicates = new Set(
           pending.filter((_, index) => reasons[index] === 'ConditionalCheckFailed').map((contact) => contact.phone),
         );
         if (duplicates.size === 0) {
+          if (!isBusy(error)) throw error;
           // Contention or throttling: back off with jitter and try the same chunk again.
           await sleep(Math.random() * 50 * 2 ** attempt);
           continue;
@@ -91,7 +110,7 @@ export class ContactWriter {
     return { created: 0, existing };
   }
 
-  private transaction(campaignId: string, date: string, contacts: NewContact[]) {
+  private transaction(campaignId: string, date: string, contacts: NewContact[], bucket: number) {
     // From the run's date, not the import's: a list imported months ahead must outlive its run (docs/retention.md).
     const expiresAt = personalDataExpiresAt(date, this.retentionDays);
     return [
@@ -101,6 +120,8 @@ export class ContactWriter {
           Item: {
             ...contactKey(campaignId, date, contact.phone),
             phone: contact.phone,
+            // Analytics facts name the contact by this random key, never by the number (docs/analytics.md).
+            contactKey: newContactKey(),
             status: 'PENDING',
             attempts: 0,
             attemptLog: [],
@@ -120,14 +141,10 @@ export class ContactWriter {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: runKey(campaignId, date),
-          UpdateExpression: `ADD ${statusCounter('PENDING')} :count, contacts :count SET campaignId = :campaign, runDate = :date`,
-          ExpressionAttributeValues: { ':count': contacts.length, ':campaign': campaignId, ':date': date },
-        },
-      },
+      countersUpdateOfBucket(this.tableName, campaignId, date, bucket, {
+        [statusCounter('PENDING')]: contacts.length,
+        contacts: contacts.length,
+      }),
     ];
   }
 }

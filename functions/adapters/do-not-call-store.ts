@@ -8,7 +8,7 @@ import { doNotCallKey } from '../core/keys.ts';
 import type { DoNotCallLookup } from '../use-cases/import/import-rows.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
-import { RunStore } from './run-store.ts';
+import { DynamoDbContacts } from './contacts.ts';
 
 export type DoNotCallSource = 'upload' | 'opt-out';
 
@@ -23,12 +23,12 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
 export class DoNotCallStore implements DoNotCallLookup {
   private readonly tableName: string;
   private readonly client: typeof documentClient;
-  private readonly runs: RunStore;
+  private readonly contacts: DynamoDbContacts;
 
   constructor(tableName: string, client = documentClient) {
     this.tableName = tableName;
     this.client = client;
-    this.runs = new RunStore(tableName, client);
+    this.contacts = new DynamoDbContacts(tableName, client);
   }
 
   /** The numbers of `phones` (E.164) that are on the list. */
@@ -84,7 +84,7 @@ export class DoNotCallStore implements DoNotCallLookup {
     );
     let suppressed = 0;
     for (const run of runs) {
-      if (await this.runs.closeWaiting(run.campaignId, run.date, phone, SUPPRESSED_STATUS)) suppressed++;
+      if (await this.contacts.closeWaiting(run.campaignId, run.date, phone, SUPPRESSED_STATUS)) suppressed++;
     }
     return suppressed;
   }

@@ -4,22 +4,20 @@
  * message goes out, so a contact gets each follow-up at most once however often its attempts are
  * settled; the delivery result (SENT with the SNS MessageId, or FAILED with the error) is written
  * afterwards, once, together with the run's `followUpsSent` / `followUpsFailed` counter (what reports read).
+ * Contention and throttling are retried (functions/adapters/contention.ts): a message that went out is always
+ * recorded SENT and counted.
  */
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { FOLLOW_UP_PREFIX, followUpKey, runKey, runPartition } from '../core/keys.ts';
+import { FOLLOW_UP_PREFIX, followUpKey, RUN_BUCKET_NUMBERS, runBucketPartition } from '../core/keys.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
+import type { FollowUpRef } from '../use-cases/follow-ups/follow-up-sender.ts';
 import { documentClient } from './aws-clients.ts';
+import { retryContention } from './contention.ts';
 import { queryAll } from './query-pages.ts';
+import { countersUpdate } from './run-counters.ts';
 import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
 
 export type FollowUpStatus = 'SENDING' | 'SENT' | 'FAILED';
-
-export interface FollowUpRef {
-  campaignId: string;
-  date: string;
-  phone: string;
-  ruleId: string;
-}
 
 export interface StoredFollowUp extends FollowUpRef {
   status: FollowUpStatus;
@@ -41,6 +39,10 @@ export class FollowUpStore {
 
   /** Claims the follow-up for sending; false when it was claimed before (sent, failed or in progress). */
   async claim(ref: FollowUpRef, at: Date): Promise<boolean> {
+    return retryContention(() => this.put(ref, at), { what: 'claim follow-up' });
+  }
+
+  private async put(ref: FollowUpRef, at: Date): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -71,9 +73,21 @@ export class FollowUpStore {
     result: { status: 'SENT'; messageId: string } | { status: 'FAILED'; error: string },
     at: Date,
   ): Promise<boolean> {
+    return retryContention(({ clientRequestToken }) => this.writeResult(ref, result, at, clientRequestToken), {
+      what: 'record follow-up result',
+    });
+  }
+
+  private async writeResult(
+    ref: FollowUpRef,
+    result: { status: 'SENT'; messageId: string } | { status: 'FAILED'; error: string },
+    at: Date,
+    clientRequestToken: string,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
+          ClientRequestToken: clientRequestToken,
           TransactItems: [
             {
               Update: {
@@ -96,14 +110,9 @@ export class FollowUpStore {
                 },
               },
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: runKey(ref.campaignId, ref.date),
-                UpdateExpression: `ADD ${result.status === 'SENT' ? 'followUpsSent' : 'followUpsFailed'} :one`,
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
+            countersUpdate(this.tableName, ref.campaignId, ref.date, ref.phone, {
+              [result.status === 'SENT' ? 'followUpsSent' : 'followUpsFailed']: 1,
+            }),
           ],
         }),
       );
@@ -116,12 +125,19 @@ export class FollowUpStore {
 
   /** Every follow-up of a run (reports, tests). */
   async followUpsOfRun(campaignId: string, date: string): Promise<StoredFollowUp[]> {
+    const buckets = await Promise.all(
+      RUN_BUCKET_NUMBERS.map((bucket) => this.followUpsOfBucket(campaignId, date, bucket)),
+    );
+    return buckets.flat();
+  }
+
+  private followUpsOfBucket(campaignId: string, date: string, bucket: number): Promise<StoredFollowUp[]> {
     return queryAll(
       this.client,
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': runPartition(campaignId, date), ':prefix': FOLLOW_UP_PREFIX },
+        ExpressionAttributeValues: { ':pk': runBucketPartition(campaignId, date, bucket), ':prefix': FOLLOW_UP_PREFIX },
         ConsistentRead: true,
       },
       (item) => ({

@@ -9,7 +9,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { contactKey, doNotCallKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { DoNotCallStore } from './do-not-call-store.ts';
-import { RunStore } from './run-store.ts';
+import { type RunStore, runStoreFor } from './run-store.ts';
 
 export class OptOuts {
   private readonly tableName: string;
@@ -21,7 +21,7 @@ export class OptOuts {
     this.tableName = tableName;
     this.client = client;
     this.doNotCall = new DoNotCallStore(tableName, client);
-    this.runs = new RunStore(tableName, client);
+    this.runs = runStoreFor(tableName, client);
   }
 
   /** Whether the number is on the do-not-call list (one strongly consistent GetItem). */

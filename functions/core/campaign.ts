@@ -317,6 +317,31 @@ export const RunSettingsSchema = z.object({
   ringTimeoutSeconds: z.number().int().min(15).max(60).default(30),
 });
 
+/** At most this many list columns are analytics dimensions (two of them can be crossed in one analysis). */
+export const MAX_ANALYTICS_DIMENSIONS = 4;
+
+/**
+ * Column names that identify a person: never analytics dimensions, whatever the list calls them (the phone, name and
+ * external id are not attributes anyway; these are the usual other identifiers).
+ */
+const PERSONAL_COLUMNS = new Set(['phone', 'name', 'full_name', 'external_id', 'email', 'e_mail', 'address', 'pesel']);
+
+export const AnalyticsSettingsSchema = z.object({
+  /**
+   * List columns (attribute keys, as the import stores them: lower case, `_` for spaces) whose values every
+   * analytics fact carries, so analyses can be cut by them. Bounded: see docs/analytics.md.
+   */
+  dimensions: z
+    .array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'a list column as stored: lower case, digits and _'))
+    .max(MAX_ANALYTICS_DIMENSIONS, `at most ${MAX_ANALYTICS_DIMENSIONS} dimensions`)
+    .refine((dimensions) => new Set(dimensions).size === dimensions.length, { message: 'dimensions must be unique' })
+    .refine((dimensions) => dimensions.every((dimension) => !PERSONAL_COLUMNS.has(dimension)), {
+      message: `a column that identifies a person (${[...PERSONAL_COLUMNS].join(', ')}) cannot be a dimension`,
+    })
+    .default([]),
+});
+export type AnalyticsSettings = z.infer<typeof AnalyticsSettingsSchema>;
+
 export const CampaignSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
@@ -352,6 +377,7 @@ export const CampaignSchema = z
     }),
     script: ScriptSchema,
     followUps: z.array(FollowUpSchema).max(CAMPAIGN_LIMITS.followUps).default([]),
+    analytics: AnalyticsSettingsSchema.default({ dimensions: [] }),
   })
   .superRefine((campaign, context) => {
     const questions = new Map(campaign.script.questions.map((question) => [question.id, question]));

@@ -3,11 +3,50 @@
  * agrees on them; nothing else in the code writes a key by hand.
  */
 
-/** A run: one campaign on one date. Its contacts share the partition. */
+/**
+ * A run: one campaign on one date. The run item, its lists, exports and history samples share this partition;
+ * its contacts do not (see {@link runBucketPartition}).
+ */
 export const runPartition = (campaignId: string, date: string): string => `RUN#${campaignId}#${date}`;
 export const runKey = (campaignId: string, date: string) => ({ pk: runPartition(campaignId, date), sk: 'RUN' });
+
+/**
+ * A run's contacts, their answers and follow-ups, and the run's counters are spread over this many partitions (by
+ * a hash of the phone number), so that no partition key takes more than a small share of a run's writes: at
+ * 140 dials/s one run writes about 3,000 WCU/s, a bucket about 100 (docs/data-model.md, "Hot keys"). Fixed for
+ * the life of the table: every key below depends on it.
+ */
+export const RUN_BUCKETS = 32;
+
+/** The bucket (0 … RUN_BUCKETS − 1) of a phone number: FNV-1a over its characters, stable across processes. */
+export function bucketOf(phone: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < phone.length; index++) {
+    hash ^= phone.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % RUN_BUCKETS;
+}
+
+/** Every bucket number, in order. */
+export const RUN_BUCKET_NUMBERS: readonly number[] = Array.from({ length: RUN_BUCKETS }, (_, bucket) => bucket);
+
+/** One bucket partition of a run: `RUN#<campaignId>#<date>#B07`. */
+export const runBucketPartition = (campaignId: string, date: string, bucket: number): string =>
+  `${runPartition(campaignId, date)}#B${String(bucket).padStart(2, '0')}`;
+
+/**
+ * The run's counters of one bucket: contacts by status, attempts by outcome, answers… of the contacts in that
+ * bucket. A summary adds up the RUN_BUCKETS items (one BatchGetItem); every change of a contact moves its own
+ * bucket's counters in the same transaction, so the sums always equal the contacts.
+ */
+export const runCountersKey = (campaignId: string, date: string, bucket: number) => ({
+  pk: runBucketPartition(campaignId, date, bucket),
+  sk: 'COUNTERS',
+});
+
 export const contactKey = (campaignId: string, date: string, phone: string) => ({
-  pk: runPartition(campaignId, date),
+  pk: runBucketPartition(campaignId, date, bucketOf(phone)),
   sk: `CONTACT#${phone}`,
 });
 export const CONTACT_PREFIX = 'CONTACT#';
@@ -16,14 +55,22 @@ export const CONTACT_PREFIX = 'CONTACT#';
 export const duePartition = (campaignId: string, date: string): string => `DUE#${campaignId}#${date}`;
 export const dueSortKey = (at: Date, phone: string): string => `${at.toISOString()}#${phone}`;
 
+/**
+ * The engine's lines are split over line shards (docs/data-model.md): shard `k` holds up to its share of
+ * `maxConcurrentCalls` live calls, counted in its own item, and the leases of those calls in its own partition.
+ * Taking and releasing a line writes one shard, never an engine-wide item.
+ */
+export const lineShardPartition = (shard: number): string => `LINES#${String(shard).padStart(3, '0')}`;
+export const lineShardKey = (shard: number) => ({ pk: lineShardPartition(shard), sk: 'LINES' });
+
 /** A line held by one call attempt; deleting it is what releases the line, exactly once. */
-export const leaseKey = (campaignId: string, date: string, phone: string, attempt: number) => ({
-  pk: 'LEASES',
-  sk: `${campaignId}#${date}#${phone}#${attempt}`,
+export const LEASE_PREFIX = 'LEASE#';
+export const leaseKey = (shard: number, campaignId: string, date: string, phone: string, attempt: number) => ({
+  pk: lineShardPartition(shard),
+  sk: `${LEASE_PREFIX}${campaignId}#${date}#${phone}#${attempt}`,
 });
 
-/** Engine-wide pacing state: live calls across all campaigns and the dial-rate bucket. */
-export const capacityKey = { pk: 'PACING', sk: 'CAPACITY' } as const;
+/** Engine-wide pacing state: the shared dial-rate bucket (written once per dispatcher tick). */
 export const dialRateKey = { pk: 'PACING', sk: 'DIAL_RATE' } as const;
 
 /** Runs currently dialing, with their weights, for fair shares between campaigns. */
@@ -65,17 +112,17 @@ export function parseListObjectKey(
   return { campaignId, date, listId, format: format === 'xlsx' ? 'xlsx' : 'csv' };
 }
 
-/** Keypad answers of a run: one item per (contact, attempt, question), written once. */
+/** Keypad answers of a run: one item per (contact, attempt, question), written once, in the contact's bucket. */
 export const ANSWER_PREFIX = 'ANSWER#';
 export const answerKey = (campaignId: string, date: string, phone: string, attempt: number, questionId: string) => ({
-  pk: runPartition(campaignId, date),
+  pk: runBucketPartition(campaignId, date, bucketOf(phone)),
   sk: `${ANSWER_PREFIX}${phone}#${attempt}#${questionId}`,
 });
 
-/** A follow-up SMS of a run: one item per (contact, rule), claimed before the message is sent. */
+/** A follow-up SMS of a run: one item per (contact, rule), claimed before the message is sent; in the contact's bucket. */
 export const FOLLOW_UP_PREFIX = 'FOLLOWUP#';
 export const followUpKey = (campaignId: string, date: string, phone: string, ruleId: string) => ({
-  pk: runPartition(campaignId, date),
+  pk: runBucketPartition(campaignId, date, bucketOf(phone)),
   sk: `${FOLLOW_UP_PREFIX}${phone}#${ruleId}`,
 });
 

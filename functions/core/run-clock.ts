@@ -35,7 +35,9 @@ export type TickAction =
  * - stopped or past its day, with no calls left in flight: finalize;
  * - nothing waiting and nothing in flight: finalize;
  * - nothing due for a while and no calls in flight: sleep until the next due attempt;
- * - otherwise tick again (immediately after a dialing tick, which already spent the tick's time).
+ * - otherwise tick again: at once after a dialing tick (which already spent the tick's time), else when the next
+ *   contact falls due (a second from now at the soonest, so a tick that could not dial does not spin), a tick
+ *   from now at the latest (calls in flight may end in retries due sooner).
  */
 export function nextAction(input: {
   campaignId: string;
@@ -67,5 +69,10 @@ export function nextAction(input: {
       return { action: 'WAIT_UNTIL', waitUntil: wakeAt.toISOString() };
     }
   }
-  return { action: 'TICK', waitSeconds: input.dialedThisTick ? 0 : tickSeconds };
+  if (input.dialedThisTick) return { action: 'TICK', waitSeconds: 0 };
+  const untilDue =
+    input.waiting > 0 && input.nextDue !== undefined
+      ? Math.max(1, Math.ceil((input.nextDue.getTime() - now.getTime()) / 1000))
+      : tickSeconds;
+  return { action: 'TICK', waitSeconds: Math.min(tickSeconds, untilDue) };
 }

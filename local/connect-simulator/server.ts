@@ -140,6 +140,11 @@ async function handle(
     if (method === 'GET' && instance?.[1]) {
       return writeJson(response, 200, simulator.describeInstance(decodeURIComponent(instance[1])));
     }
+    const attributes = /^\/contact\/attributes\/([^/]+)\/([^/]+)$/.exec(path);
+    if (method === 'GET' && attributes?.[1] && attributes[2]) {
+      const instanceId = decodeURIComponent(attributes[1]);
+      return writeJson(response, 200, simulator.getContactAttributes(instanceId, decodeURIComponent(attributes[2])));
+    }
     const flows = /^\/contact-flows-summary\/([^/]+)$/.exec(path);
     if (method === 'GET' && flows?.[1]) {
       return writeJson(response, 200, simulator.listContactFlows(decodeURIComponent(flows[1])));

@@ -71,7 +71,7 @@ export interface SimulatorStats {
   callsPerSecondWindow: { windowMs: number; current: number; peak: number };
   outcomes: Record<string, number>;
   disconnectReasons: Record<string, number>;
-  apiCalls: Record<'StartOutboundVoiceContact' | 'StopContact' | 'DescribeContact', number>;
+  apiCalls: Record<'StartOutboundVoiceContact' | 'StopContact' | 'DescribeContact' | 'GetContactAttributes', number>;
   events: DeliveryStats;
   quotas: Quotas;
 }
@@ -115,7 +115,7 @@ export class ConnectSimulator {
   };
   readonly #outcomes: Record<string, number> = {};
   readonly #disconnectReasons: Record<string, number> = {};
-  readonly #apiCalls = { StartOutboundVoiceContact: 0, StopContact: 0, DescribeContact: 0 };
+  readonly #apiCalls = { StartOutboundVoiceContact: 0, StopContact: 0, DescribeContact: 0, GetContactAttributes: 0 };
 
   constructor(options: ConnectSimulatorOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -260,6 +260,20 @@ export class ConnectSimulator {
       throw new ConnectApiError('ResourceNotFoundException', 'Contact not found');
     }
     return { Contact: toDescribedContact(contact) };
+  }
+
+  /**
+   * GetContactAttributes: the contact's user-defined attributes as they are now (those it was started with, plus
+   * what its flow set). @throws ConnectApiError
+   */
+  getContactAttributes(instanceIdOrArn: string, initialContactId: string): { Attributes: Record<string, string> } {
+    this.#apiCalls.GetContactAttributes += 1;
+    const instanceId = this.#checkInstance(instanceIdOrArn);
+    const contact = this.#contacts.get(initialContactId);
+    if (contact === undefined || contact.instanceId !== instanceId) {
+      throw new ConnectApiError('ResourceNotFoundException', 'Contact not found');
+    }
+    return { Attributes: { ...contact.attributes } };
   }
 
   /** A snapshot of the counters. */

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { ConnectClient, StartOutboundVoiceContactCommand } from '@aws-sdk/client-connect';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DueContact, RunStore } from '../../functions/adapters/run-store.ts';
+import { DynamoDbLineLeases } from '../../functions/adapters/line-leases.ts';
+import type { DueContact } from '../../functions/use-cases/dialing/ports.ts';
 import { DEAD_LETTER_FILE_NAME } from '../../local/connect.ts';
 import {
   api,
@@ -18,6 +19,7 @@ import {
   localDocumentClient,
   runItems,
   type SnsRecord,
+  setDynamoDbFaults,
   setScenario,
   snsMessages,
   testCampaign,
@@ -28,7 +30,7 @@ import {
 } from './support.ts';
 
 const documents = localDocumentClient();
-const runs = new RunStore(cloud.tableName, documents);
+const leases = new DynamoDbLineLeases(cloud.tableName, cloud.caps, 90, documents);
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** `<service>-<stage>`, the prefix of every resource name of the stack. */
 const stackPrefix = String(cloud.alertsTopicArn.split(':').at(-1)).replace(/-alerts$/, '');
@@ -36,7 +38,7 @@ const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
 
 /** Callees who answer 1 and so get the follow-up SMS. */
 const FOLLOW_UP_PHONES = Array.from({ length: 6 }, (_, index) => `+4860140000${index}`);
-/** Calls placed on the Connect instance by something other than the dispatcher. */
+/** Calls placed on the Connect instance by something other than the dispatcher (their ends fail while DynamoDB refuses). */
 const FOREIGN_CALLS = ['+48600900001', '+48600900002'];
 
 /** Alerts-topic messages whose subject matches, published after `mark` (the log's length before). */
@@ -131,11 +133,23 @@ describe('alerts: one clear SNS message per failure class', () => {
     await api('PUT', `/campaigns/${campaign}`, testCampaign(campaign));
     const leak = async (phones: string[]) => {
       await writeContactsNamed(campaign, phones);
-      // A dispatcher that crashed between claiming a line and dialing, a minute ago (leases last 10 s here).
+      // Calls placed a minute ago (leases last 10 s here) whose ends were never reported, and which Connect no
+      // longer knows (their ContactIds are unknown to DescribeContact): nothing can say how they ended.
       const claimedAt = new Date(Date.now() - 60_000);
       for (const phone of phones) {
-        const contact = { campaignId: campaign, date: today(), phone, attempts: 0, status: 'PENDING' } as DueContact;
-        expect(await runs.claim(contact, cloud.caps.maxConcurrentCalls, claimedAt, 10)).toBe('CLAIMED');
+        const contact: DueContact = {
+          campaignId: campaign,
+          date: today(),
+          phone,
+          attempts: 0,
+          status: 'PENDING',
+          timeZone: 'Europe/Warsaw',
+        };
+        const line = (await leases.shards()).find((shard) => shard.inFlight < shard.cap);
+        if (line === undefined) throw new Error('no free line');
+        expect(await leases.claim(contact, line, claimedAt, 10)).toBe('CLAIMED');
+        const ref = { campaignId: campaign, date: today(), phone, attempt: 1 };
+        await leases.noteContactId(ref, line.shard, `forgotten-by-connect-${phone}`);
       }
     };
     const mark = snsMessages().length;
@@ -212,29 +226,39 @@ describe('alerts: one clear SNS message per failure class', () => {
   });
 
   it('event-handler failures in the dead-letter queue: one alarm notification while the queue holds messages', async () => {
-    const deadLetters = join(cloud.stateDirectory, DEAD_LETTER_FILE_NAME);
+    const deadLetterFile = join(cloud.stateDirectory, DEAD_LETTER_FILE_NAME);
     // Purged (as an operator would the queue) so the alarm starts from OK, whatever earlier tests left there.
-    writeFileSync(deadLetters, '');
+    writeFileSync(deadLetterFile, '');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const connect = new ConnectClient({ endpoint: cloud.endpoints.connect, region: 'eu-west-1', credentials });
-    // A call on the engine's instance that the engine has no attempt for (placed by hand, or by another
-    // application): its DISCONNECTED event fails call-ended on every delivery.
-    const foreignCall = (destination: string) =>
-      connect.send(
-        new StartOutboundVoiceContactCommand({
-          InstanceId: cloud.connectInstanceId,
-          ContactFlowId: 'manual-flow',
-          DestinationPhoneNumber: destination,
-          SourcePhoneNumber: '+48221234567',
-        }),
-      );
+    // A call ends while DynamoDB refuses every request (the fault proxy throttles all of them): call-ended cannot
+    // even look the call up, on any delivery, and the event lands in the dead-letter queue.
+    const callEndingWhileDynamoDbRefuses = async (destination: string, deadLetters: number) => {
+      await setDynamoDbFaults({ throttle: 1 });
+      try {
+        await connect.send(
+          new StartOutboundVoiceContactCommand({
+            InstanceId: cloud.connectInstanceId,
+            ContactFlowId: 'manual-flow',
+            DestinationPhoneNumber: destination,
+            SourcePhoneNumber: '+48221234567',
+          }),
+        );
+        await waitFor(
+          'dead letter',
+          async () => (deadLetterCount(deadLetterFile) >= deadLetters ? true : undefined),
+          90_000,
+        );
+      } finally {
+        await setDynamoDbFaults({});
+      }
+    };
     const subject = `ALARM: "${stackPrefix}-call-events-dlq" in EU (Ireland)`;
     const mark = snsMessages().length;
 
-    await foreignCall(FOREIGN_CALLS[0] as string);
+    await callEndingWhileDynamoDbRefuses(FOREIGN_CALLS[0] as string, 1);
     const alarm = await oneAlert(mark, subject, 0);
-    await foreignCall(FOREIGN_CALLS[1] as string);
-    await waitFor('second dead letter', async () => (deadLetterCount(deadLetters) >= 2 ? true : undefined));
+    await callEndingWhileDynamoDbRefuses(FOREIGN_CALLS[1] as string, 2);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
     expect(alertsAfter(mark, subject)).toHaveLength(1);

@@ -3,7 +3,6 @@
  * contact events with faults, call-ended, sweeper), judged against the simulator's ground-truth
  * call log: the caps hold, no attempt is dialled twice, and every contact ends accounted for.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContactWriter } from '../../functions/adapters/contact-writer.ts';
 import { FINAL_CONTACT_STATUSES } from '../../functions/core/policy/retry-policy.ts';
@@ -14,6 +13,7 @@ import {
   cloud,
   invokeFunction,
   localDocumentClient,
+  runItems,
   setScenario,
   simulatorStats,
   testCampaign,
@@ -87,14 +87,7 @@ beforeAll(async () => {
   await waitFor('simulator idle', async () => ((await simulatorStats()).active === 0 ? true : undefined));
 
   calls = callLog().filter((call) => call.attributes.campaignId === CAMPAIGN);
-  const { Items = [] } = await documents.send(
-    new QueryCommand({
-      TableName: cloud.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
-      ExpressionAttributeValues: { ':pk': `RUN#${CAMPAIGN}#${today()}`, ':contact': 'CONTACT#' },
-    }),
-  );
-  contacts = Items as StoredContact[];
+  contacts = (await runItems(CAMPAIGN, today(), 'CONTACT#')) as unknown as StoredContact[];
   runStatus = (await api('GET', `/campaigns/${CAMPAIGN}/runs/${today()}`)).body as typeof runStatus;
   stats = await simulatorStats();
 }, 300_000);

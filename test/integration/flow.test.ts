@@ -9,6 +9,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnswerStore, type StoredAnswer } from '../../functions/adapters/answer-store.ts';
+import { contactKey } from '../../functions/core/keys.ts';
 import {
   api,
   cloud,
@@ -72,7 +73,7 @@ async function runToEnd(campaignId: string): Promise<void> {
 
 async function contactOf(campaignId: string, phone: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: cloud.tableName, Key: { pk: `RUN#${campaignId}#${today()}`, sk: `CONTACT#${phone}` } }),
+    new GetCommand({ TableName: cloud.tableName, Key: contactKey(campaignId, today(), phone) }),
   );
   return Item;
 }
@@ -223,7 +224,7 @@ describe('record-answer invoked twice with the same event (a Connect retry)', ()
     await documents.send(
       new UpdateCommand({
         TableName: cloud.tableName,
-        Key: { pk: `RUN#${CAMPAIGN}#${today()}`, sk: `CONTACT#${phone}` },
+        Key: contactKey(CAMPAIGN, today(), phone),
         UpdateExpression: 'SET #status = :dialing, attempts = :one, attemptLog = :log',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

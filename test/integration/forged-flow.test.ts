@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, cloud, invokeFunction, localDocumentClient, testCampaign, today, writeContacts } from './support.ts';
+import { answerKey, contactKey, runKey } from '../../functions/core/keys.ts';
+import {
+  api,
+  cloud,
+  invokeFunction,
+  localDocumentClient,
+  runCounters,
+  testCampaign,
+  today,
+  writeContacts,
+} from './support.ts';
 
 const CAMPAIGN = 'forged-flow';
 const CALLED = '+48700900001';
@@ -38,9 +48,8 @@ function event(changes: { contactId?: string; phone?: string; date?: string; ins
   return forged;
 }
 
-const item = async (pk: string, sk: string) =>
-  (await documents.send(new GetCommand({ TableName: cloud.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
-const run = () => item(`RUN#${CAMPAIGN}#${today()}`, 'RUN');
+const item = async (key: { pk: string; sk: string }) =>
+  (await documents.send(new GetCommand({ TableName: cloud.tableName, Key: key, ConsistentRead: true }))).Item;
 const refused = (payload: unknown) =>
   expect(invokeFunction('recordAnswer', payload)).rejects.toThrow(/ForgedCallError/);
 
@@ -64,7 +73,7 @@ describe('forged contact-flow events', () => {
     await documents.send(
       new UpdateCommand({
         TableName: cloud.tableName,
-        Key: { pk: `RUN#${CAMPAIGN}#${today()}`, sk: `CONTACT#${CALLED}` },
+        Key: contactKey(CAMPAIGN, today(), CALLED),
         UpdateExpression: 'SET #status = :dialing, attempts = :one, attemptLog = :log',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -92,18 +101,19 @@ describe('forged contact-flow events', () => {
     for (let index = 0; index < 11; index++) {
       await refused(event({ contactId: `f0f0f0f0-0000-4000-8000-0000000000${10 + index}`, phone: NEVER_CALLED }));
     }
-    expect(await item(`RUN#${CAMPAIGN}#${today()}`, `ANSWER#${NEVER_CALLED}#1#q1`)).toBeUndefined();
-    expect((await run())?.answersTotal).toBeUndefined();
+    expect(await item(answerKey(CAMPAIGN, today(), NEVER_CALLED, 1, 'q1'))).toBeUndefined();
+    expect((await runCounters(CAMPAIGN, today())).answersTotal).toBeUndefined();
   });
 
   it('creates no run counters for a date with no run', async () => {
     await refused(event({ contactId: 'f0f0f0f0-0000-4000-8000-000000000099', date: '2031-01-01' }));
-    expect(await item(`RUN#${CAMPAIGN}#2031-01-01`, 'RUN')).toBeUndefined();
+    expect(await item(runKey(CAMPAIGN, '2031-01-01'))).toBeUndefined();
+    expect(await runCounters(CAMPAIGN, '2031-01-01')).toEqual({});
   });
 
   it("refuses a real call's ContactId pressing the opt-out key for another number", async () => {
     await refused(event({ phone: SOMEONE_ELSE, input: '9' }));
-    expect(await item('DNC', SOMEONE_ELSE)).toBeUndefined();
+    expect(await item({ pk: 'DNC', sk: SOMEONE_ELSE })).toBeUndefined();
   });
 
   it('records the real call once, and takes the input "constructor" for an invalid key', async () => {
@@ -114,8 +124,9 @@ describe('forged contact-flow events', () => {
     expect(first.result).toBe('INVALID');
     expect(answer.result).toBe('RECORDED');
     expect(again.result).toBe('DUPLICATE');
-    expect(await item(`RUN#${CAMPAIGN}#${today()}`, `ANSWER#${CALLED}#1#q1`)).toMatchObject({ key: '1' });
-    expect((await run())?.answersTotal).toBe(1);
-    expect((await run())?.a_q1_constructor).toBeUndefined();
+    expect(await item(answerKey(CAMPAIGN, today(), CALLED, 1, 'q1'))).toMatchObject({ key: '1' });
+    const counters = await runCounters(CAMPAIGN, today());
+    expect(counters.answersTotal).toBe(1);
+    expect(counters.a_q1_constructor).toBeUndefined();
   });
 });

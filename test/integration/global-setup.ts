@@ -20,6 +20,10 @@ export interface LocalCloudContext {
   runStateMachineArn: string;
   /** The Connect instance the engine dials through (the simulator's instance id). */
   connectInstanceId: string;
+  /** The contact flow the dispatcher starts calls in. */
+  contactFlowId: string;
+  /** The `engine` attribute of the stage's calls. */
+  engineId: string;
   caps: { maxConcurrentCalls: number; dialsPerSecond: number; dialBurst: number };
   functionNames: Record<string, string>;
 }
@@ -57,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_SFN_PORT: port(18083),
     LOCAL_SNS_PORT: port(18084),
     LOCAL_CONNECT_PORT: port(18085),
+    LOCAL_ATHENA_PORT: port(18086),
     LOCAL_STATE_DIR: stateDirectory,
     LOCAL_DEMO: '0',
   });
@@ -76,6 +81,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     alertsTopicArn: `arn:aws:sns:${settings.LOCAL_REGION}:000000000000:${cloud.service.service}-${settings.LOCAL_STAGE}-alerts`,
     runStateMachineArn: `arn:aws:states:${settings.LOCAL_REGION}:000000000000:stateMachine:${cloud.service.service}-${settings.LOCAL_STAGE}-campaign-run`,
     connectInstanceId: String(environment.CONNECT_INSTANCE_ARN).split('/').at(-1) ?? '',
+    contactFlowId: String(environment.CONTACT_FLOW_ARN).split('/').at(-1) ?? '',
+    engineId: `${cloud.service.service}-${settings.LOCAL_STAGE}`,
     caps: {
       maxConcurrentCalls: Number(environment.MAX_CONCURRENT_CALLS),
       dialsPerSecond: Number(environment.DIALS_PER_SECOND),

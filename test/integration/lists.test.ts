@@ -13,7 +13,17 @@ import { newListId } from '../../functions/core/import/list-id.ts';
 import type { ListInput } from '../../functions/core/import/list-reader.ts';
 import { listObjectKey } from '../../functions/core/keys.ts';
 import { type ListFiles, ListImports } from '../../functions/use-cases/import/list-intake.ts';
-import { api, cloud, localDocumentClient, runItems, testCampaign, today, upload, waitFor } from './support.ts';
+import {
+  api,
+  cloud,
+  localDocumentClient,
+  runCounters,
+  runItems,
+  testCampaign,
+  today,
+  upload,
+  waitFor,
+} from './support.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/lists/${name}`, import.meta.url));
 
@@ -40,8 +50,7 @@ async function contactsOf(campaignId: string, date = today()) {
 }
 
 async function pendingCounter(campaignId: string, date = today()): Promise<number> {
-  const [run] = await runItems(campaignId, date, 'RUN');
-  return Number(run?.n_PENDING ?? 0);
+  return Number((await runCounters(campaignId, date)).n_PENDING ?? 0);
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { RUN_BUCKET_NUMBERS, runBucketPartition, runPartition } from '../../functions/core/keys.ts';
 
 export const cloud = inject('localCloud');
 
@@ -184,20 +185,33 @@ export async function runItems(campaignId: string, date: string, prefix: string)
   const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
   const client = localDocumentClient();
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: cloud.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `RUN#${campaignId}#${date}`, ':prefix': prefix },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
+  // The run's own partition (run item, lists, exports) and its bucket partitions (contacts, answers, follow-ups).
+  const partitions = [
+    runPartition(campaignId, date),
+    ...RUN_BUCKET_NUMBERS.map((bucket) => runBucketPartition(campaignId, date, bucket)),
+  ];
+  for (const pk of partitions) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: cloud.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+  return items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+}
+
+/** A run's counters, summed over its buckets (as reports read them). */
+export async function runCounters(campaignId: string, date: string): Promise<Record<string, number>> {
+  const { RunCounters } = await import('../../functions/adapters/run-counters.ts');
+  return new RunCounters(cloud.tableName, localDocumentClient()).totals(campaignId, date);
 }
 
 /** A call-log record with what the contact flow did (local/connect-simulator/flow-executor.ts `FlowDetails`). */
@@ -239,4 +253,23 @@ export async function writeContacts(
       dueAt,
     })),
   );
+}
+
+/**
+ * Switches the DynamoDB fault proxy of the test stack (docs/local-cloud.md): `{ conflicts: '5-20ms', throttle: 0.02 }`
+ * applies DynamoDB's transaction-conflict rule and throttles that share of requests; `{}` switches both off.
+ */
+export async function setDynamoDbFaults(faults: { conflicts?: string; throttle?: number }): Promise<void> {
+  const response = await fetch(`${cloud.endpoints.dynamodb}/__faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ conflicts: faults.conflicts ?? null, throttle: faults.throttle ?? 0 }),
+  });
+  if (!response.ok) throw new Error(`fault proxy refused ${JSON.stringify(faults)}: ${await response.text()}`);
+}
+
+/** What the fault proxy has injected so far. */
+export async function dynamoDbFaultCounts(): Promise<{ conflicts: number; throttles: number }> {
+  const response = await fetch(`${cloud.endpoints.dynamodb}/__faults`);
+  return (await response.json()) as { conflicts: number; throttles: number };
 }

@@ -143,3 +143,26 @@ export function leakedLeasesAlert(input: {
     periodSeconds: 3_600,
   };
 }
+
+/**
+ * A call could not be settled for a reason retrying cannot fix (the campaign's definition is gone or cannot be
+ * applied): its line was released and the contact ended FAILED with the reason. One alert per run and hour.
+ */
+export function settlementFailedAlert(input: {
+  campaignId: string;
+  date: string;
+  reason: string;
+  now: Date;
+}): RunAlert {
+  return {
+    condition: `settlement-failed#${input.campaignId}#${input.date}`,
+    subject: `[ALERT] calls of ${input.campaignId} ${input.date} could not be settled`,
+    message:
+      `SETTLEMENT FAILED: a call of campaign ${input.campaignId} run ${input.date} ended, but its outcome could not be ` +
+      `applied (since ${input.now.toISOString()}): ${input.reason}. Its line was released and the contact ended ` +
+      'FAILED with this reason; other campaigns keep dialing. Next step: fix the campaign definition ' +
+      `(GET /campaigns/${input.campaignId}, then PUT a corrected one); contacts ended FAILED this way are listed in ` +
+      'the per-contact export with the reason.',
+    periodSeconds: 3_600,
+  };
+}

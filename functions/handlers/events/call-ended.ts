@@ -1,56 +1,41 @@
 /**
- * Amazon Connect contact events (EventBridge): when an outbound attempt ends, classify its outcome,
- * release its line exactly once and apply the campaign's retry policy.
+ * Amazon Connect contact events (EventBridge): when an outbound attempt ends, settle it
+ * (functions/use-cases/dialing/settle-attempt.ts): classify its outcome, release its line exactly once and apply
+ * the campaign's retry policy.
  *
- * Events are best effort: late, duplicated, out of order, or before the dispatcher recorded the
- * ContactId. Duplicates and late events find the lease gone and change nothing; an event that
- * arrives before its ContactId is known fails, so the asynchronous invocation is retried (and, if
- * that never succeeds, the sweeper reconciles the line from DescribeContact).
+ * Events are best effort: late, duplicated, out of order, or before the dispatcher recorded the ContactId.
+ * Duplicates and late events find the lease gone and change nothing; a contact with no record yet is resolved
+ * from its own attributes. On an instance shared with other applications, events this engine has no use for are
+ * ignored quietly (a debug log; no retry, no dead letter, no alarm): other event types, other channels, contacts
+ * started some other way than the API, other instances, and contacts the engine (this stage) did not place.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
-import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { RunStore } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
-import { settleAttempt } from '../../use-cases/dialing/settle-attempt.ts';
-import { createFollowUpSender } from '../../use-cases/follow-ups/follow-up-sender.ts';
+import { logger } from '../../lib/logger.ts';
+import { endCall } from '../../use-cases/dialing/settle-attempt.ts';
+import { callLookUp, followUpSender, LOOKUP_SETTINGS, STORE_SETTINGS, storePorts } from '../dialing-ports.ts';
+import { ContactEventSchema, reasonToIgnore } from './contact-event.ts';
 
-const settings = environment(['TABLE_NAME', 'RETENTION_DAYS', 'ALERTS_TOPIC_ARN']);
-const stores = {
-  campaigns: new CampaignStore(settings.TABLE_NAME),
-  runs: new RunStore(settings.TABLE_NAME),
-  followUps: createFollowUpSender(settings),
-};
+const settings = environment([...STORE_SETTINGS, ...LOOKUP_SETTINGS]);
+const ports = { ...storePorts(settings), dialer: callLookUp(settings), followUps: followUpSender(settings) };
 
-export const ContactEventSchema = z.object({
-  'detail-type': z.literal('Amazon Connect Contact Event'),
-  source: z.literal('aws.connect'),
-  time: z.string(),
-  detail: z.object({
-    eventType: z.string(),
-    contactId: z.string().min(1),
-    initiationMethod: z.string().optional(),
-    initiationTimestamp: z.string().optional(),
-    connectedToSystemTimestamp: z.string().optional(),
-    disconnectTimestamp: z.string().optional(),
-    disconnectReason: z.string().optional(),
-    answeringMachineDetectionStatus: z.string().optional(),
-  }),
-});
-export type ContactEvent = z.infer<typeof ContactEventSchema>;
-
-/** The attempt is not known yet (the dispatcher has not recorded its ContactId); retried by Lambda. */
-export class AttemptNotYetRecordedError extends Error {
-  constructor(contactId: string) {
-    super(`no attempt recorded for Connect contact ${contactId} yet`);
-    this.name = 'AttemptNotYetRecordedError';
+export const handler = middy().handler(async (input: unknown) => {
+  const event = ContactEventSchema.parse(input);
+  const { detail } = event;
+  const ignored = reasonToIgnore(event, settings.CONNECT_INSTANCE_ARN);
+  if (ignored !== undefined) {
+    logger.debug('contact event ignored', { contactId: detail.contactId, reason: ignored });
+    return { ignored };
   }
-}
-
-export const handler = middy().handler(async (event: unknown) => {
-  const { detail } = ContactEventSchema.parse(event);
-  if (detail.eventType !== 'DISCONNECTED') return { ignored: detail.eventType };
-  const ref = await stores.runs.findCall(detail.contactId);
-  if (ref === undefined) throw new AttemptNotYetRecordedError(detail.contactId);
-  return settleAttempt(stores, ref, detail);
+  const result = await endCall(ports, detail.contactId, {
+    disconnectReason: detail.disconnectReason,
+    answeringMachineDetectionStatus: detail.answeringMachineDetectionStatus,
+    connectedToSystemTimestamp: detail.connectedToSystemTimestamp,
+    disconnectTimestamp: detail.disconnectTimestamp,
+  });
+  if (!result.settled && result.reason === 'NOT_OURS') {
+    logger.debug('contact event ignored', { contactId: detail.contactId, reason: 'not placed by this engine' });
+    return { ignored: 'not placed by this engine' };
+  }
+  return result;
 });

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import uplotJs from 'uplot/dist/uPlot.esm.js?raw';
 import uplotCss from 'uplot/dist/uPlot.min.css?raw';
+import analysisViewJs from '../../../dashboard/analysis-view.js?raw';
 import apiJs from '../../../dashboard/api.js?raw';
 import appJs from '../../../dashboard/app.js?raw';
 import chartsJs from '../../../dashboard/charts.js?raw';
@@ -33,6 +34,7 @@ function asset(contentType: string, body: string): Asset {
 export const ASSETS: ReadonlyMap<string, Asset> = new Map([
   ['/', asset('text/html; charset=utf-8', indexHtml)],
   ['/assets/app.js', asset(JS, appJs)],
+  ['/assets/analysis-view.js', asset(JS, analysisViewJs)],
   ['/assets/api.js', asset(JS, apiJs)],
   ['/assets/charts.js', asset(JS, chartsJs)],
   ['/assets/format.js', asset(JS, formatJs)],

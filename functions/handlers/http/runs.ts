@@ -6,9 +6,12 @@
  * - POST /campaigns/{campaignId}/runs/{date}/{pause|resume|stop}: obeyed by the next tick.
  */
 import { z } from 'zod';
+import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
+import { DynamoDbContacts } from '../../adapters/contacts.ts';
+import { DynamoDbLineLeases } from '../../adapters/line-leases.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
-import { type RunStatus, RunStore } from '../../adapters/run-store.ts';
+import { type RunStatus, runStoreFor } from '../../adapters/run-store.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { environment, PACING_CAPS } from '../../lib/config.ts';
 import { badRequest, conflict, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
@@ -16,7 +19,14 @@ import { startRun } from '../../use-cases/dialing/start-run.ts';
 
 const settings = environment(['TABLE_NAME', 'RETENTION_DAYS', 'RUN_STATE_MACHINE_ARN', ...PACING_CAPS]);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
-const runs = new RunStore(settings.TABLE_NAME);
+const runs = runStoreFor(settings.TABLE_NAME);
+const contactStore = new DynamoDbContacts(settings.TABLE_NAME, documentClient);
+const lines = new DynamoDbLineLeases(
+  settings.TABLE_NAME,
+  { maxConcurrentCalls: settings.MAX_CONCURRENT_CALLS, dialsPerSecond: settings.DIALS_PER_SECOND },
+  settings.RETENTION_DAYS,
+  documentClient,
+);
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
@@ -54,7 +64,8 @@ export const status = httpHandler(async (event) => {
   const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
   const run = await runs.getRun(campaignId, date);
   if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
-  const [globalInFlight, nextDue] = await Promise.all([runs.inFlight(), runs.nextDue(campaignId, date)]);
+  const [shards, nextDue] = await Promise.all([lines.shards(), contactStore.nextDue(campaignId, date)]);
+  const globalInFlight = shards.reduce((sum, shard) => sum + shard.inFlight, 0);
   const contacts: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
   for (const [name, value] of Object.entries(run.counters)) {

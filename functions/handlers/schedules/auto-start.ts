@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import { sfnClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { RunStore } from '../../adapters/run-store.ts';
+import { runStoreFor } from '../../adapters/run-store.ts';
 import { isWithinWindow, localDate } from '../../core/policy/calling-window.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
@@ -14,7 +14,7 @@ import { startExecution } from '../../use-cases/dialing/start-run.ts';
 
 const settings = environment(['TABLE_NAME', 'RUN_STATE_MACHINE_ARN']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
-const runs = new RunStore(settings.TABLE_NAME);
+const runs = runStoreFor(settings.TABLE_NAME);
 
 export const handler = middy().handler(async () => {
   const now = new Date();

@@ -1,49 +1,57 @@
 /**
- * Scheduled sweeper: finds lines held longer than any call can last (their end was never
- * reported: a lost contact event, a crash between claim and dial) and settles them.
- * A call Connect knows the end of is settled from DescribeContact, as its event would have;
- * otherwise the attempt ends UNKNOWN and the retry policy decides. Many leaks at once alert.
+ * Scheduled sweeper (every minute): reconciles the lines whose calls the engine lost track of
+ * (functions/use-cases/dialing/reconcile-leases.ts) and alerts on runs still working after their date.
+ * Every lease is handled on its own; failures are counted and logged, and fail the invocation only after every
+ * lease had its turn, so the errors alarm sees them.
  */
-import { DescribeContactCommand } from '@aws-sdk/client-connect';
 import middy from '@middy/core';
-import { AlertPublisher } from '../../adapters/alerts.ts';
-import { connectClient } from '../../adapters/aws-clients.ts';
-import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { RunStore } from '../../adapters/run-store.ts';
-import { leakedLeasesAlert, runOverdueAlert } from '../../core/alerts/run-alerts.ts';
+import { runOverdueAlert } from '../../core/alerts/run-alerts.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
-import { settleAttempt } from '../../use-cases/dialing/settle-attempt.ts';
-import { createFollowUpSender } from '../../use-cases/follow-ups/follow-up-sender.ts';
+import { reconcileLeases } from '../../use-cases/dialing/reconcile-leases.ts';
+import {
+  callLookUp,
+  callStarter,
+  followUpSender,
+  STARTER_SETTINGS,
+  STORE_SETTINGS,
+  storePorts,
+} from '../dialing-ports.ts';
 
-const settings = environment([
-  'TABLE_NAME',
-  'ALERTS_TOPIC_ARN',
-  'CONNECT_INSTANCE_ARN',
-  'MAX_CALL_SECONDS',
-  'RETENTION_DAYS',
-]);
-const stores = {
-  campaigns: new CampaignStore(settings.TABLE_NAME),
-  runs: new RunStore(settings.TABLE_NAME),
-  followUps: createFollowUpSender(settings),
+const settings = environment([...STORE_SETTINGS, ...STARTER_SETTINGS, 'MAX_CALL_SECONDS']);
+const connect = callLookUp(settings);
+const ports = {
+  ...storePorts(settings),
+  dialer: callStarter(settings),
+  describeEnd: (connectContactId: string) => connect.describeEnd(connectContactId),
+  followUps: followUpSender(settings),
 };
-const alerts = new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN);
-const instanceId = settings.CONNECT_INSTANCE_ARN.split('/').at(-1) ?? '';
 
 /** Time after a run's date has ended everywhere for its last calls to end and Finalize to run. */
 const OVERDUE_GRACE_MS = (settings.MAX_CALL_SECONDS + 300) * 1000;
+/**
+ * A lease still without a ContactId after this long is reconciled (the dispatcher writes it within a second of
+ * claiming): a minute, or the longest call where that is shorter (the local cloud's test stack).
+ */
+const UNRECORDED_SECONDS = Math.min(60, settings.MAX_CALL_SECONDS);
+
+export class SweepFailedError extends Error {
+  constructor(failed: number, total: number) {
+    super(`${failed} of ${total} leases could not be reconciled; the next sweep tries again`);
+    this.name = 'SweepFailedError';
+  }
+}
 
 /** Alerts (once per 6 hours each) on active runs still going after their date is over everywhere. */
 async function alertOverdueRuns(now: Date): Promise<number> {
   let overdue = 0;
-  for (const active of await stores.runs.activeRuns()) {
+  for (const active of await ports.runs.activeRuns()) {
     if (runEndsAt(active.date).getTime() + OVERDUE_GRACE_MS > now.getTime()) continue;
-    const run = await stores.runs.getRun(active.campaignId, active.date);
+    const run = await ports.runs.getRun(active.campaignId, active.date);
     if (run === undefined || run.status === 'FINISHED' || run.status === 'FAILED') continue;
     overdue++;
-    await alerts
+    await ports.alerts
       .publish(
         runOverdueAlert({
           ...active,
@@ -60,40 +68,19 @@ async function alertOverdueRuns(now: Date): Promise<number> {
 }
 
 export const handler = middy().handler(async () => {
-  const now = new Date();
-  const stale = await stores.runs.staleLeases(now);
-  let reconciled = 0;
-  const unknown: typeof stale = [];
-  for (const lease of stale) {
-    let signals: Parameters<typeof settleAttempt>[2] = { forcedOutcome: 'UNKNOWN' };
-    if (lease.connectContactId !== undefined) {
-      try {
-        const { Contact } = await connectClient.send(
-          new DescribeContactCommand({ InstanceId: instanceId, ContactId: lease.connectContactId }),
-        );
-        if (Contact?.DisconnectTimestamp !== undefined) {
-          signals = {
-            disconnectReason: Contact.DisconnectReason,
-            answeringMachineDetectionStatus: Contact.AnsweringMachineDetectionStatus,
-            connectedToSystemTimestamp: Contact.ConnectedToSystemTimestamp?.toISOString(),
-            disconnectTimestamp: Contact.DisconnectTimestamp.toISOString(),
-          };
-        }
-      } catch (error) {
-        logger.warn('DescribeContact failed; settling as UNKNOWN', { error });
-      }
-    }
-    const result = await settleAttempt(stores, lease, signals);
-    if (result.settled) {
-      if (signals.forcedOutcome === 'UNKNOWN') unknown.push(lease);
-      else reconciled++;
-    }
-  }
-  const leaked = leakedLeasesAlert({ leases: unknown, maxCallSeconds: settings.MAX_CALL_SECONDS, now });
-  if (leaked !== undefined) {
-    await alerts.publish(leaked, now).catch((error: unknown) => logger.error('alert not sent', { error }));
+  const now = ports.clock.now();
+  const report = await reconcileLeases(ports, {
+    maxCallSeconds: settings.MAX_CALL_SECONDS,
+    unrecordedSeconds: UNRECORDED_SECONDS,
+  });
+  if (report.leakAlert !== undefined) {
+    await ports.alerts
+      .publish(report.leakAlert, now)
+      .catch((error: unknown) => logger.error('alert not sent', { error }));
   }
   const overdue = await alertOverdueRuns(now);
-  logger.info('sweep', { stale: stale.length, reconciled, unknown: unknown.length, overdue });
-  return { stale: stale.length, reconciled, unknown: unknown.length };
+  const { leakAlert: _alert, ...figures } = report;
+  logger.info('sweep', { ...figures, overdue });
+  if (report.failed > 0) throw new SweepFailedError(report.failed, report.leases);
+  return figures;
 });

@@ -4,12 +4,12 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
-import { RunStore } from '../../adapters/run-store.ts';
+import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
-const runs = new RunStore(settings.TABLE_NAME);
+const runs = runStoreFor(settings.TABLE_NAME);
 
 /** A cause longer than this is cut (a stack trace adds nothing an operator can act on). */
 const MAX_CAUSE_LENGTH = 2_000;

@@ -4,14 +4,17 @@
  */
 import middy from '@middy/core';
 import { z } from 'zod';
+import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { RunStore } from '../../adapters/run-store.ts';
+import { DynamoDbContacts } from '../../adapters/contacts.ts';
+import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
-const runs = new RunStore(settings.TABLE_NAME);
+const runs = runStoreFor(settings.TABLE_NAME);
+const contacts = new DynamoDbContacts(settings.TABLE_NAME, documentClient);
 
 const FinalizeInputSchema = z.object({ campaignId: z.string().min(1), date: z.iso.date() });
 
@@ -29,10 +32,10 @@ export const handler = middy().handler(async (event: unknown) => {
   if (leftovers === 'EXPIRE') {
     const farFuture = new Date('9999-12-31T00:00:00Z');
     for (;;) {
-      const waiting = await runs.dueContacts(campaignId, date, farFuture, 500);
+      const waiting = await contacts.due(campaignId, date, farFuture, 500);
       if (waiting.length === 0) break;
       for (const { phone, attempts } of waiting) {
-        if (await runs.closeWaiting(campaignId, date, phone, 'EXPIRED', attempts)) expired++;
+        if (await contacts.closeWaiting(campaignId, date, phone, 'EXPIRED', attempts)) expired++;
       }
     }
   }

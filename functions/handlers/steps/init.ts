@@ -5,13 +5,13 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
-import { RunStore } from '../../adapters/run-store.ts';
+import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
-const runs = new RunStore(settings.TABLE_NAME);
+const runs = runStoreFor(settings.TABLE_NAME);
 
 export const RunInputSchema = z.object({
   campaignId: z.string().min(1),

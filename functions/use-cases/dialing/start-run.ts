@@ -10,7 +10,6 @@
  */
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../../adapters/aws-clients.ts';
-import type { RunStore } from '../../adapters/run-store.ts';
 import { executionName } from '../../core/run-clock.ts';
 
 export type StartRunResult =
@@ -66,8 +65,20 @@ export async function orphanedBy(
   return { name, status, nextGeneration: next === 'MISSING' ? generation + 1 : generation + 2 };
 }
 
+/** The run records start reads, and closes when an ended execution left the run active. */
+export interface RunsToStart {
+  getRun(campaignId: string, date: string): Promise<{ status: string; generation: number } | undefined>;
+  closeRun(
+    campaignId: string,
+    date: string,
+    status: 'FAILED',
+    failure: { error: string; cause: string },
+    generation: number,
+  ): Promise<boolean>;
+}
+
 export async function startRun(
-  runs: Pick<RunStore, 'getRun' | 'closeRun'>,
+  runs: RunsToStart,
   stateMachineArn: string,
   campaignId: string,
   date: string,
@@ -92,7 +103,7 @@ export async function startRun(
     if (!closed) return { started: false, reason: 'ALREADY_ACTIVE', status: run.status };
     closedOrphan = orphan;
   }
-  // A run item without a status was only created by an import: no execution has run yet.
+  // No run item yet: no execution has run.
   const generation = closedOrphan?.nextGeneration ?? (run?.status === undefined ? 0 : run.generation + 1);
   const result = await startExecution(sfn, stateMachineArn, campaignId, date, generation);
   return result.started && closedOrphan ? { ...result, closedOrphan } : result;

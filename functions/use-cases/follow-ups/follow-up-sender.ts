@@ -7,12 +7,9 @@
  *
  * People who opted out get nothing: they asked not to be contacted again.
  */
-import { AlertPublisher } from '../../adapters/alerts.ts';
-import { type FollowUpRef, FollowUpStore } from '../../adapters/follow-up-store.ts';
-import { SmsSender } from '../../adapters/sms-sender.ts';
 import type { AttemptOutcome, Campaign } from '../../core/campaign.ts';
 import { matchingFollowUps } from '../../core/follow-up-rules.ts';
-import { logger, maskPhone } from '../../lib/logger.ts';
+import { logger, maskPhone, maskPhonesIn } from '../../lib/logger.ts';
 
 /** What the follow-ups need to know about a contact after an attempt. */
 export interface SettledContact {
@@ -23,10 +20,29 @@ export interface SettledContact {
   flow?: { optedOut: boolean };
 }
 
+/** One follow-up of one contact: at most one message per (run, contact, rule). */
+export interface FollowUpRef {
+  campaignId: string;
+  date: string;
+  phone: string;
+  ruleId: string;
+}
+
 export interface FollowUpPorts {
-  store: Pick<FollowUpStore, 'claim' | 'recordResult'>;
-  sms: Pick<SmsSender, 'send'>;
-  alerts: Pick<AlertPublisher, 'publish'>;
+  store: {
+    /** Claims the follow-up before it is sent; false when it was claimed before. */
+    claim(ref: FollowUpRef, at: Date): Promise<boolean>;
+    /** Records how the send went and counts it, once. */
+    recordResult(
+      ref: FollowUpRef,
+      result: { status: 'SENT'; messageId: string } | { status: 'FAILED'; error: string },
+      at: Date,
+    ): Promise<boolean>;
+  };
+  sms: { send(phone: string, message: string): Promise<string> };
+  alerts: {
+    publish(alert: { condition: string; subject: string; message: string; periodSeconds?: number }): Promise<unknown>;
+  };
 }
 
 export type FollowUpResult = { ruleId: string; status: 'SENT' | 'FAILED' | 'ALREADY_SENT' };
@@ -75,7 +91,7 @@ export class FollowUpSender {
     try {
       messageId = await sms.send(ref.phone, message);
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const reason = maskPhonesIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       await store.recordResult(ref, { status: 'FAILED', error: reason }, new Date());
       await alerts.publish({
         condition: `follow-up-failed#${ref.campaignId}#${ref.date}`,
@@ -88,21 +104,16 @@ export class FollowUpSender {
       });
       return 'FAILED';
     }
-    await store.recordResult(ref, { status: 'SENT', messageId }, new Date());
+    // The message went out: a failure to record that (DynamoDB busy beyond every retry) must not report it FAILED.
+    await store.recordResult(ref, { status: 'SENT', messageId }, new Date()).catch((error: unknown) =>
+      logger.error('follow-up sent but its result not recorded (the item stays SENDING)', {
+        ruleId: ref.ruleId,
+        phone: maskPhone(ref.phone),
+        messageId,
+        error,
+      }),
+    );
     logger.info('follow-up sent', { ruleId: ref.ruleId, phone: maskPhone(ref.phone), messageId });
     return 'SENT';
   }
-}
-
-/** The sender wired to DynamoDB, SNS SMS and the alerts topic of this deployment. */
-export function createFollowUpSender(settings: {
-  TABLE_NAME: string;
-  RETENTION_DAYS: number;
-  ALERTS_TOPIC_ARN: string;
-}): FollowUpSender {
-  return new FollowUpSender({
-    store: new FollowUpStore(settings.TABLE_NAME, settings.RETENTION_DAYS),
-    sms: new SmsSender(),
-    alerts: new AlertPublisher(settings.TABLE_NAME, settings.ALERTS_TOPIC_ARN),
-  });
 }

@@ -1,10 +1,13 @@
 /**
  * Answers count for the contact's current attempt only, and never create a run (issue 15: forged events recorded
- * answers for contacts never called and created run counters for dates with no run).
+ * answers for contacts never called and created run counters for dates with no run). A contact has a current
+ * attempt only once a run dialled it, so the contact's condition alone keeps counters off runs that do not exist,
+ * without a check on the run item that every answer would contend for.
  */
 import { describe, expect, it } from 'vitest';
 import { AnswerStore, type NewAnswer } from '../../../functions/adapters/answer-store.ts';
 import type { documentClient } from '../../../functions/adapters/aws-clients.ts';
+import { bucketOf, runCountersKey } from '../../../functions/core/keys.ts';
 import { RecordingClient } from './recording-client.ts';
 
 const asClient = (client: RecordingClient) => client as unknown as typeof documentClient;
@@ -31,17 +34,21 @@ describe('AnswerStore.record', () => {
     await expect(new AnswerStore('table', 90, asClient(client)).record(answer)).resolves.toBe('RECORDED');
 
     const [transaction] = client.named('TransactWriteCommand');
-    const items = transaction?.input.TransactItems as Array<Record<string, { ConditionExpression?: string }>>;
+    const items = transaction?.input.TransactItems as Array<
+      Record<string, { ConditionExpression?: string; Key?: { pk: string; sk: string } }>
+    >;
     expect(items.map((item) => (item.Put ?? item.Update)?.ConditionExpression)).toEqual([
       'attribute_not_exists(pk)',
-      'attribute_exists(pk)',
+      undefined,
       'attribute_exists(answers) AND attempts = :attempt',
     ]);
+    // The counters of the contact's bucket, not the run item.
+    expect(items[1]?.Update?.Key).toEqual(runCountersKey('demo', '2026-11-22', bucketOf('+48601234567')));
   });
 
   it.each([
     ['a contact never called, or called again since', ['None', 'None', 'ConditionalCheckFailed']],
-    ['a date with no run', ['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed']],
+    ['a date with no run (no contact was dialled there)', ['None', 'None', 'ConditionalCheckFailed']],
   ])('records nothing for %s', async (_case, codes) => {
     const client = new RecordingClient(() => cancelled(...codes));
 

@@ -39,9 +39,17 @@ describe('nextAction', () => {
   it('sleeps until the next due attempt when it is more than a tick away', () => {
     const nextDue = new Date('2026-11-23T11:00:00Z');
     expect(nextAction({ ...base, nextDue })).toEqual({ action: 'WAIT_UNTIL', waitUntil: nextDue.toISOString() });
+  });
+
+  it('ticks again when the next contact falls due within a tick, not a whole tick later', () => {
     expect(nextAction({ ...base, nextDue: new Date('2026-11-23T10:00:03Z') })).toEqual({
       action: 'TICK',
-      waitSeconds: 5,
+      waitSeconds: 3,
+    });
+    // Due already but not dialled (no line, no token): look again in a second, not at once.
+    expect(nextAction({ ...base, inFlight: 2, nextDue: new Date('2026-11-23T09:59:00Z') })).toEqual({
+      action: 'TICK',
+      waitSeconds: 1,
     });
   });
 

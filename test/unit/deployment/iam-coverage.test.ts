@@ -64,6 +64,26 @@ const COMMAND_ACTIONS: Record<string, Record<string, string[]>> = {
     AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
     HeadBucketCommand: ['s3:ListBucket'],
     ListObjectsV2Command: ['s3:ListBucket'],
+    DeleteObjectsCommand: ['s3:DeleteObject'],
+  },
+  // Athena reads the catalogue and the data and writes the results with the caller's permissions.
+  '@aws-sdk/client-athena': {
+    StartQueryExecutionCommand: [
+      'athena:StartQueryExecution',
+      'glue:GetDatabase',
+      'glue:GetTable',
+      'glue:GetTables',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+      's3:GetBucketLocation',
+      's3:ListBucket',
+      's3:GetObject',
+      's3:PutObject',
+      's3:AbortMultipartUpload',
+    ],
+    GetQueryExecutionCommand: ['athena:GetQueryExecution'],
+    GetQueryResultsCommand: ['athena:GetQueryResults', 's3:GetObject'],
+    StopQueryExecutionCommand: ['athena:StopQueryExecution'],
   },
   '@aws-sdk/lib-storage': {
     Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
@@ -81,6 +101,7 @@ const COMMAND_ACTIONS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-connect': {
     StartOutboundVoiceContactCommand: ['connect:StartOutboundVoiceContact'],
     DescribeContactCommand: ['connect:DescribeContact'],
+    GetContactAttributesCommand: ['connect:GetContactAttributes'],
     StopContactCommand: ['connect:StopContact'],
     DescribeInstanceCommand: ['connect:DescribeInstance'],
   },
@@ -111,6 +132,19 @@ const NOT_CALLED: Record<string, Array<{ command: string; reason: string }>> = {
 const configuredNeeds = (fn: FunctionConfig): string[] => [
   // An asynchronous invocation's failure is sent to its SQS destination with the function's role.
   ...(fn.destinations?.onFailure?.type === 'sqs' ? ['sqs:SendMessage'] : []),
+  // A stream event source mapping reads the stream with the function's role, and sends a batch it gives up on to
+  // its on-failure destination.
+  ...(fn.events ?? []).flatMap((event) =>
+    event.stream === undefined
+      ? []
+      : [
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:DescribeStream',
+          'dynamodb:ListStreams',
+          ...(event.stream.destinations?.onFailure?.type === 'sqs' ? ['sqs:SendMessage'] : []),
+        ],
+  ),
 ];
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -128,6 +162,7 @@ interface FunctionConfig {
   handler: string;
   iamRoleStatements?: Statement[];
   destinations?: { onFailure?: { type?: string } };
+  events?: Array<{ stream?: { destinations?: { onFailure?: { type?: string } } } }>;
 }
 
 const intrinsic = (name: string, render: (value: unknown) => unknown): Array<ScalarTag | CollectionTag> => [

@@ -284,3 +284,135 @@ describe('packaged CloudFormation template', () => {
     for (const statement of publishing) expect(statement.Resource).not.toBe('*');
   });
 });
+
+describe('analytics in the packaged template', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Condition?: unknown };
+  const statementsOf = (role: Resource | undefined): Statement[] =>
+    ((role?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+  const actionsOf = (role: Resource | undefined) =>
+    statementsOf(role).flatMap((statement) => [statement.Action].flat());
+  const tableInput = (id: string) => template.Resources[id]?.Properties.TableInput as Record<string, unknown>;
+
+  it('streams every change of the table to the consumer: split on error, partial failures, a dead-letter queue', () => {
+    expect(template.Resources.MainTable?.Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping').find(([, resource]) =>
+      JSON.stringify(resource.Properties.FunctionName).includes('AnalyticsStream'),
+    ) ?? [undefined, undefined];
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 3600,
+      StartingPosition: 'TRIM_HORIZON',
+    });
+    expect(JSON.stringify(mapping?.Properties.DestinationConfig)).toContain('AnalyticsStreamDeadLetterQueue');
+  });
+
+  it('alarms on the consumer falling behind or failing, to the alerts topic', () => {
+    const alarm = template.Resources.AnalyticsStreamAlarm?.Properties;
+    const metrics = JSON.stringify(alarm?.Metrics);
+    expect(metrics).toContain('IteratorAge');
+    expect(metrics).toContain('Errors');
+    expect(alarm?.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
+  });
+
+  it('catalogues each fact table as Parquet files with projected partitions, and a view of each fact once', async () => {
+    const { FACT_TABLE_NAMES, FACT_TABLES } = await import('../../../functions/core/analytics/fact-tables.ts');
+    const { factViewSql } = await import('../../../functions/core/analytics/views.ts');
+    const database = template.Resources.AnalyticsDatabase?.Properties.DatabaseInput as { Name: string };
+    expect(database.Name).toBe('campaign_engine_prod');
+    for (const table of FACT_TABLE_NAMES) {
+      const camel = table.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+      const id = camel.charAt(0).toUpperCase() + camel.slice(1);
+      const files = tableInput(`Analytics${id}Files`) as {
+        Name: string;
+        Parameters: Record<string, string>;
+        PartitionKeys: Array<{ Name: string }>;
+        StorageDescriptor: {
+          Columns: Array<{ Name: string; Type: string }>;
+          SerdeInfo: { SerializationLibrary: string };
+        };
+      };
+      expect(files.Name).toBe(`${table}_files`);
+      expect(files.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.campaign.type': 'injected',
+        'projection.run_date.type': 'date',
+        'projection.run_date.range': 'NOW-90DAYS,NOW+1DAYS',
+      });
+      expect(files.Parameters['storage.location.template']).toMatch(
+        new RegExp(
+          `^s3://campaign-engine-prod-reports-local/analytics/${table}/campaign=\\$\\{campaign\\}/date=\\$\\{run_date\\}/$`,
+        ),
+      );
+      expect(files.PartitionKeys.map((key) => key.Name)).toEqual(['campaign', 'run_date']);
+      expect(files.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+      // The catalogue and the files agree column by column.
+      expect(files.StorageDescriptor.Columns.map(({ Name, Type }) => `${Name} ${Type}`)).toEqual(
+        FACT_TABLES[table].columns.map((column) => `${column.name} ${column.type}`),
+      );
+      const view = tableInput(`Analytics${id}View`) as { Name: string; TableType: string; ViewOriginalText: string };
+      expect(view).toMatchObject({ Name: table, TableType: 'VIRTUAL_VIEW' });
+      const encoded = /^\/\* Presto View: (.+) \*\/$/.exec(view.ViewOriginalText)?.[1] ?? '';
+      expect(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')).originalSql).toBe(
+        factViewSql(table, 'campaign_engine_prod'),
+      );
+    }
+  });
+
+  it('runs analyses in an Athena engine v3 workgroup with a scan limit per query and encrypted results', () => {
+    const workGroup = template.Resources.AnalyticsWorkGroup?.Properties.WorkGroupConfiguration as Record<
+      string,
+      unknown
+    >;
+    expect(workGroup).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      BytesScannedCutoffPerQuery: 10_000_000_000,
+      EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+      ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+    });
+  });
+
+  it('lets the query function use the workgroup, the catalogue and the facts only', () => {
+    const role = template.Resources.AnalyticsQueryIamRoleLambdaExecution;
+    const athena = statementsOf(role).filter((statement) =>
+      [statement.Action].flat().some((a) => a.startsWith('athena:')),
+    );
+    expect(JSON.stringify(athena.map((statement) => statement.Resource))).toMatch(
+      /workgroup\/campaign-engine-prod-analytics/,
+    );
+    expect(actionsOf(role).filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    const s3 = statementsOf(role).filter((statement) => [statement.Action].flat().some((a) => a.startsWith('s3:Get')));
+    expect(JSON.stringify(s3)).not.toMatch(/exports\/|reports\/|lists\//);
+  });
+
+  it('gives analysts a role that queries these tables and nothing else', () => {
+    const role = template.Resources.AnalyticsAnalystRole;
+    const actions = actionsOf(role);
+    expect(actions.every((action) => /^(athena|glue|s3):[A-Za-z]+$/.test(action))).toBe(true);
+    expect(actions.filter((action) => action.startsWith('glue:')).every((action) => /^glue:Get/.test(action))).toBe(
+      true,
+    );
+    expect(actions.filter((action) => action.startsWith('s3:'))).not.toContain('s3:DeleteObject');
+    const text = JSON.stringify(statementsOf(role).map((statement) => statement.Resource));
+    expect(text).toContain('workgroup/campaign-engine-prod-analytics');
+    expect(text).toContain('table/campaign_engine_prod/*');
+    expect(text).toContain('/analytics/*');
+    expect(text).not.toMatch(/MainTable|exports\/|lists\/|"\*"/);
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain('aws:MultiFactorAuthPresent');
+  });
+
+  it('compacts one round at a time and lets only the backfill API start backfills', () => {
+    expect(template.Resources.AnalyticsUpkeepLambdaFunction?.Properties.ReservedConcurrentExecutions).toBe(1);
+    const invokers = resourcesOfType('AWS::IAM::Role')
+      .filter(([, role]) => JSON.stringify(role.Properties.Policies).includes('AnalyticsBackfillLambdaFunction'))
+      .map(([id]) => id);
+    expect(invokers).toEqual(['AnalyticsBackfillRequestIamRoleLambdaExecution']);
+  });
+});

@@ -173,7 +173,14 @@ export async function checkIam(template: Template): Promise<RuleResult> {
     const used = Object.entries(template.Resources).some(
       ([other, user]) => other !== id && referencesOf(user).some((reference) => reference.target === id),
     );
-    if (!used)
+    if (used) continue;
+    // A role that people of the account assume (an AWS principal in its trust policy) is used from outside the stack.
+    const trust = resource.Properties?.AssumeRolePolicyDocument as
+      | { Statement?: Array<{ Principal?: { AWS?: unknown } }> }
+      | undefined;
+    if ([trust?.Statement ?? []].flat().some((statement) => statement.Principal?.AWS !== undefined))
+      notes.push(`${id}: a role for people of the account to assume, used outside the stack`);
+    else
       findings.push({ rule: RULE, resource: id, message: 'IAM role that nothing uses (permissions with no purpose)' });
   }
   notes.push(

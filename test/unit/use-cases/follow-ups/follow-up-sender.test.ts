@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FollowUpRef } from '../../../../functions/adapters/follow-up-store.ts';
 import { parseCampaign } from '../../../../functions/core/campaign.ts';
-import { FollowUpSender } from '../../../../functions/use-cases/follow-ups/follow-up-sender.ts';
+import { type FollowUpRef, FollowUpSender } from '../../../../functions/use-cases/follow-ups/follow-up-sender.ts';
 
 const campaign = parseCampaign({
   id: 'follow',

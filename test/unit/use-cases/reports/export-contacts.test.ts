@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { MultipartObjectWriter, PART_BYTES } from '../../../../functions/adapters/reports-bucket.ts';
-import type { ContactRecord } from '../../../../functions/adapters/run-store.ts';
+import type { ContactRecord } from '../../../../functions/use-cases/dialing/ports.ts';
 import { exportContacts } from '../../../../functions/use-cases/reports/export-contacts.ts';
 import { RecordingClient } from '../../adapters/recording-client.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportJob } from '../../../../functions/adapters/export-jobs.ts';
 import type { MultipartObjectWriter } from '../../../../functions/adapters/reports-bucket.ts';
-import type { ContactRecord } from '../../../../functions/adapters/run-store.ts';
+import type { ContactRecord } from '../../../../functions/use-cases/dialing/ports.ts';
 import {
   exportView,
   judgeJob,

@@ -1,0 +1,12 @@
+import type { FactTableName } from '../functions/core/analytics/fact-tables.ts';
+
+/** The stage's names the catalogue is built with. */
+export interface CatalogSettings {
+  bucket: string;
+  database: string;
+  retentionDays: number | string;
+}
+/** A Glue `TableInput` as CloudFormation takes it. */
+export type TableInput = Record<string, unknown>;
+export function filesTableInput(table: FactTableName, settings: CatalogSettings): TableInput;
+export function viewTableInput(table: FactTableName, settings: CatalogSettings): TableInput;

@@ -1,0 +1,107 @@
+/**
+ * The engine's shared dial-rate bucket (`PACING` / `DIAL_RATE`): the StartOutboundVoiceContact tokens every
+ * dispatcher takes from, and the adaptive (AIMD) rate. Updated optimistically (`version`), once per tick per
+ * running campaign, so it is never a hot item; a tick's taking is written in the same transaction as the run's
+ * note of it, so the same tick run again does not take its tokens twice.
+ */
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dialRateKey, runKey } from '../core/keys.ts';
+import type { DialRateBucket, DialRateState, StoredDialRate, TickReservation } from '../use-cases/dialing/ports.ts';
+import type { documentClient } from './aws-clients.ts';
+import { retryContention } from './contention.ts';
+import { cancellationReasons, isConditionFailure } from './transaction-errors.ts';
+
+const DialRateItemSchema = z.object({
+  tokens: z.number(),
+  at: z.string(),
+  rate: z.number().positive().optional(),
+  version: z.number().int().min(0).default(0),
+});
+
+export class DialRateStore implements DialRateBucket {
+  private readonly tableName: string;
+  private readonly client: typeof documentClient;
+
+  constructor(tableName: string, client: typeof documentClient) {
+    this.tableName = tableName;
+    this.client = client;
+  }
+
+  /** The bucket with its version for an optimistic update; undefined before the first tick ever. */
+  async get(): Promise<StoredDialRate | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: dialRateKey, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : DialRateItemSchema.parse(Item);
+  }
+
+  /**
+   * Writes the bucket if nobody else did since `version`, and notes the tick's reservation on its run, in one
+   * transaction. False means someone else wrote the bucket first: read it again and retry.
+   */
+  async reserve(
+    state: DialRateState,
+    version: number,
+    run: { campaignId: string; date: string; reservation: TickReservation },
+  ): Promise<boolean> {
+    return retryContention(
+      async ({ clientRequestToken }) => {
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              ClientRequestToken: clientRequestToken,
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...dialRateKey, ...state, version: version + 1 },
+                    ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+                    ExpressionAttributeValues: { ':version': version },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: runKey(run.campaignId, run.date),
+                    UpdateExpression: 'SET tickReservation = :reservation',
+                    ConditionExpression: 'attribute_exists(pk)',
+                    ExpressionAttributeValues: { ':reservation': run.reservation },
+                  },
+                },
+              ],
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return false;
+          throw error;
+        }
+      },
+      { what: 'reserve dial-rate tokens' },
+    );
+  }
+
+  /** Writes the bucket if nobody else did since `version` (rate changes, returned tokens); false means retry. */
+  async put(state: DialRateState, version: number): Promise<boolean> {
+    return retryContention(
+      async () => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...dialRateKey, ...state, version: version + 1 },
+              ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+              ExpressionAttributeValues: { ':version': version },
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (isConditionFailure(error)) return false;
+          throw error;
+        }
+      },
+      { what: 'update dial rate' },
+    );
+  }
+}
