@@ -25,7 +25,6 @@ export const RowErrorSchema = z.looseObject({
   code: z.string(),
   reason: z.string(),
 });
-export type RowError = z.infer<typeof RowErrorSchema>;
 
 export const ListViewSchema = z.looseObject({
   listId: z.string(),

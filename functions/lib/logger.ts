@@ -75,3 +75,14 @@ export class MaskingLogFormatter extends LogFormatter {
 }
 
 export const logger = new Logger({ logFormatter: new MaskingLogFormatter() });
+
+/** An error as a log line may show it: its name, and its message and stack with every phone number masked. */
+export function maskedError(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: maskPhonesIn(String(error)) };
+  const masked: { name: string; message: string; stack?: string } = {
+    name: error.name,
+    message: maskPhonesIn(error.message),
+  };
+  if (error.stack !== undefined) masked.stack = maskPhonesIn(error.stack);
+  return masked;
+}

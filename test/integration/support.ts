@@ -267,9 +267,3 @@ export async function setDynamoDbFaults(faults: { conflicts?: string; throttle?:
   });
   if (!response.ok) throw new Error(`fault proxy refused ${JSON.stringify(faults)}: ${await response.text()}`);
 }
-
-/** What the fault proxy has injected so far. */
-export async function dynamoDbFaultCounts(): Promise<{ conflicts: number; throttles: number }> {
-  const response = await fetch(`${cloud.endpoints.dynamodb}/__faults`);
-  return (await response.json()) as { conflicts: number; throttles: number };
-}

@@ -5,7 +5,6 @@
  * S3 invokes asynchronously and Lambda retries a failed invocation twice, so an import that breaks off (an error, or
  * the time running out) throws and is run again; it continues where it stopped. Duplicate events find the list DONE.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AlertPublisher } from '../../adapters/alerts.ts';
@@ -15,6 +14,7 @@ import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
@@ -54,7 +54,7 @@ export class ImportIncompleteError extends Error {
   }
 }
 
-export const handler = middy().handler(async (event: unknown, context: Context) => {
+export const handler = lambdaHandler(async (event: unknown, context: Context) => {
   const { Records } = S3ObjectCreatedEventSchema.parse(event);
   for (const record of Records) {
     // Object keys arrive URL-encoded, spaces as "+".

@@ -8,11 +8,10 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
-import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { environment } from '../../lib/config.ts';
 import { HttpError, httpHandler, json, parseRequest } from '../../lib/http.ts';
 import { readDoNotCallList } from '../../use-cases/import/read-do-not-call-list.ts';
-import { listFileBytes, listFileFormat, refusedList } from './list-requests.ts';
+import { listFileBytes, listFileFormat, refusedImport } from './list-requests.ts';
 
 const settings = environment(['TABLE_NAME']);
 const doNotCall = new DoNotCallStore(settings.TABLE_NAME);
@@ -33,9 +32,7 @@ export const upload = httpHandler(async (event) => {
     ]);
   }
   const bytes = listFileBytes(event, 'csv');
-  const reading = await readDoNotCallList(bytes, country).catch((error: unknown) => {
-    throw error instanceof ListFormatError ? refusedList(error) : error;
-  });
+  const reading = await readDoNotCallList(bytes, country);
   const { added, alreadyListed } = await doNotCall.add(reading.phones, 'upload', new Date());
   return json(200, {
     rows: reading.rows,
@@ -46,4 +43,4 @@ export const upload = httpHandler(async (event) => {
     errors: reading.errors,
     errorsTruncated: reading.errorsTruncated,
   });
-});
+}, refusedImport);

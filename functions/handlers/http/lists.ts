@@ -16,13 +16,11 @@ import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { CSV_CONTENT_TYPE, UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
-import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { dateOfListId } from '../../core/import/list-id.ts';
-import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import { ListFormatSchema, listView } from '../../core/import/list-record.ts';
 import { environment } from '../../lib/config.ts';
 import { HttpError, type HttpResult, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
-import { ListFormatSchema, listView } from '../../use-cases/import/list-record.ts';
 import {
   CampaignPathSchema,
   ListPathSchema,
@@ -30,7 +28,7 @@ import {
   listFileBytes,
   listFileFormat,
   MAX_LIST_UPLOAD_BYTES,
-  refusedList,
+  refusedImport,
   requireRunDate,
 } from './list-requests.ts';
 
@@ -73,24 +71,19 @@ export const upload = httpHandler(async (event, context: Context) => {
   const bytes = listFileBytes(event, format);
   const remaining = context.getRemainingTimeInMillis();
   const started = Date.now();
-  const { outcome, ref } = await imports
-    .importBody({
-      campaign,
-      date,
-      format,
-      bytes,
-      deadline: started + remaining - RESPONSE_MARGIN_MS,
-      handoffAt: new Date(started + remaining),
-    })
-    .catch((error: unknown) => {
-      if (error instanceof ListFormatError || error instanceof CallingWindowClosedError) throw refusedList(error);
-      throw error;
-    });
+  const { outcome, ref } = await imports.importBody({
+    campaign,
+    date,
+    format,
+    bytes,
+    deadline: started + remaining - RESPONSE_MARGIN_MS,
+    handoffAt: new Date(started + remaining),
+  });
   const record = await records.get(ref);
   if (record === undefined) throw new Error(`list ${ref.listId} vanished`);
   const status = outcome === 'DONE' ? 201 : outcome === 'INCOMPLETE' ? 202 : 422;
   return json(status, listView(record), { location: location(campaignId, ref.listId) });
-});
+}, refusedImport);
 
 const UploadUrlQuerySchema = z.object({
   date: z.iso.date('expected a date as YYYY-MM-DD'),

@@ -10,6 +10,7 @@ import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { DynamoDbContacts } from '../../adapters/contacts.ts';
 import { DynamoDbLineLeases } from '../../adapters/line-leases.ts';
+import { StepFunctionsRunExecutions } from '../../adapters/run-executions.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { type RunStatus, runStoreFor } from '../../adapters/run-store.ts';
 import { isPastDate } from '../../core/run-clock.ts';
@@ -28,6 +29,7 @@ const lines = new DynamoDbLineLeases(
   documentClient,
 );
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
+const executions = new StepFunctionsRunExecutions(settings.RUN_STATE_MACHINE_ARN);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -40,7 +42,7 @@ export const start = httpHandler(async (event) => {
   if (isPastDate(date, new Date()))
     throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
   if ((await campaigns.get(campaignId)) === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
-  const result = await startRun(runs, settings.RUN_STATE_MACHINE_ARN, campaignId, date);
+  const result = await startRun(runs, executions, campaignId, date);
   if (!result.started) {
     throw conflict(
       result.reason === 'ALREADY_ACTIVE'

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ExportJob } from '../../../../functions/adapters/export-jobs.ts';
-import type { MultipartObjectWriter } from '../../../../functions/adapters/reports-bucket.ts';
 import type { ContactRecord } from '../../../../functions/use-cases/dialing/ports.ts';
 import {
   EXPORT_ID,
@@ -13,6 +11,7 @@ import {
   WORKER_SECONDS,
   waitForExport,
 } from '../../../../functions/use-cases/reports/export-job.ts';
+import type { ExportJob, ObjectWriter } from '../../../../functions/use-cases/reports/ports.ts';
 
 const REF = { campaignId: 'demo', date: '2026-11-23', exportId: '20261123t090000000z-abcdef' };
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
@@ -84,7 +83,7 @@ const bucket = {
       async write() {},
       async close() {},
       async abort() {},
-    }) as unknown as MultipartObjectWriter,
+    }) satisfies ObjectWriter,
 };
 const campaigns = { get: async () => undefined };
 
