@@ -85,6 +85,18 @@ describe('simulateRun', () => {
     expect(engine.makespanSeconds / reference.makespanSeconds).toBeLessThan(1.05);
   });
 
+  it("never sends Connect more requests than its token bucket allows, even with lines and rate nearly balanced", async () => {
+    // Connect's default rate (2/s, burst 5) and about as many lines as 2/s × 72 s: many slots find no free line.
+    const result = await simulateRun(
+      inMemorySimulation,
+      inputOf({
+        contacts: [{ timeZone: 'Europe/Warsaw', count: 1_500 }],
+        caps: { maxConcurrentCalls: 150, dialsPerSecond: 2, dialBurst: 5, tickSeconds: 5 },
+      }),
+    );
+    expect(result.refused).toEqual({ concurrency: 0, rate: 0 });
+  });
+
   it('dials nobody while the calling window is shut, and goes on when it opens, until the date is over everywhere', async () => {
     // 20:58 in Warsaw: two minutes of window left for 300 contacts on 40 lines. The run's date lasts until it
     // ends in UTC−12 (12:00 UTC the next day), so the others are called from 08:00 the next morning.
