@@ -85,7 +85,7 @@ describe('simulateRun', () => {
     expect(engine.makespanSeconds / reference.makespanSeconds).toBeLessThan(1.05);
   });
 
-  it("never sends Connect more requests than its token bucket allows, even with lines and rate nearly balanced", async () => {
+  it('never sends Connect more requests than its token bucket allows, even with lines and rate nearly balanced', async () => {
     // Connect's default rate (2/s, burst 5) and about as many lines as 2/s × 72 s: many slots find no free line.
     const result = await simulateRun(
       inMemorySimulation,
