@@ -186,3 +186,55 @@ export const BackfillResultSchema = z.looseObject({
   skipped: z.array(z.looseObject({ campaignId: z.string(), date: z.string(), reason: z.string() })),
 });
 export type BackfillResult = z.infer<typeof BackfillResultSchema>;
+
+const SourcedNumberSchema = z.looseObject({ value: z.number(), source: z.string() });
+
+/** A plan (POST /campaigns/{id}/plan; functions/use-cases/planning/plan-run.ts). */
+export const PlanSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  startAt: z.string(),
+  window: z.looseObject({ opensAt: z.string(), closesAt: z.string(), timeZone: z.string() }),
+  inputs: z.looseObject({
+    contacts: SourcedNumberSchema,
+    caps: z.looseObject({
+      lines: SourcedNumberSchema,
+      dialsPerSecond: SourcedNumberSchema,
+      dialBurst: SourcedNumberSchema,
+      tickSeconds: SourcedNumberSchema,
+      flowFunctionConcurrency: SourcedNumberSchema,
+      linesFlowLambdasServe: z.number(),
+    }),
+    mix: z.looseObject({
+      source: z.string(),
+      shares: z.record(z.string(), z.number()),
+      meanLineSeconds: z.number(),
+    }),
+    tickGapMs: SourcedNumberSchema,
+  }),
+  prediction: z.looseObject({
+    attempts: count,
+    answered: count,
+    talkMinutes: z.number(),
+    lineMinutes: z.number(),
+    finishAt: z.string(),
+    finishesInWindow: z.boolean(),
+    waitingAtWindowClose: count,
+    waitingShare: z.number(),
+    peakLines: count,
+    binding: z.string(),
+    physicalBoundAt: z.string(),
+  }),
+  needed: z
+    .looseObject({ lines: count, dialsPerSecond: z.number(), flowFunctionConcurrency: count, finishAt: z.string() })
+    .optional(),
+  cost: z
+    .looseObject({
+      engine: z.looseObject({ total: z.number(), perThousandContacts: z.number(), source: z.string() }),
+      telephony: z.looseObject({ total: z.number(), source: z.string() }),
+    })
+    .optional(),
+  warnings: z.array(z.string()),
+  simulation: z.looseObject({ scale: z.number(), simulatedContacts: count, runs: count }),
+});
+export type Plan = z.infer<typeof PlanSchema>;
