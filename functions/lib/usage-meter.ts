@@ -64,12 +64,13 @@ export class UsageMeter {
   private totals: UsageTotals = { dynamodb: {}, requests: {} };
   private sinceReport: UsageTotals = { dynamodb: {}, requests: {} };
   private lastReport: number;
-  private readonly listeners = new Set<(share: ConsumedShare) => void>();
-  private readonly write: (line: string) => void;
+  private readonly listeners = new Map<number, (share: ConsumedShare) => void>();
+  private nextListener = 0;
+  private readonly emitLine: (line: string) => void;
   private readonly now: () => number;
 
-  constructor(options: { write?: (line: string) => void; now?: () => number } = {}) {
-    this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+  constructor(options: { writeLine?: (line: string) => void; now?: () => number } = {}) {
+    this.emitLine = options.writeLine ?? ((line) => console.log(line));
     this.now = options.now ?? Date.now;
     this.lastReport = this.now();
   }
@@ -81,8 +82,9 @@ export class UsageMeter {
 
   /** Calls `listener` with every share of consumed capacity; returns the function that stops it. */
   onConsumedCapacity(listener: (share: ConsumedShare) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const id = this.nextListener++;
+    this.listeners.set(id, listener);
+    return () => this.listeners.delete(id);
   }
 
   /** Counts a DynamoDB request: `input` as sent (plain or marshalled), `consumed` as DynamoDB answered. */
@@ -94,7 +96,7 @@ export class UsageMeter {
       const tableUnits = unitsOf(table, read);
       const classes = keys.length > 0 ? keys : [{ keyClass: 'other' as KeyClass, partitionKey: '' }];
       for (const key of classes) {
-        this.add(
+        this.tally(
           command,
           key.keyClass,
           key.partitionKey,
@@ -104,7 +106,7 @@ export class UsageMeter {
       }
       for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
         const indexUnits = unitsOf(units, read);
-        this.add(command, 'due-index', index, indexUnits.read, indexUnits.write);
+        this.tally(command, 'due-index', index, indexUnits.read, indexUnits.write);
       }
     }
     this.count('dynamodb', command.replace(/Command$/, ''));
@@ -128,10 +130,16 @@ export class UsageMeter {
     if (empty) return;
     const usage = this.sinceReport;
     this.sinceReport = { dynamodb: {}, requests: {} };
-    this.write(JSON.stringify({ usage: roundTotals(usage), at: new Date(now).toISOString() }));
+    this.emitLine(JSON.stringify({ usage: roundTotals(usage), at: new Date(now).toISOString() }));
   }
 
-  private add(command: string, keyClass: KeyClass, partitionKey: string, readUnits: number, writeUnits: number): void {
+  private tally(
+    command: string,
+    keyClass: KeyClass,
+    partitionKey: string,
+    readUnits: number,
+    writeUnits: number,
+  ): void {
     for (const totals of [this.totals, this.sinceReport]) {
       const entry = totals.dynamodb[keyClass] ?? { readUnits: 0, writeUnits: 0, requests: 0 };
       totals.dynamodb[keyClass] = entry;
@@ -139,7 +147,8 @@ export class UsageMeter {
       entry.writeUnits += writeUnits;
       entry.requests += 1;
     }
-    for (const listener of this.listeners) listener({ command, keyClass, partitionKey, readUnits, writeUnits });
+    for (const listener of this.listeners.values())
+      listener({ command, keyClass, partitionKey, readUnits, writeUnits });
   }
 }
 
@@ -251,23 +260,21 @@ function requestKeys(input: unknown): Array<{ keyClass: KeyClass; partitionKey: 
 
 type Handler = (args: { input: unknown }) => Promise<{ output: unknown }>;
 type InitializeMiddleware = (next: Handler, context: { commandName?: string }) => Handler;
-type AddMiddleware = (
-  middleware: InitializeMiddleware,
-  options: { step: 'initialize'; name: string; override?: boolean },
-) => void;
 
 /** Any SDK v3 client: what the meter uses of it is its middleware stack. */
 interface SdkClient {
-  middlewareStack: { add: (...args: never[]) => void };
+  middlewareStack: object;
 }
 
 /**
- * Adds an initialize-step middleware to a client. Each client types its stack with its own command inputs and
- * outputs, which the meter reads as unknown and checks field by field: hence the one widening here.
+ * Adds an initialize-step middleware to a client's stack. Each client types its stack with its own commands, which
+ * the meter reads as unknown and checks field by field; the stack's `add` is looked up and applied as it is.
  */
-function addMiddleware(client: SdkClient, middleware: InitializeMiddleware, name: string): void {
-  const add = client.middlewareStack.add.bind(client.middlewareStack) as unknown as AddMiddleware;
-  add(middleware, { step: 'initialize', name, override: true });
+function installMiddleware(client: SdkClient, middleware: InitializeMiddleware, name: string): void {
+  const stack = client.middlewareStack;
+  const install: unknown = Reflect.get(stack, 'add');
+  if (typeof install !== 'function') throw new TypeError(`${name}: not an AWS SDK client (no middleware stack)`);
+  Reflect.apply(install, stack, [middleware, { step: 'initialize', name, override: true }]);
 }
 
 /** DynamoDB operations that return consumed capacity when asked. */
@@ -289,7 +296,7 @@ const CAPACITY_COMMANDS = new Set([
  * costs nothing), and what DynamoDB reports is counted. A failed request is not: DynamoDB charges none for it.
  */
 export function meterDynamoDb(client: SdkClient, meter: UsageMeter = usageMeter): void {
-  addMiddleware(
+  installMiddleware(
     client,
     (next, context) => async (args) => {
       const command = context.commandName ?? 'Unknown';
@@ -310,7 +317,7 @@ export function meterDynamoDb(client: SdkClient, meter: UsageMeter = usageMeter)
  * publish to a phone number also counts as `sns:SMS`.
  */
 export function meterRequests(client: SdkClient, service: string, meter: UsageMeter = usageMeter): void {
-  addMiddleware(
+  installMiddleware(
     client,
     (next, context) => async (args) => {
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');

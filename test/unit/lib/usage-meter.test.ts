@@ -52,7 +52,7 @@ describe('usage meter', () => {
   it('asks DynamoDB for consumed capacity and counts it per key class, a transaction shared by its items', async () => {
     const lines: string[] = [];
     let now = 0;
-    const meter = new UsageMeter({ write: (line) => lines.push(line), now: () => now });
+    const meter = new UsageMeter({ writeLine: (line) => lines.push(line), now: () => now });
     const shares: ConsumedShare[] = [];
     meter.onConsumedCapacity((share) => shares.push(share));
     const { client, requests } = fakeDynamoDb((target) => {
@@ -135,7 +135,7 @@ describe('usage meter', () => {
   });
 
   it('counts SNS publishes and, apart, those that are SMS', async () => {
-    const meter = new UsageMeter({ write: () => undefined });
+    const meter = new UsageMeter({ writeLine: () => undefined });
     const client = new SNSClient({
       region: 'eu-west-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
