@@ -22,8 +22,22 @@ export class IndexedDialingStore extends InMemoryDialingStore {
   private readonly indexes = new Map<string, MinHeap<DueEntry>>();
   private readonly versions = new Map<string, number>();
 
+  /**
+   * Adds a waiting contact; one that has had attempts already (a re-plan mid-run) gets them in its attempt log, as
+   * attempts of the same day that ended unanswered: the retry policy counts them against its limits.
+   */
   override addContact(contact: Parameters<InMemoryDialingStore['addContact']>[0]): void {
     super.addContact(contact);
+    const stored = this.contacts.get(contactKey(contact.campaignId, contact.date, contact.phone));
+    if (stored !== undefined && stored.attempts > 0 && stored.attemptLog.length === 0) {
+      const at = contact.dueAt.toISOString();
+      stored.attemptLog = Array.from({ length: stored.attempts }, (_, index) => ({
+        n: index + 1,
+        at,
+        outcome: 'NO_ANSWER' as const,
+        endedAt: at,
+      }));
+    }
     this.indexContact(contact.campaignId, contact.date, contact.phone);
   }
 

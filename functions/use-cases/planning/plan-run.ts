@@ -422,7 +422,7 @@ async function capsForWindow(
 }
 
 /** Today's calling window in the campaign's zone: from `startAt` (or its next opening) to its close. */
-function dayWindow(campaign: Campaign, date: string, startAt: Date): PlanWindow {
+export function dayWindow(campaign: Campaign, date: string, startAt: Date): PlanWindow {
   const zone = campaign.timeZone;
   const end = runEndsAt(date);
   const opens = nextWindowOpening(campaign.callingWindow, zone, startAt) ?? startAt;

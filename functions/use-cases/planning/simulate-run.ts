@@ -10,6 +10,7 @@
  * what they report is what the engine's code does.
  */
 import type { Campaign } from '../../core/campaign.ts';
+import type { ContactGroup } from '../../core/planning/contact-groups.ts';
 import type { AttemptTimeline, DispatcherCaps } from '../../core/planning/ideal-dispatcher.ts';
 import { drawAttempt, type PreparedMix } from '../../core/planning/outcome-mix.ts';
 import { clampIntoWindow } from '../../core/policy/calling-window.ts';
@@ -18,15 +19,7 @@ import type { AttemptRef, ContactRecord, Contacts, LineLeases } from '../dialing
 import { endCall } from '../dialing/settle-attempt.ts';
 import type { SimulationAdapters } from './ports.ts';
 
-/** Contacts of one time zone waiting for their next attempt. */
-export interface ContactGroup {
-  timeZone: string;
-  count: number;
-  /** Attempts each has had already (a re-plan mid-run). Default 0. */
-  attempts?: number;
-  /** When they fall due (epoch ms). Default: the run's start, moved into their calling window. */
-  dueAt?: number;
-}
+export type { ContactGroup };
 
 export interface SimulationCaps extends DispatcherCaps {
   tickSeconds: number;
@@ -44,6 +37,14 @@ export interface SimulationInput {
   continueAsNewMs?: number;
   mix: PreparedMix;
   seed: number;
+  /** Keep a copy of the run's counters at the first tick after every such interval (for tests of estimates). */
+  snapshotEveryMs?: number;
+}
+
+/** The run's counters at one moment. */
+export interface CountersSnapshot {
+  at: number;
+  counters: Readonly<Record<string, number>>;
 }
 
 /** The run's open contacts (waiting or on a call) at one moment. */
@@ -67,6 +68,7 @@ export interface SimulationResult {
   /** Contacts still waiting when the run ended (they expire, or carry over). */
   waitingAtEnd: number;
   progress: ProgressSample[];
+  snapshots: CountersSnapshot[];
   /** Contacts simulated, and the phone numbers they were given (`+999…`, never a real number). */
   contacts: number;
 }
@@ -169,6 +171,8 @@ async function simulate(adapters: SimulationAdapters, input: SimulationInput): P
     leaseSeconds: 86_400,
   };
   const progress: ProgressSample[] = [];
+  const snapshots: CountersSnapshot[] = [];
+  let lastSnapshot = Number.NEGATIVE_INFINITY;
   const openOf = () => {
     const counters = store.countersOf(campaignId, date);
     return (counters.n_PENDING ?? 0) + (counters.n_DIALING ?? 0);
@@ -186,7 +190,12 @@ async function simulate(adapters: SimulationAdapters, input: SimulationInput): P
     for (;;) {
       const report = await dispatchTick(ports, settings, campaign, { campaignId, date, tick, generation });
       ticks++;
-      progress.push({ at: clock.now().getTime(), open: openOf() });
+      const at = clock.now().getTime();
+      progress.push({ at, open: openOf() });
+      if (input.snapshotEveryMs !== undefined && at - lastSnapshot >= input.snapshotEveryMs) {
+        lastSnapshot = at;
+        snapshots.push({ at, counters: { ...store.countersOf(campaignId, date) } });
+      }
       const next = report.next;
       if (next.action === 'FINALIZE' || next.action === 'SUPERSEDED') break;
       if (next.action === 'CONTINUE_AS_NEW') {
@@ -240,6 +249,7 @@ async function simulate(adapters: SimulationAdapters, input: SimulationInput): P
     counters,
     waitingAtEnd: counters.n_PENDING ?? 0,
     progress,
+    snapshots,
     contacts: index,
   };
 }
