@@ -91,6 +91,18 @@ export const RunStatusSchema = z.looseObject({
   dialErrors: z.number().optional(),
   caps: z.looseObject({ maxConcurrentCalls: z.number(), dialsPerSecond: z.number(), dialBurst: z.number() }),
   nextDueAt: z.string().optional(),
+  /** The finish estimated within the last minute, while the run is running. */
+  estimate: z
+    .looseObject({
+      finishAt: z.string(),
+      remaining: z.number(),
+      windowClosesAt: z.string(),
+      waitingAtWindowClose: z.number(),
+      late: z.boolean(),
+      raise: z.looseObject({ lines: z.number().optional(), dialsPerSecond: z.number().optional() }).optional(),
+      computedAt: z.string(),
+    })
+    .optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
