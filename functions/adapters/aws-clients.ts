@@ -47,7 +47,6 @@ export const lambdaClient = new LambdaClient({ requestHandler });
 /** Analyses poll for their query's end themselves, within the API's time limit. */
 export const athenaClient = new AthenaClient({ requestHandler });
 
-
 // The engine counts its own AWS usage (functions/lib/usage-meter.ts, docs/cost-model.md): consumed capacity of every
 // DynamoDB request by key class, and requests to the other services.
 meterDynamoDb(dynamoDbClient);

@@ -83,6 +83,12 @@ export function signalsOf(
       );
     case 'PARTIAL':
       return answered({ answeringMachineDetectionStatus: 'HUMAN_ANSWERED' });
+    case 'TRANSFERRED':
+      // The callee asked for a person and the queued call ended with them, not with the flow.
+      return answered(
+        { answeringMachineDetectionStatus: 'HUMAN_ANSWERED' },
+        { questionsAnswered: 0, completed: false, optedOut: false, transferred: true },
+      );
     case 'OPTED_OUT':
       return answered(
         { answeringMachineDetectionStatus: 'HUMAN_ANSWERED', disconnectReason: 'CONTACT_FLOW_DISCONNECT' },

@@ -50,6 +50,7 @@ export const ANSWERED_OUTCOMES: ReadonlySet<AttemptOutcome> = new Set<AttemptOut
   'COMPLETED',
   'PARTIAL',
   'OPTED_OUT',
+  'TRANSFERRED',
   'VOICEMAIL',
 ]);
 

@@ -14,12 +14,12 @@ import { DynamoDbPlanningHistory } from '../../adapters/planning-history.ts';
 import { RunCounters } from '../../adapters/run-counters.ts';
 import { TimeZoneSchema } from '../../core/campaign.ts';
 import { OutcomeMixSchema } from '../../core/planning/outcome-mix.ts';
-import { environment } from '../../lib/config.ts';
+import { environment, PACING_CAPS } from '../../lib/config.ts';
 import { badRequest, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 import { gatherPlanInputs, PlanInputError } from '../../use-cases/planning/plan-inputs.ts';
 import { planRun } from '../../use-cases/planning/plan-run.ts';
 
-const settings = environment();
+const settings = environment(['STAGE', 'TABLE_NAME', ...PACING_CAPS, 'TICK_SECONDS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const history = new DynamoDbPlanningHistory(
   settings.TABLE_NAME,

@@ -13,12 +13,12 @@ import { RecentRunSamples } from '../../adapters/recent-samples.ts';
 import { RunCounters } from '../../adapters/run-counters.ts';
 import { RunEstimates } from '../../adapters/run-estimates.ts';
 import { runLateAlert } from '../../core/alerts/run-alerts.ts';
-import { environment } from '../../lib/config.ts';
+import { environment, PACING_CAPS } from '../../lib/config.ts';
 import { logger } from '../../lib/logger.ts';
 import { estimateFinish } from '../../use-cases/planning/estimate-finish.ts';
 import { DEFAULT_TICK_GAP_MS } from '../../use-cases/planning/plan-inputs.ts';
 
-const settings = environment();
+const settings = environment(['TABLE_NAME', 'ALERTS_TOPIC_ARN', 'RETENTION_DAYS', ...PACING_CAPS, 'TICK_SECONDS']);
 const estimates = new RunEstimates(settings.TABLE_NAME, settings.RETENTION_DAYS, documentClient);
 const counters = new RunCounters(settings.TABLE_NAME, documentClient);
 const samples = new RecentRunSamples(settings.TABLE_NAME, documentClient);
