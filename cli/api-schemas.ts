@@ -236,10 +236,13 @@ export const PlanSchema = z.looseObject({
     peakLines: count,
     binding: z.string(),
     physicalBoundAt: z.string(),
+    ticks: count,
+    executions: count,
   }),
   needed: z
     .looseObject({ lines: count, dialsPerSecond: z.number(), flowFunctionConcurrency: count, finishAt: z.string() })
     .optional(),
+  /** Added by `campaign plan` from the measured usage profile and the rate table (functions/core/planning/cost.ts). */
   cost: z
     .looseObject({
       engine: z.looseObject({ total: z.number(), perThousandContacts: z.number(), source: z.string() }),

@@ -4,10 +4,13 @@
  * the import reads it) and only its count per time zone is sent; what-if flags replace the stage's caps.
  */
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parse } from 'yaml';
 import { parseCampaign } from '../../functions/core/campaign.ts';
 import { readList } from '../../functions/core/import/list-reader.ts';
+import { type PlanCost, planCost, UsageProfileSchema } from '../../functions/core/planning/cost.ts';
+import { parseRateTable, ratesFor } from '../../functions/core/planning/rates.ts';
 import { apiPath } from '../api-client.ts';
 import { type Plan, PlanSchema, StoredCampaignSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, type OptionValues, requiredOption, stringOption } from '../command-line.ts';
@@ -48,6 +51,36 @@ export async function contactsPerZone(
     timeZones[row.contact.timeZone] = (timeZones[row.contact.timeZone] ?? 0) + 1;
   }
   return { timeZones, accepted, rejected };
+}
+
+/** The shipped rate table and usage profile (config/). */
+const CONFIG_DIRECTORY = join(import.meta.dirname, '..', '..', 'config');
+
+/**
+ * Prices a plan: the engine's measured usage per unit of work (config/usage-profile.json, `npm run rehearse --
+ * --write-profile`) and the rate table (config/aws-rates.yml, or `--rates FILE`) of `region`.
+ */
+export async function costOfPlan(plan: Plan, region: string, ratesFile?: string): Promise<PlanCost> {
+  const read = (file: string) =>
+    readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
+    });
+  const ratesPath = ratesFile ?? join(CONFIG_DIRECTORY, 'aws-rates.yml');
+  const profilePath = join(CONFIG_DIRECTORY, 'usage-profile.json');
+  const [ratesText, profileText] = await Promise.all([read(ratesPath), read(profilePath)]);
+  let rates: ReturnType<typeof ratesFor>;
+  try {
+    rates = ratesFor(parseRateTable(parse(ratesText), ratesPath), region);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const profile = UsageProfileSchema.safeParse(JSON.parse(profileText));
+  if (!profile.success) throw new UsageError(`${profilePath}: ${profile.error.issues[0]?.message ?? 'invalid'}`);
+  return planCost(
+    { ...plan.prediction, contacts: plan.inputs.contacts.value, lineMinutes: plan.prediction.lineMinutes },
+    profile.data,
+    rates,
+  );
 }
 
 const BINDING_WORDS: Record<string, string> = {
@@ -141,7 +174,7 @@ export const planCommand: CommandSpec = {
   summary: 'plan a run before it dials: finish time, what paces it, lines and rate needed, cost',
   usage: [
     'plan --campaign <id> [--date YYYY-MM-DD] [--list FILE | --contacts N] [--lines N] [--rate R] [--burst B]',
-    '     [--flow-concurrency N] [--tick S] [--gap MS] [--start ISO-TIME]',
+    '     [--flow-concurrency N] [--tick S] [--gap MS] [--start ISO-TIME] [--rates FILE] [--region R]',
   ],
   options: {
     campaign: { type: 'string', value: 'id', description: 'the campaign' },
@@ -156,6 +189,8 @@ export const planCommand: CommandSpec = {
     rate: { type: 'string', value: 'r', description: 'what if: dials per second (default: the stage cap)' },
     burst: { type: 'string', value: 'b', description: 'what if: dial burst' },
     'flow-concurrency': { type: 'string', value: 'n', description: 'what if: reserved flow-Lambda concurrency' },
+    rates: { type: 'string', value: 'file', description: 'rate table to price with (default config/aws-rates.yml)' },
+    region: { type: 'string', value: 'region', description: 'prices of this Region (default AWS_REGION, eu-west-1)' },
     tick: { type: 'string', value: 's', description: 'what if: dispatcher tick, seconds' },
     gap: { type: 'string', value: 'ms', description: 'time between two ticks in AWS (default 400, an estimate)' },
     start: {
@@ -170,7 +205,7 @@ export const planCommand: CommandSpec = {
     'Exit code 4 when the plan misses the calling window (the warning says what to raise).',
     'Example: campaign plan --campaign demo --list today.csv --lines 800 --rate 14',
   ],
-  async run({ values, json, api, out, now }) {
+  async run({ values, json, api, out, now, env }) {
     const campaignId = requiredOption(values, 'campaign', 'plan', 'id');
     const date = dateOption(values, now());
     const list = stringOption(values, 'list');
@@ -208,11 +243,14 @@ export const planCommand: CommandSpec = {
       if (value !== undefined) body[field] = value;
     }
     if (start !== undefined) body.startAt = new Date(start).toISOString();
-    const plan = await client.json(PlanSchema, {
+    const planned = await client.json(PlanSchema, {
       method: 'POST',
       path: apiPath`/campaigns/${campaignId}/plan`,
       json: body,
     });
+    const region = stringOption(values, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'eu-west-1';
+    const cost = await costOfPlan(planned, region, stringOption(values, 'rates'));
+    const plan: Plan = { ...planned, cost };
     if (json) out.printJson(plan);
     else out.print(renderPlan(plan));
     for (const warning of plan.warnings) out.note(`warning: ${warning}`);

@@ -148,3 +148,31 @@ function line(service: string, quantity: number, unit: string, price: number): C
 function sum(lines: readonly CostLine[]): number {
   return lines.reduce((total, entry) => total + entry.usd, 0);
 }
+
+/** A plan's cost, as `campaign plan` shows it: the engine's and the calls' apart. */
+export type PlanCost = {
+  engine: { total: number; perThousandContacts: number; source: string; lines: CostLine[] };
+  telephony: { total: number; source: string; lines: CostLine[] };
+};
+
+/**
+ * Prices a plan's predicted work: the engine's usage from the measured profile (per attempt, tick, contact and
+ * execution), the calls' from their predicted line minutes. SMS are left at zero: a plan does not predict follow-ups.
+ */
+export function planCost(
+  prediction: { contacts: number; attempts: number; ticks: number; executions: number; lineMinutes: number },
+  profile: UsageProfile,
+  rates: RegionRates & { region: string; asOf: string },
+): PlanCost {
+  const engine = priceEngine(usageOf(profile, prediction), rates);
+  const telephony = priceTelephony({ lineMinutes: prediction.lineMinutes, sms: 0 }, rates);
+  return {
+    engine: {
+      total: engine.total,
+      perThousandContacts: (engine.total / Math.max(1, prediction.contacts)) * 1000,
+      source: `usage measured ${profile.measuredAt.slice(0, 10)} (config/usage-profile.json), ${engine.rates}`,
+      lines: engine.lines,
+    },
+    telephony: { total: telephony.total, source: telephony.rates, lines: telephony.lines },
+  };
+}

@@ -19,6 +19,20 @@ describe('campaign plan', () => {
     expect(text).toMatch(/paced by\s+the dial rate/);
     expect(text).toContain('to finish in the window: 300 lines, 2.4/s, flow Lambda concurrency 60');
     expect(text).toContain('simulated 13,333 contacts (the list scaled down 1.5×), 4 runs');
+    expect(text).not.toContain('engine cost');
+  });
+
+  it('shows the engine cost and the telephony apart once the plan is priced', () => {
+    const priced = {
+      ...golden,
+      cost: {
+        engine: { total: 1.234, perThousandContacts: 0.0617, source: 'usage measured 2026-12-04' },
+        telephony: { total: 456.7, source: 'eu-west-1 list prices' },
+      },
+    };
+    const text = renderPlan(priced, 'Europe/Warsaw');
+    expect(text).toMatch(/engine cost\s+\$1.23 \(\$0.062 per 1,000 contacts\) — usage measured 2026-12-04/);
+    expect(text).toMatch(/telephony\s+\$456.70 — eu-west-1 list prices/);
   });
 
   it('reads a list as the import would: contacts per time zone, rejected rows counted apart', async () => {

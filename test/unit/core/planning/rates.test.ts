@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { priceEngine, priceTelephony, usageOf, ZERO_USAGE } from '../../../../functions/core/planning/cost.ts';
+import {
+  planCost,
+  priceEngine,
+  priceTelephony,
+  usageOf,
+  ZERO_USAGE,
+} from '../../../../functions/core/planning/cost.ts';
 import { parseRateTable, RateTableError, ratesFor } from '../../../../functions/core/planning/rates.ts';
 
 const shipped = () => parse(readFileSync('config/aws-rates.yml', 'utf8'));
@@ -60,5 +66,27 @@ describe('rate table', () => {
     const telephony = priceTelephony({ lineMinutes: 1_000, sms: 10 }, rates);
     expect(telephony.total).toBeCloseTo(1_000 * (0.018 + 0.0048) + 10 * 0.00581, 9);
     expect(telephony.rates).toBe('us-east-1 list prices as of 2025-11-10');
+  });
+
+  it("prices a plan's predicted work: engine per 1,000 contacts, the calls' minutes apart", () => {
+    const rates = ratesFor(parseRateTable(shipped()), 'us-east-1');
+    const profile = {
+      measuredAt: '2026-03-02T10:00:00Z',
+      source: 'test',
+      run: { contacts: 1, attempts: 1, ticks: 1, executions: 1 },
+      perAttempt: { ...ZERO_USAGE, dynamodbWriteUnits: 10 },
+      perTick: { ...ZERO_USAGE },
+      perContact: { ...ZERO_USAGE },
+      perExecution: { ...ZERO_USAGE },
+    };
+    const cost = planCost(
+      { contacts: 2_000, attempts: 4_000, ticks: 50, executions: 1, lineMinutes: 300 },
+      profile,
+      rates,
+    );
+    expect(cost.engine.total).toBeCloseTo(40_000 * 0.625e-6, 9);
+    expect(cost.engine.perThousandContacts).toBeCloseTo((40_000 * 0.625e-6) / 2, 9);
+    expect(cost.engine.source).toContain('usage measured 2026-03-02');
+    expect(cost.telephony.total).toBeCloseTo(300 * (0.018 + 0.0048), 9);
   });
 });
