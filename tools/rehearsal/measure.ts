@@ -29,10 +29,7 @@ export interface MeasuredUsage {
 const BILLED = /\(λ: ([\w-]+)\) RequestId: \S+\s+Duration: [\d.]+ ms\s+Billed Duration: (\d+) ms/;
 const UsageLineSchema = z.object({
   usage: z.object({
-    dynamodb: z.record(
-      z.string(),
-      z.object({ readUnits: z.number(), writeUnits: z.number(), requests: z.number() }),
-    ),
+    dynamodb: z.record(z.string(), z.object({ readUnits: z.number(), writeUnits: z.number(), requests: z.number() })),
     requests: z.record(z.string(), z.number()),
   }),
 });

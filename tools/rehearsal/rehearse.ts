@@ -58,7 +58,8 @@ const { values } = parseArgs({
 
 function number(name: keyof typeof values, min: number): number {
   const value = Number(values[name]);
-  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} needs a number ≥ ${min}, got "${values[name]}"`);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`--${name} needs a number ≥ ${min}, got "${values[name]}"`);
   return value;
 }
 
@@ -74,7 +75,12 @@ const definition = parse(readFileSync(campaignFile, 'utf8'));
 const campaign = parseCampaign(
   {
     ...definition,
-    callingWindow: { days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: '00:00', end: '24:00', holidays: [] },
+    callingWindow: {
+      days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'],
+      start: '00:00',
+      end: '24:00',
+      holidays: [],
+    },
   },
   campaignFile,
 );
@@ -83,7 +89,10 @@ const list = values.list === undefined ? generatedList(number('contacts', 1)) : 
 
 /** A list of `count` Polish mobile numbers nobody has (the simulator answers them all). */
 function generatedList(count: number): string {
-  const rows = Array.from({ length: count }, (_, index) => `Contact ${index},+48 6${String(10_000_000 + index).slice(-8)}`);
+  const rows = Array.from(
+    { length: count },
+    (_, index) => `Contact ${index},+48 6${String(10_000_000 + index).slice(-8)}`,
+  );
   return `name,phone\n${rows.join('\n')}\n`;
 }
 
@@ -214,7 +223,8 @@ try {
     usageOf(profile, { contacts, attempts: calls.length, ticks, executions: profile.run.executions }),
     rates,
   );
-  const lineMinutes = calls.reduce((sum, call) => sum + Date.parse(call.endedAt) - Date.parse(call.startedAt), 0) / 60_000;
+  const lineMinutes =
+    calls.reduce((sum, call) => sum + Date.parse(call.endedAt) - Date.parse(call.startedAt), 0) / 60_000;
   const telephony = priceTelephony({ lineMinutes: lineMinutes / timeScale, sms: 0 }, rates);
   const dispatchMs = runPhase.lambda.dispatch?.billedMs ?? 0;
   const gap = ticks > 1 ? ((lastEnd - runStart - dispatchMs) / ticks).toFixed(0) : '–';
@@ -222,7 +232,10 @@ try {
   const row = (label: string, value: string) => console.info(`${label.padEnd(40)} ${value}`);
   console.info('\nrehearsal');
   row('contacts', String(contacts));
-  row('attempts (plan / actual, error)', `${predicted.attempts} / ${calls.length}, ${error(predicted.attempts, calls.length)}`);
+  row(
+    'attempts (plan / actual, error)',
+    `${predicted.attempts} / ${calls.length}, ${error(predicted.attempts, calls.length)}`,
+  );
   row(
     'finish after start (plan / actual, error)',
     `${plannedSeconds.toFixed(0)} s / ${actualSeconds.toFixed(0)} s, ${error(plannedSeconds, actualSeconds)}`,
@@ -235,10 +248,16 @@ try {
   row('ticks, measured gap between ticks', `${ticks}, ${gap} ms (the plan assumed ${gapMs} ms)`);
   console.info('\nengine usage of the run (measured)');
   for (const [name, usage] of Object.entries(runPhase.lambda).sort()) {
-    row(`  λ ${name}`, `${usage.invocations} invocations, ${(usage.billedMs / 1000).toFixed(1)} s billed at ${usage.memoryMb} MB`);
+    row(
+      `  λ ${name}`,
+      `${usage.invocations} invocations, ${(usage.billedMs / 1000).toFixed(1)} s billed at ${usage.memoryMb} MB`,
+    );
   }
   for (const [keyClass, units] of Object.entries(runPhase.meter.dynamodb).sort()) {
-    row(`  DynamoDB ${keyClass}`, `${units.readUnits.toFixed(1)} RRU, ${units.writeUnits.toFixed(1)} WRU, ${units.requests} requests`);
+    row(
+      `  DynamoDB ${keyClass}`,
+      `${units.readUnits.toFixed(1)} RRU, ${units.writeUnits.toFixed(1)} WRU, ${units.requests} requests`,
+    );
   }
   for (const [operation, count] of Object.entries(runPhase.meter.requests).sort()) {
     if (!operation.startsWith('dynamodb:')) row(`  ${operation}`, String(count));

@@ -5,11 +5,7 @@
  * also depends on the script's branching and on the flow Lambdas' latency: part of what the rehearsal measures.
  */
 import type { Campaign } from '../../functions/core/campaign.ts';
-import {
-  meanSeconds,
-  type OutcomeMix,
-  type SecondsDistribution,
-} from '../../functions/core/planning/outcome-mix.ts';
+import { meanSeconds, type OutcomeMix, type SecondsDistribution } from '../../functions/core/planning/outcome-mix.ts';
 import type { ScenarioInput } from '../../local/connect-simulator/scenario.ts';
 
 /** The simulator's key press delay (its default `keypad.responseMs`, 0.8–4 s): 2.4 s per question on average. */
@@ -35,7 +31,9 @@ export function scenarioFor(mix: OutcomeMix, campaign: Campaign, timeScale: numb
   const { script } = campaign;
   // Every question asked (the script's branching may skip some: part of the error the rehearsal measures).
   const spoken =
-    words(script.greeting) + script.questions.reduce((sum, question) => sum + words(question.prompt), 0) + words(script.closing);
+    words(script.greeting) +
+    script.questions.reduce((sum, question) => sum + words(question.prompt), 0) +
+    words(script.closing);
   const speaking = Math.max(1, talkSeconds - KEY_RESPONSE_SECONDS * script.questions.length);
   return {
     seed,
