@@ -90,6 +90,8 @@ const FUNCTION_WORK: Record<string, keyof Omit<UsageProfile, 'measuredAt' | 'sou
   sweeper: 'perTick',
   runEstimates: 'perTick',
   callEnded: 'perAttempt',
+  // Facts for analytics from the table's stream: its batches follow the writes the attempts make.
+  analyticsStream: 'perAttempt',
   nextStep: 'perAttempt',
   recordAnswer: 'perAttempt',
   listsUpload: 'perContact',

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parse } from 'yaml';
+import { z } from 'zod';
 import { parseCampaign } from '../../functions/core/campaign.ts';
 import { priceEngine, priceTelephony, usageOf } from '../../functions/core/planning/cost.ts';
 import { defaultOutcomeMix } from '../../functions/core/planning/outcome-mix.ts';
@@ -37,6 +38,9 @@ interface CallRecord {
   endedAt: string;
   attributes: Record<string, string>;
 }
+
+/** The import's answer (a list imported within the request: status DONE, its summary beside). */
+const ImportedListSchema = z.looseObject({ status: z.literal('DONE'), accepted: z.number().int().min(1) });
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -152,10 +156,16 @@ try {
   const date = new Date().toISOString().slice(0, 10);
   await api('PUT', `/campaigns/${campaign.id}`, campaign);
   const importFrom = logOffset();
-  const imported = await api('POST', `/campaigns/${campaign.id}/lists?date=${date}`, list, 'text/csv');
-  const summary = imported.summary as { accepted?: number } | undefined;
-  const contacts = Number(summary?.accepted ?? 0);
+  const imported = ImportedListSchema.parse(
+    await api('POST', `/campaigns/${campaign.id}/lists?date=${date}`, list, 'text/csv'),
+  );
+  const contacts = imported.accepted;
   console.info(`imported ${contacts} contacts`);
+  // The offline process's usage meter writes what it counted at its next request 5 s on: the import's usage goes to
+  // the import phase, not to the run's.
+  await sleep(6_000);
+  await api('GET', `/campaigns/${campaign.id}`);
+  await sleep(500);
 
   const plan = await api('POST', `/campaigns/${campaign.id}/plan`, {
     date,
