@@ -54,7 +54,8 @@ export async function run(argv: readonly string[]): Promise<void> {
   const faults = faultsAt >= 0 ? argv[faultsAt + 1] : undefined;
   if (faultsAt >= 0 && faults === undefined)
     throw new Error('--faults needs a setting, e.g. conflicts=5-20ms,throttle=0.01');
-  const args = argv.filter((_, index) => index !== faultsAt && index !== faultsAt + 1);
+  // Without --faults (index -1) nothing is dropped: `faultsAt + 1` would otherwise drop the first argument.
+  const args = faultsAt < 0 ? [...argv] : argv.filter((_, index) => index !== faultsAt && index !== faultsAt + 1);
   const contacts = Number(args[0] ?? 9_000);
   const cap = Number(args[1] ?? 600);
   const rate = Number(args[2] ?? 150);
