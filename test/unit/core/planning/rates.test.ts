@@ -89,4 +89,12 @@ describe('rate table', () => {
     expect(cost.engine.source).toContain('usage measured 2026-03-02');
     expect(cost.telephony.total).toBeCloseTo(300 * (0.018 + 0.0048), 9);
   });
+
+  it('ships a measured usage profile that validates, with every unit of work', () => {
+    const profile = UsageProfileSchema.parse(JSON.parse(readFileSync('config/usage-profile.json', 'utf8')));
+    expect(profile.run.contacts).toBeGreaterThan(0);
+    expect(profile.perAttempt.dynamodbWriteUnits).toBeGreaterThan(0);
+    expect(profile.perTick.stateTransitions).toBe(3);
+    expect(profile.perExecution.stateTransitions).toBe(4);
+  });
 });
