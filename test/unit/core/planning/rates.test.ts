@@ -5,6 +5,7 @@ import {
   planCost,
   priceEngine,
   priceTelephony,
+  UsageProfileSchema,
   usageOf,
   ZERO_USAGE,
 } from '../../../../functions/core/planning/cost.ts';
