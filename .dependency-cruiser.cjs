@@ -41,10 +41,22 @@ module.exports = {
       comment:
         "A use case may run another area's code only through its ports file; other imports across areas are types.",
       severity: 'error',
-      from: { path: '^functions/use-cases/([^/]+)/' },
+      from: { path: '^functions/use-cases/([^/]+)/', pathNot: '^functions/use-cases/planning/' },
       to: {
         path: '^functions/use-cases/',
         pathNot: ['^functions/use-cases/$1/', '^functions/use-cases/[^/]+/ports[.]ts$'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'planning-runs-only-the-dialing-code',
+      comment:
+        "A plan simulates the run with the engine's own dispatch and settling code (docs/planning.md): planning may run the dialing use cases, and nothing else of another area.",
+      severity: 'error',
+      from: { path: '^functions/use-cases/planning/' },
+      to: {
+        path: '^functions/use-cases/',
+        pathNot: ['^functions/use-cases/(planning|dialing)/', '^functions/use-cases/[^/]+/ports[.]ts$'],
         dependencyTypesNot: ['type-only'],
       },
     },

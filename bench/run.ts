@@ -16,6 +16,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   'dynamodb-ceiling': () => import('./dynamodb-ceiling.ts'),
   'dynamodb-proxy': () => import('./dynamodb-proxy.ts'),
   analytics: () => import('./analytics.ts'),
+  pacing: () => import('./pacing.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

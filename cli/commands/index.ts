@@ -6,12 +6,14 @@ import { campaignsCommand } from './campaigns.ts';
 import { dashboardCommand } from './dashboard.ts';
 import { dncCommand } from './dnc.ts';
 import { listsCommand } from './lists.ts';
+import { planCommand } from './plan.ts';
 import { reportCommand } from './report.ts';
 import { runsCommand } from './runs.ts';
 import { statusCommand } from './status.ts';
 import { uploadCommand } from './upload.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
+  planCommand,
   uploadCommand,
   listsCommand,
   runsCommand,

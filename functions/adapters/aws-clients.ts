@@ -11,6 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterDynamoDb, meterRequests } from '../lib/usage-meter.ts';
 
 /**
  * No request may hang a Lambda until its timeout: a stalled connection fails fast and is retried
@@ -45,3 +46,12 @@ export const connectClient = new ConnectClient({ maxAttempts: 1, requestHandler 
 export const lambdaClient = new LambdaClient({ requestHandler });
 /** Analyses poll for their query's end themselves, within the API's time limit. */
 export const athenaClient = new AthenaClient({ requestHandler });
+
+// The engine counts its own AWS usage (functions/lib/usage-meter.ts, docs/cost-model.md): consumed capacity of every
+// DynamoDB request by key class, and requests to the other services.
+meterDynamoDb(dynamoDbClient);
+meterRequests(s3Client, 's3');
+meterRequests(snsClient, 'sns');
+meterRequests(sfnClient, 'states');
+meterRequests(connectClient, 'connect');
+meterRequests(lambdaClient, 'lambda');

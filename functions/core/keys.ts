@@ -159,3 +159,9 @@ export const sampleKey = (campaignId: string, date: string, minute: string) => (
   pk: runPartition(campaignId, date),
   sk: `${SAMPLE_PREFIX}${minute}`,
 });
+
+/** A run's latest finish estimate (written once a minute by the estimates schedule, read by the run status). */
+export const estimateKey = (campaignId: string, date: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: 'ESTIMATE',
+});

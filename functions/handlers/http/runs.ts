@@ -1,7 +1,7 @@
 /**
  * Runs API:
  * - POST /campaigns/{campaignId}/runs { date }: start (or resume) the run's state machine execution;
- * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters;
+ * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters, with its estimated finish;
  * - GET /campaigns/{campaignId}/runs/{date}/history: the run's minute-by-minute samples, for charts;
  * - POST /campaigns/{campaignId}/runs/{date}/{pause|resume|stop}: obeyed by the next tick.
  */
@@ -10,6 +10,7 @@ import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { DynamoDbContacts } from '../../adapters/contacts.ts';
 import { DynamoDbLineLeases } from '../../adapters/line-leases.ts';
+import { RunEstimates } from '../../adapters/run-estimates.ts';
 import { StepFunctionsRunExecutions } from '../../adapters/run-executions.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { type RunStatus, runStoreFor } from '../../adapters/run-store.ts';
@@ -30,6 +31,7 @@ const lines = new DynamoDbLineLeases(
 );
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const executions = new StepFunctionsRunExecutions(settings.RUN_STATE_MACHINE_ARN);
+const estimates = new RunEstimates(settings.TABLE_NAME, settings.RETENTION_DAYS, documentClient);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -66,7 +68,11 @@ export const status = httpHandler(async (event) => {
   const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
   const run = await runs.getRun(campaignId, date);
   if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
-  const [shards, nextDue] = await Promise.all([lines.shards(), contactStore.nextDue(campaignId, date)]);
+  const [shards, nextDue, estimate] = await Promise.all([
+    lines.shards(),
+    contactStore.nextDue(campaignId, date),
+    estimates.latest(campaignId, date),
+  ]);
   const globalInFlight = shards.reduce((sum, shard) => sum + shard.inFlight, 0);
   const contacts: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
@@ -96,6 +102,8 @@ export const status = httpHandler(async (event) => {
       dialBurst: settings.DIAL_BURST,
     },
     nextDueAt: nextDue?.toISOString(),
+    // The finish estimated within the last minute (functions/handlers/schedules/run-estimates.ts), while running.
+    ...(estimate !== undefined && run.status === 'RUNNING' && { estimate }),
     ...(run.failure && { failure: run.failure }),
   });
 });

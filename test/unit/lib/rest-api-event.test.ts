@@ -92,7 +92,10 @@ describe('REST API events read as HTTP API events', () => {
   });
 
   it('serves the dashboard page to a REST API call of its root', async () => {
-    const response = await dashboard(restCall({ resource: '/', path: '/', httpMethod: 'GET', body: null }));
+    const response = await dashboard(
+      restCall({ resource: '/', path: '/', httpMethod: 'GET', body: null }) as unknown as HttpEvent,
+      { awsRequestId: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context,
+    );
     expect(response.statusCode).toBe(200);
     expect(String(response.headers?.['content-type'])).toContain('text/html');
   });
