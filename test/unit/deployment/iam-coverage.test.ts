@@ -165,7 +165,7 @@ const runs = CAMPAIGNS.flatMap((campaignId) => DATES.map((date) => [campaignId, 
  */
 const PARTITIONS: Record<string, { builders: string[]; samples: string[]; index?: string }> = {
   run: {
-    builders: ['runPartition', 'runKey', 'listKey', 'exportJobKey', 'sampleKey'],
+    builders: ['runPartition', 'runKey', 'listKey', 'exportJobKey', 'sampleKey', 'estimateKey'],
     samples: runs.map(([campaignId, date]) => keys.runPartition(campaignId, date)),
   },
   bucket: {

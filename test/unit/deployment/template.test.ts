@@ -48,6 +48,7 @@ const ROUTE_TIERS: Record<string, 'read' | 'operate' | 'exportAndDnc'> = {
   'GET /campaigns/{campaignId}/lists': 'read',
   'GET /campaigns/{campaignId}/lists/{listId}': 'read',
   'GET /analytics/{analysis}': 'read',
+  'POST /campaigns/{campaignId}/plan': 'read',
   'POST /campaigns/{campaignId}/runs': 'operate',
   'POST /campaigns/{campaignId}/runs/{date}/{action}': 'operate',
   'PUT /campaigns/{campaignId}': 'operate',
