@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // As serverless.yml sets it for every function: handlers under test publish metrics the same way.
+          env: { POWERTOOLS_METRICS_NAMESPACE: 'CampaignEngine' },
           testTimeout: 20_000,
         },
       },

@@ -19,13 +19,16 @@
  *   with the hottest item and partition, and what they would take at 140 dials/s (docs/data-model.md, "Hot keys");
  * - every contact final, the faults injected, and DynamoDB Local's own transaction ceiling beside the figures.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parse } from 'yaml';
 import { ContactWriter } from '../functions/adapters/contact-writer.ts';
 import { RunCounters } from '../functions/adapters/run-counters.ts';
+import { priceEngine, usageOf } from '../functions/core/planning/cost.ts';
+import { parseRateTable, ratesFor } from '../functions/core/planning/rates.ts';
 import { lineShardCount } from '../functions/core/policy/line-shards.ts';
 import { requiredFlowConcurrency } from '../functions/core/policy/pacing.ts';
 import { FINAL_CONTACT_STATUSES } from '../functions/core/policy/retry-policy.ts';
@@ -35,6 +38,7 @@ import type { CapacityReport } from '../local/dynamodb-capacity-meter.ts';
 import { stopAllProcesses } from '../local/processes.ts';
 import { functionEnvironment } from '../local/service-definition.ts';
 import { localSettings } from '../local/settings.ts';
+import { functionMemory, measureLog, usageProfile } from '../tools/rehearsal/measure.ts';
 import { measureTransactionCeiling } from './dynamodb-ceiling.ts';
 
 interface CallRecord {
@@ -50,7 +54,8 @@ export async function run(argv: readonly string[]): Promise<void> {
   const faults = faultsAt >= 0 ? argv[faultsAt + 1] : undefined;
   if (faultsAt >= 0 && faults === undefined)
     throw new Error('--faults needs a setting, e.g. conflicts=5-20ms,throttle=0.01');
-  const args = argv.filter((_, index) => index !== faultsAt && index !== faultsAt + 1);
+  // Without --faults (index -1) nothing is dropped: `faultsAt + 1` would otherwise drop the first argument.
+  const args = faultsAt < 0 ? [...argv] : argv.filter((_, index) => index !== faultsAt && index !== faultsAt + 1);
   const contacts = Number(args[0] ?? 9_000);
   const cap = Number(args[1] ?? 600);
   const rate = Number(args[2] ?? 150);
@@ -152,6 +157,8 @@ export async function run(argv: readonly string[]): Promise<void> {
     const sfn = new SFNClient({ endpoint: cloud.endpoints.sfn, region: settings.LOCAL_REGION, credentials });
     const meter = `${cloud.endpoints.dynamodb}/__faults/capacity`;
     await fetch(meter, { method: 'PUT' });
+    const offlineLog = join(cloud.settings.LOCAL_STATE_DIR, 'offline.log');
+    const logFrom = statSync(offlineLog).size;
     const cpuBefore = processCpu();
     const runStart = Date.now();
     for (;;) {
@@ -185,6 +192,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       'DynamoDB faults injected',
       `${injected.counts.conflicts ?? 0} conflicts, ${injected.counts.throttles ?? 0} throttles (${faults ?? 'off'})`,
     );
+    await reportCost({ cloud, logFrom, offlineLog, campaignId, date, contacts, attempts: calls.length });
     const ceiling = await measureTransactionCeiling({
       client: new DynamoDBClient({
         endpoint: cloud.endpoints.dynamodbLocal,
@@ -202,6 +210,50 @@ export async function run(argv: readonly string[]): Promise<void> {
     await cloud.stop();
     await stopAllProcesses();
   }
+}
+
+/**
+ * The engine's AWS cost of the run, measured: Lambda billed durations from serverless-offline's log and the usage
+ * meter's lines (consumed capacity per key class, requests per service) written during the run
+ * (tools/rehearsal/measure.ts), priced with config/aws-rates.yml for BENCH_REGION (default eu-west-1). The
+ * simulator runs no contact flow here: the flow Lambdas' share is the rehearsal's (docs/cost-model.md).
+ */
+async function reportCost(input: {
+  cloud: { endpoints: { api: string } };
+  logFrom: number;
+  offlineLog: string;
+  campaignId: string;
+  date: string;
+  contacts: number;
+  attempts: number;
+}): Promise<void> {
+  // Each process writes its usage at most every 5 s, at its next request: wait, then make one.
+  await sleep(6_000);
+  await fetch(`${input.cloud.endpoints.api}/campaigns/${input.campaignId}/runs/${input.date}`);
+  await sleep(500);
+  const log = readFileSync(input.offlineLog, 'utf8');
+  const measured = measureLog(log, functionMemory(readFileSync('serverless.yml', 'utf8')), input.logFrom);
+  const ticks = measured.lambda.dispatch?.invocations ?? 1;
+  const run = { contacts: input.contacts, attempts: Math.max(1, input.attempts), ticks, executions: 1 };
+  const profile = usageProfile({
+    importPhase: { lambda: {}, meter: { dynamodb: {}, requests: {} } },
+    runPhase: measured,
+    run,
+    measuredAt: new Date().toISOString(),
+    source: 'npm run bench -- dial',
+  });
+  const region = process.env.BENCH_REGION ?? 'eu-west-1';
+  const rates = ratesFor(parseRateTable(parse(readFileSync('config/aws-rates.yml', 'utf8'))), region);
+  const cost = priceEngine(usageOf(profile, run), rates);
+  const line = (label: string, value: string) => console.info(`${label.padEnd(34)} ${value}`);
+  console.info(`\nengine cost of the run, measured (${cost.rates}; no contact flow run)`);
+  for (const entry of cost.lines) {
+    line(
+      `  ${entry.service}`,
+      `$${((entry.usd / input.contacts) * 1000).toFixed(5)} per 1,000 contacts (${entry.quantity} ${entry.unit})`,
+    );
+  }
+  line('engine cost per 1,000 contacts', `$${((cost.total / input.contacts) * 1000).toFixed(4)}`);
 }
 
 function report(input: {

@@ -10,11 +10,13 @@ interface Benchmark {
 /** Benchmarks by name, loaded only when asked for. */
 export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   import: () => import('./import.ts'),
+  'import-parse': () => import('./import-parse.ts'),
   dial: () => import('./dial.ts'),
   report: () => import('./report.ts'),
   'dynamodb-ceiling': () => import('./dynamodb-ceiling.ts'),
   'dynamodb-proxy': () => import('./dynamodb-proxy.ts'),
   analytics: () => import('./analytics.ts'),
+  pacing: () => import('./pacing.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -25,7 +25,6 @@ export const RowErrorSchema = z.looseObject({
   code: z.string(),
   reason: z.string(),
 });
-export type RowError = z.infer<typeof RowErrorSchema>;
 
 export const ListViewSchema = z.looseObject({
   listId: z.string(),
@@ -91,6 +90,18 @@ export const RunStatusSchema = z.looseObject({
   dialErrors: z.number().optional(),
   caps: z.looseObject({ maxConcurrentCalls: z.number(), dialsPerSecond: z.number(), dialBurst: z.number() }),
   nextDueAt: z.string().optional(),
+  /** The finish estimated within the last minute, while the run is running. */
+  estimate: z
+    .looseObject({
+      finishAt: z.string(),
+      remaining: z.number(),
+      windowClosesAt: z.string(),
+      waitingAtWindowClose: z.number(),
+      late: z.boolean(),
+      raise: z.looseObject({ lines: z.number().optional(), dialsPerSecond: z.number().optional() }).optional(),
+      computedAt: z.string(),
+    })
+    .optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
@@ -233,3 +244,57 @@ export const AuditListSchema = z.looseObject({
   ),
 });
 export type AuditList = z.infer<typeof AuditListSchema>;
+const SourcedNumberSchema = z.looseObject({ value: z.number(), source: z.string() });
+
+/** A plan (POST /campaigns/{id}/plan; functions/use-cases/planning/plan-run.ts). */
+export const PlanSchema = z.looseObject({
+  campaignId: z.string(),
+  date: z.string(),
+  startAt: z.string(),
+  window: z.looseObject({ opensAt: z.string(), closesAt: z.string(), timeZone: z.string() }),
+  inputs: z.looseObject({
+    contacts: SourcedNumberSchema,
+    caps: z.looseObject({
+      lines: SourcedNumberSchema,
+      dialsPerSecond: SourcedNumberSchema,
+      dialBurst: SourcedNumberSchema,
+      tickSeconds: SourcedNumberSchema,
+      flowFunctionConcurrency: SourcedNumberSchema,
+      linesFlowLambdasServe: z.number(),
+    }),
+    mix: z.looseObject({
+      source: z.string(),
+      shares: z.record(z.string(), z.number()),
+      meanLineSeconds: z.number(),
+    }),
+    tickGapMs: SourcedNumberSchema,
+  }),
+  prediction: z.looseObject({
+    attempts: count,
+    answered: count,
+    talkMinutes: z.number(),
+    lineMinutes: z.number(),
+    finishAt: z.string(),
+    finishesInWindow: z.boolean(),
+    waitingAtWindowClose: count,
+    waitingShare: z.number(),
+    peakLines: count,
+    binding: z.string(),
+    physicalBoundAt: z.string(),
+    ticks: count,
+    executions: count,
+  }),
+  needed: z
+    .looseObject({ lines: count, dialsPerSecond: z.number(), flowFunctionConcurrency: count, finishAt: z.string() })
+    .optional(),
+  /** Added by `campaign plan` from the measured usage profile and the rate table (functions/core/planning/cost.ts). */
+  cost: z
+    .looseObject({
+      engine: z.looseObject({ total: z.number(), perThousandContacts: z.number(), source: z.string() }),
+      telephony: z.looseObject({ total: z.number(), source: z.string() }),
+    })
+    .optional(),
+  warnings: z.array(z.string()),
+  simulation: z.looseObject({ scale: z.number(), simulatedContacts: count, runs: count }),
+});
+export type Plan = z.infer<typeof PlanSchema>;

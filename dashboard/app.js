@@ -120,7 +120,7 @@ async function show() {
   }
   let campaign;
   try {
-    campaign = await api('GET', campaignPath(campaignId));
+    campaign = await api('GET', campaignPath(campaignId, '/definition'));
     if (mine !== navigation) return;
   } catch (error) {
     if (mine !== navigation) return;

@@ -203,6 +203,21 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
   const tile = (term, value, detail) =>
     h('div', { class: 'tile' }, h('dt', {}, term), h('dd', {}, value, detail ? h('small', {}, detail) : null));
 
+  /**
+   * What the finish estimate adds (functions/handlers/schedules/run-estimates.ts): contacts left, and when the run is
+   * late, how many will wait at the window's close and what to raise.
+   * @param {any} estimate
+   */
+  function estimateDetail(estimate) {
+    if (!estimate) return 'not estimated yet';
+    if (!estimate.late) return `${count(estimate.remaining)} contacts left · in the window`;
+    const raise = [
+      estimate.raise?.lines ? `lines to ${count(estimate.raise.lines)}` : '',
+      estimate.raise?.dialsPerSecond ? `rate to ${oneDecimal(estimate.raise.dialsPerSecond)} /s` : '',
+    ].filter(Boolean);
+    return `late: ${count(estimate.waitingAtWindowClose)} waiting at ${clock(estimate.windowClosesAt)}${raise.length ? ` · raise ${raise.join(', ')}` : ''}`;
+  }
+
   /** @param {any} status @param {any} summary @param {number | undefined} measuredRate */
   function renderRun(status, summary, measuredRate) {
     statusBadge.textContent = status.status;
@@ -236,6 +251,11 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         status.nextDueAt && Date.parse(status.nextDueAt) <= Date.now()
           ? 'due now, waiting for a line'
           : relative(status.nextDueAt),
+      ),
+      tile(
+        'Estimated finish',
+        status.estimate ? clock(status.estimate.finishAt) : '–',
+        estimateDetail(status.estimate),
       ),
       tile(
         'Follow-ups',

@@ -17,7 +17,6 @@ const StateMachineSchema = z.object({
   type: z.enum(['STANDARD', 'EXPRESS']).default('STANDARD'),
   definition: z.record(z.string(), z.unknown()),
 });
-export type StateMachineDeclaration = z.infer<typeof StateMachineSchema>;
 
 const PrintedServiceSchema = z.object({
   service: z.string(),

@@ -14,12 +14,14 @@ import { reservedConcurrency } from './template-check/rules/concurrency.ts';
 
 const CONNECT_INSTANCE_ARN = /^arn:(aws[\w-]*):connect:([a-z0-9-]+):(\d{12}):instance\/([0-9a-f-]{36})$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
+const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{8,17}$/;
 /** The region serverless.yml deploys to when none is given. */
 export const DEFAULT_REGION = 'eu-west-1';
 
 /**
  * What stops a deployment before anything is created, each naming its parameter: the local cloud's all-zero
- * Connect instance, an instance in another Region, a missing or malformed caller number, the local stage.
+ * Connect instance, an instance in another Region, a missing or malformed caller number, the local stage, a private
+ * API without its VPC endpoint.
  */
 export function preflightProblems(stage: string, region: string, params: Record<string, string>): string[] {
   const problems: string[] = [];
@@ -50,6 +52,20 @@ export function preflightProblems(stage: string, region: string, params: Record<
     );
   } else if (!E164.test(caller)) {
     problems.push(`parameter callerNumber "${caller}" is not an E.164 number such as +48221234567`);
+  }
+  const privateApi = params.privateApi ?? 'false';
+  const endpoint = params.apiVpcEndpointId ?? '';
+  if (privateApi !== 'true' && privateApi !== 'false') {
+    problems.push(`parameter privateApi "${privateApi}" is neither true nor false`);
+  } else if (privateApi === 'true' && !VPC_ENDPOINT_ID.test(endpoint)) {
+    problems.push(
+      `parameter apiVpcEndpointId "${endpoint}" is not a VPC endpoint id: a private API (privateApi=true) needs ` +
+        'the id (vpce-…) of the execute-api interface endpoint it is reached through (docs/deploy.md, "Private API")',
+    );
+  } else if (privateApi === 'false' && endpoint !== '') {
+    problems.push(
+      'parameter apiVpcEndpointId is set but privateApi is not: pass --param privateApi=true, or leave it out',
+    );
   }
   return problems;
 }
@@ -109,7 +125,7 @@ async function main(): Promise<number> {
     child.on('close', (status) => resolvePromise(status ?? 1)),
   );
   if (code === 0) {
-    console.log(`deployed. Next: npm run smoke -- --stage ${stage} --region ${region} --api <HttpApiUrl above>`);
+    console.log(`deployed. Next: npm run smoke -- --stage ${stage} --region ${region} --api <ApiUrl above>`);
   }
   return code;
 }

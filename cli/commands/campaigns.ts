@@ -77,7 +77,7 @@ export const campaignsCommand: CommandSpec = {
     if (subcommand === 'get' && rest.length === 1) {
       const id = rest[0] ?? '';
       if (!CAMPAIGN_ID.test(id)) throw new UsageError(`"${id}" is not a campaign id`, usage);
-      const stored = await client.json(StoredCampaignSchema, { path: apiPath`/campaigns/${id}` });
+      const stored = await client.json(StoredCampaignSchema, { path: apiPath`/campaigns/${id}/definition` });
       if (json) return void out.printJson(stored);
       const { version, updatedAt, ...definition } = stored;
       out.print(`# campaign ${id}, version ${version}${updatedAt === undefined ? '' : `, updated ${updatedAt}`}`);

@@ -8,12 +8,14 @@ import { dashboardCommand } from './dashboard.ts';
 import { dncCommand } from './dnc.ts';
 import { listsCommand } from './lists.ts';
 import { personCommand } from './person.ts';
+import { planCommand } from './plan.ts';
 import { reportCommand } from './report.ts';
 import { runsCommand } from './runs.ts';
 import { statusCommand } from './status.ts';
 import { uploadCommand } from './upload.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
+  planCommand,
   uploadCommand,
   listsCommand,
   runsCommand,

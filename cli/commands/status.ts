@@ -52,6 +52,7 @@ export function renderStatus(status: RunStatus, now: Date, width = 80): string {
     ],
     ['contacts', formatCounts(status.contacts)],
     ['outcomes', formatCounts(status.outcomes)],
+    ['estimate', estimateText(status, now)],
     [
       'next due',
       status.nextDueAt === undefined
@@ -69,14 +70,34 @@ export function renderStatus(status: RunStatus, now: Date, width = 80): string {
   return `${status.campaignId} · ${status.date} · ${status.status}${version}\n${formatFields(fields)}`;
 }
 
+/** The estimated finish, and when the run is late, who will wait at the window's close and what to raise. */
+export function estimateText(status: RunStatus, now: Date): string {
+  const estimate = status.estimate;
+  if (estimate === undefined) return status.status === 'RUNNING' ? 'not estimated yet' : '–';
+  const finish = `finish ${formatTime(estimate.finishAt, now)} (${formatRelative(estimate.finishAt, now)}) · ${formatCount(estimate.remaining)} contacts left`;
+  if (!estimate.late) return `${finish} · within the window`;
+  const raise = [
+    estimate.raise?.lines !== undefined && `lines to ${formatCount(estimate.raise.lines)}`,
+    estimate.raise?.dialsPerSecond !== undefined && `the rate to ${estimate.raise.dialsPerSecond}/s`,
+  ].filter((part): part is string => typeof part === 'string');
+  return (
+    `${finish} · LATE: ${formatCount(estimate.waitingAtWindowClose)} will still be waiting at ` +
+    `${formatTime(estimate.windowClosesAt, now)}; ${raise.length > 0 ? `raise ${raise.join(' and ')} or ` : ''}extend the window`
+  );
+}
+
 /** One line per refresh, for logs. */
 export function statusLine(status: RunStatus, now: Date): string {
   const { total, finished } = runProgress(status);
   const share = total === 0 ? '' : ` (${formatPercent(finished / total, 0)})`;
   const next = status.nextDueAt === undefined ? '' : ` · next due ${formatRelative(status.nextDueAt, now)}`;
+  const estimate =
+    status.estimate === undefined
+      ? ''
+      : ` · finish ${formatRelative(status.estimate.finishAt, now)}${status.estimate.late ? ' (LATE)' : ''}`;
   return (
     `${now.toISOString()} ${status.campaignId} ${status.date} ${status.status} · ${formatCount(finished)}/${formatCount(total)} done${share}` +
-    ` · ${status.callsInFlight} in flight · ${status.engineCallsInFlight}/${status.caps.maxConcurrentCalls} lines${next}`
+    ` · ${status.callsInFlight} in flight · ${status.engineCallsInFlight}/${status.caps.maxConcurrentCalls} lines${next}${estimate}`
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ALERTS_PARTITION, alertKey } from '../core/keys.ts';
 import { documentClient, snsClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 import { isConditionFailure } from './transaction-errors.ts';
@@ -37,8 +38,7 @@ export class AlertPublisher {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: 'ALERTS',
-            sk: alert.condition,
+            ...alertKey(alert.condition),
             sentAt: now.toISOString(),
             quietUntil: nowSeconds + period,
             subject: alert.subject,
@@ -63,7 +63,7 @@ export class AlertPublisher {
         .send(
           new DeleteCommand({
             TableName: this.tableName,
-            Key: { pk: 'ALERTS', sk: alert.condition },
+            Key: alertKey(alert.condition),
             ConditionExpression: 'sentAt = :sentAt',
             ExpressionAttributeValues: { ':sentAt': now.toISOString() },
           }),
@@ -90,7 +90,11 @@ export interface SentAlert {
 export async function recentAlerts(tableName: string, campaignId?: string): Promise<SentAlert[]> {
   const alerts = await queryAll(
     documentClient,
-    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ALERTS' } },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': ALERTS_PARTITION },
+    },
     (item) => ({
       condition: String(item.sk),
       subject: String(item.subject ?? ''),

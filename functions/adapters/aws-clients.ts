@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterDynamoDb, meterRequests } from '../lib/usage-meter.ts';
 
 /**
  * No request may hang a Lambda until its timeout: a stalled connection fails fast and is retried
@@ -47,3 +48,12 @@ export const lambdaClient = new LambdaClient({ requestHandler });
 /** Analyses poll for their query's end themselves, within the API's time limit. */
 export const athenaClient = new AthenaClient({ requestHandler });
 export const secretsManagerClient = new SecretsManagerClient({ requestHandler });
+
+// The engine counts its own AWS usage (functions/lib/usage-meter.ts, docs/cost-model.md): consumed capacity of every
+// DynamoDB request by key class, and requests to the other services.
+meterDynamoDb(dynamoDbClient);
+meterRequests(s3Client, 's3');
+meterRequests(snsClient, 'sns');
+meterRequests(sfnClient, 'states');
+meterRequests(connectClient, 'connect');
+meterRequests(lambdaClient, 'lambda');

@@ -6,6 +6,7 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Campaign, parseCampaign } from '../core/campaign.ts';
+import { CAMPAIGNS_PARTITION, campaignKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { queryAll } from './query-pages.ts';
 import { isConditionFailure } from './transaction-errors.ts';
@@ -27,7 +28,7 @@ export class CampaignStore {
 
   async get(campaignId: string): Promise<StoredCampaign | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: 'CAMPAIGNS', sk: campaignId }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: campaignKey(campaignId), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : toStored(Item);
   }
@@ -38,7 +39,7 @@ export class CampaignStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'CAMPAIGNS' },
+        ExpressionAttributeValues: { ':pk': CAMPAIGNS_PARTITION },
       },
       toStored,
     );
@@ -57,7 +58,7 @@ export class CampaignStore {
         await this.client.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { pk: 'CAMPAIGNS', sk: campaign.id, definition: campaign, version, updatedAt },
+            Item: { ...campaignKey(campaign.id), definition: campaign, version, updatedAt },
             ConditionExpression: current === undefined ? 'attribute_not_exists(pk)' : 'version = :read',
             ...(current !== undefined && { ExpressionAttributeValues: { ':read': current.version } }),
           }),

@@ -17,39 +17,17 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newContactKey } from '../core/analytics/facts.ts';
 import { contactKey, duePartition, dueSortKey, RUN_BUCKETS } from '../core/keys.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
+import type { ContactSink, NewContact, WriteResult } from '../use-cases/import/import-rows.ts';
 import { documentClient } from './aws-clients.ts';
 import { countersUpdateOfBucket, statusCounter } from './run-counters.ts';
 import { cancellationReasons, isAmbiguous, isBusy } from './transaction-errors.ts';
-
-/** One contact as the import produces it. */
-export interface NewContact {
-  phone: string;
-  timeZone: string;
-  name?: string;
-  externalId?: string;
-  language?: string;
-  attributes: Record<string, string>;
-  /** Where it came from, for the per-contact export. */
-  listId: string;
-  line: number;
-  /** When it may first be called (already inside the callee's calling window). */
-  dueAt: Date;
-  /** The lawful basis the campaign declared for calling this person (GDPR art. 6(1)), kept with the contact. */
-  lawfulBasis?: string;
-}
-
-export interface WriteResult {
-  created: number;
-  /** Phones that were already in the run (from this or an earlier list). */
-  existing: string[];
-}
 
 const CHUNK = 99;
 const MAX_TRANSACTION_ATTEMPTS = 8;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-export class ContactWriter {
+export class ContactWriter implements ContactSink {
   private readonly tableName: string;
   private readonly retentionDays: number;
   private readonly client: typeof documentClient;

@@ -6,13 +6,9 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_DIMENSION_VALUES } from '../core/analytics/dimensions.ts';
+import { dimensionRegistryKey } from '../core/keys.ts';
 import { documentClient } from './aws-clients.ts';
 import { isConditionFailure } from './transaction-errors.ts';
-
-export const dimensionRegistryKey = (campaignId: string, dimension: string) => ({
-  pk: 'ANALYTICS',
-  sk: `DIMENSION#${campaignId}#${dimension}`,
-});
 
 export class DimensionRegistry {
   private readonly tableName: string;

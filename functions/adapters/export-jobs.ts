@@ -5,34 +5,12 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJobKey } from '../core/keys.ts';
-import type { AnswerFilter } from '../core/report/contact-rows.ts';
 import { personalDataExpiresAt } from '../core/retention.ts';
-import type { ExportFormat } from '../use-cases/reports/export-contacts.ts';
+import type { ExportJob, ExportJobs } from '../use-cases/reports/ports.ts';
 import { documentClient } from './aws-clients.ts';
 import { isConditionFailure } from './transaction-errors.ts';
 
-export type ExportJobStatus = 'RUNNING' | 'DONE' | 'FAILED';
-
-export interface ExportJob {
-  campaignId: string;
-  date: string;
-  exportId: string;
-  format: ExportFormat;
-  filters: AnswerFilter[];
-  status: ExportJobStatus;
-  /** Rows written so far (all of them once DONE). */
-  rows: number;
-  createdAt: string;
-  /** When the worker took the job; absent while it waits for the worker. */
-  startedAt?: string;
-  finishedAt?: string;
-  key?: string;
-  fileName?: string;
-  bytes?: number;
-  error?: string;
-}
-
-export class ExportJobStore {
+export class ExportJobStore implements ExportJobs {
   private readonly tableName: string;
   private readonly retentionDays: number;
   private readonly client: typeof documentClient;

@@ -1,15 +1,11 @@
 /**
  * Uploaded lists in DynamoDB: one `LIST#<listId>` item in the run's partition per upload, moving through
- * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/use-cases/import/list-record.ts`). Also answers which
+ * AWAITING_UPLOAD → RECEIVED → IMPORTING → DONE | FAILED (see `functions/core/import/list-record.ts`). Also answers which
  * list created a run's contact, so a re-run of the same list recognises its own contacts.
  *
  * No policy here: the import decides, this module records.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
-import { personalDataExpiresAt } from '../core/retention.ts';
-import type { ContactOrigins } from '../use-cases/import/import-rows.ts';
-import type { ListRecords } from '../use-cases/import/list-intake.ts';
 import {
   type ListFailure,
   type ListImportProgress,
@@ -18,7 +14,11 @@ import {
   ListRecordSchema,
   type ListRef,
   type NewListRecord,
-} from '../use-cases/import/list-record.ts';
+} from '../core/import/list-record.ts';
+import { CONTACT_PREFIX, contactKey, LIST_PREFIX, listKey, runPartition } from '../core/keys.ts';
+import { personalDataExpiresAt } from '../core/retention.ts';
+import type { ContactOrigins } from '../use-cases/import/import-rows.ts';
+import type { ListRecords } from '../use-cases/import/list-intake.ts';
 import { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 import { queryAll } from './query-pages.ts';

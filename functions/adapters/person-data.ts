@@ -14,6 +14,7 @@ import {
   FOLLOW_UP_PREFIX,
   LIST_PREFIX,
   personLedgerKey,
+  phoneIndexPartition,
   runPartition,
 } from '../core/keys.ts';
 import type { documentClient } from './aws-clients.ts';
@@ -53,7 +54,7 @@ export class PersonDataStore {
         TableName: this.tableName,
         IndexName: 'gsi2',
         KeyConditionExpression: 'phone = :phone',
-        ExpressionAttributeValues: { ':phone': phone },
+        ExpressionAttributeValues: { ':phone': phoneIndexPartition(phone) },
       },
       (item) => KeySchema.parse(item),
     );

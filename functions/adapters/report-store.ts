@@ -4,22 +4,12 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTACT_PREFIX, FOLLOW_UP_PREFIX, RUN_BUCKET_NUMBERS, runBucketPartition, runKey } from '../core/keys.ts';
-import type { RunCounters as SummaryCounters } from '../core/report/summary.ts';
 import type { ContactRecord } from '../use-cases/dialing/ports.ts';
+import type { ReportReader, RunCountersRecord } from '../use-cases/reports/ports.ts';
 import { documentClient } from './aws-clients.ts';
 import { ContactItemSchema } from './contacts.ts';
 import { mergeSorted, queryItems } from './query-pages.ts';
 import { RunCounters } from './run-counters.ts';
-
-/** A run as reports see it: its status and times, and its counters. */
-export interface RunCountersRecord {
-  date: string;
-  status: string;
-  startedAt?: string;
-  finishedAt?: string;
-  campaignVersion?: number;
-  counters: SummaryCounters;
-}
 
 /**
  * Contacts per export page. The same read costs as 1 MB pages in DynamoDB (billed by size), a page
@@ -62,7 +52,7 @@ function toRecord(
   };
 }
 
-export class ReportStore {
+export class ReportStore implements ReportReader {
   private readonly tableName: string;
   private readonly client: typeof documentClient;
   private readonly counters: RunCounters;

@@ -11,13 +11,14 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectWriter, ReportFiles } from '../use-cases/reports/ports.ts';
 import { s3Client } from './aws-clients.ts';
 
 /** S3's smallest part (except the last). */
 export const PART_BYTES = 5 * 1024 * 1024;
 
 /** Writes one object as a sequence of chunks; call `close` to complete it or `abort` on failure. */
-export class MultipartObjectWriter {
+export class MultipartObjectWriter implements ObjectWriter {
   private readonly client: typeof s3Client;
   private readonly bucket: string;
   private readonly key: string;
@@ -100,7 +101,7 @@ export class MultipartObjectWriter {
   }
 }
 
-export class ReportsBucket {
+export class ReportsBucket implements ReportFiles {
   private readonly bucket: string;
   private readonly client: typeof s3Client;
 

@@ -6,7 +6,7 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { activeRunKey, runKey } from '../core/keys.ts';
+import { ACTIVE_RUNS_PARTITION, activeRunKey, runKey } from '../core/keys.ts';
 import type { RunState, RunStatus, Runs, TickRecord } from '../use-cases/dialing/ports.ts';
 import { documentClient as defaultDocumentClient, type documentClient } from './aws-clients.ts';
 import { retryContention } from './contention.ts';
@@ -278,7 +278,7 @@ export class RunStore implements Runs {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'ACTIVE_RUNS' },
+        ExpressionAttributeValues: { ':pk': ACTIVE_RUNS_PARTITION },
       }),
     );
     return Items.map((raw) => {

@@ -172,7 +172,6 @@ export const TransferSchema = z.object({
   /** Said before the transfer. */
   prompt: z.string().min(1).max(1_000).default('Please hold, we are connecting you to a person.'),
 });
-export type Transfer = z.infer<typeof TransferSchema>;
 
 export const QuestionSchema = z.object({
   id: QuestionIdSchema,
@@ -341,7 +340,6 @@ export const AnalyticsSettingsSchema = z.object({
     })
     .default([]),
 });
-export type AnalyticsSettings = z.infer<typeof AnalyticsSettingsSchema>;
 
 export const CampaignSchema = z
   .object({

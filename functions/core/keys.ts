@@ -73,14 +73,34 @@ export const leaseKey = (shard: number, campaignId: string, date: string, phone:
 /** Engine-wide pacing state: the shared dial-rate bucket (written once per dispatcher tick). */
 export const dialRateKey = { pk: 'PACING', sk: 'DIAL_RATE' } as const;
 
-/** Runs currently dialing, with their weights, for fair shares between campaigns. */
-export const activeRunKey = (campaignId: string, date: string) => ({ pk: 'ACTIVE_RUNS', sk: `${campaignId}#${date}` });
+/** Runs currently dialing, with their weights, for fair shares between campaigns (one partition: one query). */
+export const ACTIVE_RUNS_PARTITION = 'ACTIVE_RUNS';
+export const activeRunKey = (campaignId: string, date: string) => ({
+  pk: ACTIVE_RUNS_PARTITION,
+  sk: `${campaignId}#${date}`,
+});
 
 /** Maps a Connect ContactId to the attempt it belongs to (contact events carry only the ContactId). */
 export const callKey = (connectContactId: string) => ({ pk: `CALL#${connectContactId}`, sk: 'CALL' });
 
 /** Do-not-call entries, engine-wide. */
-export const doNotCallKey = (phone: string) => ({ pk: 'DNC', sk: phone });
+export const DO_NOT_CALL_PARTITION = 'DNC';
+export const doNotCallKey = (phone: string) => ({ pk: DO_NOT_CALL_PARTITION, sk: phone });
+
+/** Campaign definitions, one item per campaign in one partition (listing them is a single query). */
+export const CAMPAIGNS_PARTITION = 'CAMPAIGNS';
+export const campaignKey = (campaignId: string) => ({ pk: CAMPAIGNS_PARTITION, sk: campaignId });
+
+/** Operator alerts as last sent, one item per condition: the dedupe record and the dashboard's "recent alerts". */
+export const ALERTS_PARTITION = 'ALERTS';
+export const alertKey = (condition: string) => ({ pk: ALERTS_PARTITION, sk: condition });
+
+/** Analytics bookkeeping, engine-wide: the values each campaign's dimensions have taken (docs/analytics.md). */
+export const ANALYTICS_PARTITION = 'ANALYTICS';
+export const dimensionRegistryKey = (campaignId: string, dimension: string) => ({
+  pk: ANALYTICS_PARTITION,
+  sk: `DIMENSION#${campaignId}#${dimension}`,
+});
 
 /** One list imported into a run (its status and summary); it shares the run's partition. */
 export const LIST_PREFIX = 'LIST#';
@@ -164,4 +184,15 @@ export const erasureKey = (at: Date, erasureId: string) => ({
 });
 
 /** A do-not-call entry by keyed hash (HMAC-SHA256 of the E.164 number): the list never holds the number. */
-export const hashedDoNotCallKey = (numberHash: string) => ({ pk: 'DNC', sk: `H#${numberHash}` });
+export const hashedDoNotCallKey = (numberHash: string) => ({ pk: DO_NOT_CALL_PARTITION, sk: `H#${numberHash}` });
+/** A run's latest finish estimate (written once a minute by the estimates schedule, read by the run status). */
+export const estimateKey = (campaignId: string, date: string) => ({
+  pk: runPartition(campaignId, date),
+  sk: 'ESTIMATE',
+});
+
+/**
+ * The phone index's partition (`gsi2`, keys only): the E.164 number itself, on every item that holds it (contacts,
+ * answers, follow-ups), so a person's data is found without scanning (access and erasure, docs/contact-policy.md).
+ */
+export const phoneIndexPartition = (phone: string): string => phone;

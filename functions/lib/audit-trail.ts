@@ -13,7 +13,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { AuditAction, AuditActor, AuditEntry, AuditTarget, DiffEntry } from '../core/audit.ts';
-import { HttpError, type HttpEvent, type HttpResult, httpHandler } from './http.ts';
+import { type ErrorTranslation, HttpError, type HttpEvent, type HttpResult, httpHandler } from './http.ts';
 import { logger } from './logger.ts';
 import { MetricUnit, publishMetrics } from './metrics.ts';
 
@@ -68,6 +68,7 @@ export function auditedHttpHandler(
   action: AuditAction,
   sink: AuditSink,
   handler: (event: HttpEvent, context: Context, note: AuditNote) => Promise<HttpResult>,
+  translate?: ErrorTranslation,
 ) {
   return httpHandler(async (event, context) => {
     const note: AuditNote = { target: {} };
@@ -97,12 +98,14 @@ export function auditedHttpHandler(
       await record({ status: response.statusCode ?? 200 });
       return response;
     } catch (error) {
+      // The handler's own refusals are recorded as the client will see them (httpHandler answers the same way).
+      const refusal = error instanceof HttpError ? error : translate?.(error, event);
       await record(
-        error instanceof HttpError
-          ? { status: error.statusCode, code: error.code, message: error.message.slice(0, 500) }
+        refusal instanceof HttpError
+          ? { status: refusal.statusCode, code: refusal.code, message: refusal.message.slice(0, 500) }
           : { status: 500, code: 'INTERNAL' },
       );
       throw error;
     }
-  });
+  }, translate);
 }

@@ -2,10 +2,13 @@
  * The HTTP plumbing every API function shares: one error middleware and response builders,
  * so handlers only parse, call core code and shape the result.
  */
-import middy, { type MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type middy from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { logger } from './logger.ts';
+import { type LambdaFunction, observedChain } from './handler.ts';
+import { logger, maskedError } from './logger.ts';
+import { asHttpEvent } from './rest-api-event.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
@@ -71,18 +74,27 @@ export function jsonBody(event: HttpEvent): unknown {
   }
 }
 
-/** Turns thrown errors into JSON responses: HttpError as itself, anything else as a logged 500. */
-export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
+/**
+ * What a function's own errors mean to a client: the HttpError to answer with, or undefined for an error it does
+ * not know (a 500). Lets a handler name its domain errors once instead of catching them around each call.
+ */
+export type ErrorTranslation = (error: unknown, event: HttpEvent) => HttpError | undefined;
+
+/**
+ * Turns thrown errors into JSON responses: HttpError (or what `translate` makes of an error) as itself, anything
+ * else as a 500 naming the request id, logged with phone numbers masked.
+ */
+export function httpErrors(translate: ErrorTranslation = () => undefined): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: async (request) => {
-      const error = request.error;
+      const error = request.error instanceof HttpError ? request.error : translate(request.error, request.event);
       if (error instanceof HttpError) {
         request.response = json(error.statusCode, {
           error: { code: error.code, message: error.message, problems: error.problems },
         });
         return;
       }
-      logger.error('unhandled error', { error });
+      logger.error('unhandled error', { error: maskedError(request.error) });
       request.response = json(500, {
         error: { code: 'INTERNAL', message: 'internal error', requestId: request.context.awsRequestId },
       });
@@ -90,9 +102,22 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
   };
 }
 
-/** Wraps an HTTP handler with the shared middleware. */
+/** Hands the handler the HTTP API's event shape when a private REST API calls it (functions/lib/rest-api-event.ts). */
+export function restApiEvents(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      request.event = asHttpEvent(request.event);
+    },
+  };
+}
+
+/**
+ * Wraps an HTTP handler with the shared middleware: Lambda context on log lines and metrics flushed (handler.ts),
+ * then every error shaped into a JSON response, with `translate` naming the handler's own refusals.
+ */
 export function httpHandler(
-  handler: (event: HttpEvent, context: Context) => Promise<HttpResult>,
+  handler: LambdaFunction<HttpEvent, HttpResult>,
+  translate?: ErrorTranslation,
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
-  return middy<HttpEvent, HttpResult>().use(httpErrors()).handler(handler);
+  return observedChain<HttpEvent, HttpResult>().use(restApiEvents()).use(httpErrors(translate)).handler(handler);
 }

@@ -41,7 +41,6 @@ export const StopContactRequestSchema = z.looseObject({
   InstanceId: z.string().min(1).max(100),
   DisconnectReason: z.looseObject({ Code: DisconnectReasonSchema.optional() }).optional(),
 });
-export type StopContactRequest = z.infer<typeof StopContactRequestSchema>;
 
 /**
  * Parses a request body.

@@ -43,7 +43,6 @@ export const QuestionKeypadSchema = z
     silenceProbability: ProbabilitySchema.optional(),
   })
   .strict();
-export type QuestionKeypad = z.infer<typeof QuestionKeypadSchema>;
 
 /** The callee model for keypad input (a person who picked up; machines never press keys). */
 export const KeypadSchema = z

@@ -103,7 +103,7 @@ describe('campaigns', () => {
     expect(put.stderr).toMatch(/\n {2}body\.callerId: .+\n/);
     expect(put.stderr).toMatch(/\n {2}body\.timeZone: .+\n/);
     expect(put.stderr).toMatch(/\nhint: fix the fields named above/);
-    expect((await api('GET', '/campaigns/cli-bad')).status).toBe(404);
+    expect((await api('GET', '/campaigns/cli-bad/definition')).status).toBe(404);
   });
 });
 

@@ -14,7 +14,6 @@ export const ConditionTransitionSchema = z.object({
 export type ConditionTransition = z.infer<typeof ConditionTransitionSchema>;
 
 export const ErrorTransitionSchema = z.object({ NextAction: z.string().min(1), ErrorType: z.string().min(1) });
-export type ErrorTransition = z.infer<typeof ErrorTransitionSchema>;
 
 export const TransitionsSchema = z.looseObject({
   NextAction: z.string().optional(),

@@ -297,5 +297,3 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length] ?? 0;
 }
-
-export { type Flow, FlowSchema } from './actions.ts';

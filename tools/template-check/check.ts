@@ -6,6 +6,7 @@ import { longestNames } from './regions.ts';
 import { checkConcurrency } from './rules/concurrency.ts';
 import { checkCycles } from './rules/cycles.ts';
 import { checkIam } from './rules/iam.ts';
+import { checkLeadingKeys } from './rules/leading-keys.ts';
 import { checkNames } from './rules/names.ts';
 import { checkSchema } from './rules/schema.ts';
 import { checkStateMachines } from './rules/state-machines.ts';
@@ -30,6 +31,7 @@ export async function checkTemplate(
     checkCycles(template),
     checkSchema(template),
     await checkIam(template),
+    await checkLeadingKeys(template),
     await checkTracing(template),
     checkNames(template, { region, partition, stackName: options.stackName, deployRegion: options.deployRegion }),
     checkStateMachines(template),

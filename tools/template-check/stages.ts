@@ -1,7 +1,8 @@
 /**
  * The stages `npm run template:check` packages: dev with serverless.yml's defaults, and prod with the
  * parameters a production deployment passes (a real-looking Connect instance, caller number, bucket suffix,
- * alert address), so the check sees the template production gets.
+ * alert address), so the check sees the template production gets; and `vpc`, production with a private API
+ * (docs/deploy.md, "Private API").
  */
 import type { StageOptions } from './package-stage.ts';
 
@@ -13,7 +14,14 @@ export const PRODUCTION_PARAMS: Record<string, string> = {
   alertEmail: 'oncall@example.org',
 };
 
+/** A private API's parameters (an example VPC endpoint id). */
+export const PRIVATE_API_PARAMS: Record<string, string> = {
+  privateApi: 'true',
+  apiVpcEndpointId: 'vpce-0a1b2c3d4e5f60718',
+};
+
 export const CHECKED_STAGES: StageOptions[] = [
   { stage: 'dev', params: {} },
   { stage: 'prod', params: PRODUCTION_PARAMS },
+  { stage: 'vpc', params: { ...PRODUCTION_PARAMS, ...PRIVATE_API_PARAMS } },
 ];

@@ -3,6 +3,8 @@
  * `run` advances time from one wake-up to the next, letting every promise chain that a wake-up starts settle
  * before it moves on. Hours of dialing run in seconds, deterministically.
  */
+import { MinHeap } from '../../core/planning/min-heap.ts';
+
 interface Sleeper {
   at: number;
   order: number;
@@ -11,7 +13,8 @@ interface Sleeper {
 
 export class SimulatedClock {
   private nowMs: number;
-  private readonly sleepers: Sleeper[] = [];
+  /** Wake-ups by time, then by order of scheduling (a heap: a run at 140 dials/s keeps 10,000 calls waiting). */
+  private readonly sleepers = new MinHeap<Sleeper>((a, b) => a.at < b.at || (a.at === b.at && a.order < b.order));
   private order = 0;
 
   constructor(start: Date) {
@@ -28,20 +31,7 @@ export class SimulatedClock {
 
   /** Calls `action` at `at` (simulated time); used by simulated callees and Connect to end calls. */
   schedule(at: number, action: () => void): void {
-    const sleeper = { at: Math.max(at, this.nowMs), order: this.order++, wake: action };
-    // Keep the queue sorted by time, then by order of scheduling (a binary search keeps big runs fast).
-    let low = 0;
-    let high = this.sleepers.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const other = this.sleepers[middle];
-      if (other !== undefined && (other.at < sleeper.at || (other.at === sleeper.at && other.order < sleeper.order))) {
-        low = middle + 1;
-      } else {
-        high = middle;
-      }
-    }
-    this.sleepers.splice(low, 0, sleeper);
+    this.sleepers.push({ at: Math.max(at, this.nowMs), order: this.order++, wake: action });
   }
 
   /** Moves time forward to `at` (waking whatever is due on the way). */
@@ -52,7 +42,7 @@ export class SimulatedClock {
 
   /** Whether anything is waiting for time to pass. */
   get pending(): number {
-    return this.sleepers.length;
+    return this.sleepers.size;
   }
 
   /**
@@ -64,13 +54,13 @@ export class SimulatedClock {
     await settle();
     for (;;) {
       if (options.done?.()) return;
-      const next = this.sleepers[0];
+      const next = this.sleepers.peek();
       if (next === undefined || next.at > limit) return;
-      this.sleepers.shift();
+      this.sleepers.pop();
       this.nowMs = next.at;
       next.wake();
       // Wake everything due at the same moment before letting promises run: ordering stays deterministic.
-      while (this.sleepers[0] !== undefined && this.sleepers[0].at === this.nowMs) this.sleepers.shift()?.wake();
+      while (this.sleepers.peek()?.at === this.nowMs) this.sleepers.pop()?.wake();
       await settle();
     }
   }

@@ -166,3 +166,40 @@ export function settlementFailedAlert(input: {
     periodSeconds: 3_600,
   };
 }
+
+/**
+ * A run that will not finish in today's calling window at its current pace, said early, while there is still time
+ * to act: how many contacts will still be waiting when the window closes, and what to raise. One alert per run and
+ * hour.
+ */
+export function runLateAlert(input: {
+  campaignId: string;
+  date: string;
+  /** Contacts expected to be still waiting when the window closes. */
+  waiting: number;
+  windowClosesAt: Date;
+  /** The campaign's time zone, in which the close is shown. */
+  timeZone: string;
+  finishAt: Date;
+  raise?: { lines?: number; dialsPerSecond?: number };
+  now: Date;
+}): RunAlert {
+  const clock = (at: Date) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: input.timeZone, hour: '2-digit', minute: '2-digit' }).format(at);
+  const count = input.waiting.toLocaleString('en-US');
+  const raises = [
+    input.raise?.lines !== undefined && `raise lines to ${input.raise.lines.toLocaleString('en-US')}`,
+    input.raise?.dialsPerSecond !== undefined && `raise the dial rate to ${input.raise.dialsPerSecond}/s`,
+  ].filter((raise): raise is string => typeof raise === 'string');
+  const act = raises.length > 0 ? `${raises.join(' and ')} or extend the window` : 'extend the window';
+  return {
+    condition: `run-late#${input.campaignId}#${input.date}`,
+    subject: `[ALERT] ${input.campaignId} ${input.date} will not finish by ${clock(input.windowClosesAt)}`,
+    message:
+      `RUN WILL MISS ITS WINDOW: at the current pace, ${count} contacts of campaign ${input.campaignId} run ` +
+      `${input.date} will still be waiting at ${clock(input.windowClosesAt)} (${input.timeZone}); the estimated finish ` +
+      `is ${input.finishAt.toISOString()} (estimated ${input.now.toISOString()}). Next step: ${act}. The estimate is ` +
+      `in the run status (GET /campaigns/${input.campaignId}/runs/${input.date}, or campaign status).`,
+    periodSeconds: 3_600,
+  };
+}

@@ -10,7 +10,6 @@ export const ListIdSchema = z
   .string()
   .regex(/^\d{8}-[0-9a-f]{16}$/, 'not a list id (such as 20250602-9f2c4e7a1b3d5f60)')
   .refine((listId) => !Number.isNaN(Date.parse(dateOfListId(listId))), { message: 'not a list id: bad date' });
-export type ListId = z.infer<typeof ListIdSchema>;
 
 /** A new list id for a run date (`YYYY-MM-DD`). */
 export function newListId(date: string, random: Uint8Array = randomBytes(8)): string {

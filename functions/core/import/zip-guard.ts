@@ -11,7 +11,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { constants, createInflateRaw, type InflateRaw } from 'node:zlib';
-import { ListFormatError, type ListFormatErrorCode } from './list-format-error.ts';
+import { ListFormatError } from './list-format-error.ts';
 
 /** What a workbook may inflate to. */
 export interface WorkbookBudgets {
@@ -450,11 +450,3 @@ class XmlScanner {
     }
   }
 }
-
-/** The codes a workbook refused for its size gets. */
-export const WORKBOOK_BUDGET_CODES = [
-  'WORKBOOK_TOO_LARGE',
-  'SHARED_STRINGS_TOO_LARGE',
-  'CELL_TOO_LONG',
-  'TOO_MANY_COLUMNS',
-] as const satisfies readonly ListFormatErrorCode[];

@@ -29,8 +29,9 @@
  * Assumption: a zone's local *date* never runs backwards. That holds for tzdata since 1970 (zones
  * that fall back at midnight go from 23:59:59 to 23:00 of the same date). Offsets are whole seconds.
  */
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
 import type { CallingWindow, Weekday } from '../campaign.ts';
+import { memoisedZone } from './zone-offsets.ts';
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
@@ -221,8 +222,17 @@ function weekdayOfDay(day: number): Weekday {
   return WEEKDAYS_BY_UTC_DAY[(((day + 4) % 7) + 7) % 7] ?? 'SUN';
 }
 
+/** ISO dates by day number: formatting a Date is slow, and the same few days come up again and again. */
+const isoDates = new Map<number, string>();
+
 function isoDateOfDay(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    if (isoDates.size >= INTERVAL_CACHE_LIMIT) isoDates.clear();
+    date = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    isoDates.set(day, date);
+  }
+  return date;
 }
 
 function parseWallTime(text: string): number {
@@ -237,7 +247,7 @@ function parseWallTime(text: string): number {
 }
 
 function resolveZone(zone: string): IANAZone {
-  const resolved = IANAZone.create(zone);
+  const resolved = memoisedZone(zone);
   if (!resolved.isValid) {
     throw new RangeError(`unknown IANA time zone "${zone}"`);
   }

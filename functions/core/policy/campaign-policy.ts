@@ -22,7 +22,6 @@ export const LawfulBasisSchema = z.enum([
   'PUBLIC_TASK',
   'LEGITIMATE_INTERESTS',
 ]);
-export type LawfulBasis = z.infer<typeof LawfulBasisSchema>;
 
 /** A contact-policy rule id, a category or a caller-ID pool id: `lower-case-with-dashes`. */
 export const PolicyIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes');

@@ -56,9 +56,6 @@ function frenchHolidays(year: number): string[] {
 
 const HOLIDAYS: Readonly<Record<string, (year: number) => string[]>> = { PL: polishHolidays, FR: frenchHolidays };
 
-/** Countries whose public holidays are known here. */
-export const HOLIDAY_COUNTRIES: readonly string[] = Object.keys(HOLIDAYS);
-
 /** The public holidays of `country` in the given years (empty for a country not known here). */
 export function publicHolidays(country: string, years: readonly number[]): string[] {
   const of = HOLIDAYS[country];

@@ -8,6 +8,7 @@
 import { DateTime, Duration } from 'luxon';
 import { type AttemptOutcome, type CallingWindow, RetryableOutcomeSchema, type RetryPolicy } from '../campaign.ts';
 import { localDate, nextWindowOpening, startOfNextLocalDay } from './calling-window.ts';
+import { memoisedZone } from './zone-offsets.ts';
 
 /** Statuses a contact can end in through the retry policy. */
 export const FINAL_CONTACT_STATUSES = [
@@ -155,7 +156,9 @@ export function addRetryDelay(now: Date, isoDuration: string, zone: string): Dat
   if (!duration.isValid) {
     throw new RangeError(`invalid ISO-8601 retry delay "${isoDuration}"`);
   }
-  const shifted = DateTime.fromJSDate(now, { zone }).plus(duration).toMillis();
+  const shifted = DateTime.fromJSDate(now, { zone: memoisedZone(zone) })
+    .plus(duration)
+    .toMillis();
   return new Date(Math.max(shifted, now.getTime()));
 }
 

@@ -46,9 +46,6 @@ export type SpeechLanguage = keyof typeof STANDARD_VOICES_BY_LANGUAGE;
 /** Every language code of {@link STANDARD_VOICES_BY_LANGUAGE}. */
 export const SPEECH_LANGUAGES = Object.keys(STANDARD_VOICES_BY_LANGUAGE) as [SpeechLanguage, ...SpeechLanguage[]];
 
-/** Every voice id, once (Aditi speaks en-IN and hi-IN). */
-export const STANDARD_VOICES: readonly string[] = [...new Set(Object.values(STANDARD_VOICES_BY_LANGUAGE).flat())];
-
 /** The voices that speak `language` (none for a language not in the list). */
 export function voicesOf(language: string): readonly string[] {
   return Object.hasOwn(STANDARD_VOICES_BY_LANGUAGE, language)

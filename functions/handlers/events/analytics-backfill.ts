@@ -3,7 +3,6 @@
  * run's partition is missing (functions/use-cases/analytics/backfill-run.ts). Running it twice adds nothing.
  */
 import { randomBytes } from 'node:crypto';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { AnalyticsRuns } from '../../adapters/analytics-runs.ts';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
@@ -11,6 +10,7 @@ import { DimensionRegistry } from '../../adapters/dimension-registry.ts';
 import { FactFiles } from '../../adapters/fact-files.ts';
 import { newContactKey } from '../../core/analytics/facts.ts';
 import { BackfillEnvironmentSchema, parseSettings } from '../../lib/analytics-config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { backfillRun } from '../../use-cases/analytics/backfill-run.ts';
 
@@ -36,7 +36,7 @@ export const BackfillRunSchema = z.object({
   date: z.iso.date(),
 });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { campaignId, date } = BackfillRunSchema.parse(event);
   const added = await backfillRun(ports, campaignId, date);
   logger.info('run backfilled', { campaignId, date, added });

@@ -8,13 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { AnalyticsContacts } from '../../adapters/analytics-contacts.ts';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
 import { DimensionRegistry } from '../../adapters/dimension-registry.ts';
 import { FactFiles } from '../../adapters/fact-files.ts';
 import { FactStreamEnvironmentSchema, parseSettings } from '../../lib/analytics-config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { recordFacts, type StreamChange } from '../../use-cases/analytics/record-facts.ts';
 
@@ -69,7 +69,7 @@ export function toChange(record: z.infer<typeof StreamRecordSchema>): StreamChan
   };
 }
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { Records } = StreamEventSchema.parse(event);
   const started = Date.now();
   const result = await recordFacts(ports, Records.map(toChange));

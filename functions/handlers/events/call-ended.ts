@@ -9,8 +9,8 @@
  * ignored quietly (a debug log; no retry, no dead letter, no alarm): other event types, other channels, contacts
  * started some other way than the API, other instances, and contacts the engine (this stage) did not place.
  */
-import middy from '@middy/core';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { endCall } from '../../use-cases/dialing/settle-attempt.ts';
 import { callLookUp, followUpSender, LOOKUP_SETTINGS, STORE_SETTINGS, storePorts } from '../dialing-ports.ts';
@@ -19,7 +19,7 @@ import { ContactEventSchema, reasonToIgnore } from './contact-event.ts';
 const settings = environment([...STORE_SETTINGS, ...LOOKUP_SETTINGS]);
 const ports = { ...storePorts(settings), dialer: callLookUp(settings), followUps: followUpSender(settings) };
 
-export const handler = middy().handler(async (input: unknown) => {
+export const handler = lambdaHandler(async (input: unknown) => {
   const event = ContactEventSchema.parse(input);
   const { detail } = event;
   const ignored = reasonToIgnore(event, settings.CONNECT_INSTANCE_ARN);

@@ -4,13 +4,13 @@
  * (`maximumRetryAttempts: 0`): a failure is recorded on the job, where whoever asked reads it, and logged as an
  * error with an `ExportFailures` metric. Only a failure to record it (or the time limit) fails the invocation.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ExportJobStore } from '../../adapters/export-jobs.ts';
 import { ReportStore } from '../../adapters/report-store.ts';
 import { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 import { runExportJob } from '../../use-cases/reports/export-job.ts';
@@ -29,7 +29,7 @@ export const ExportRequestedSchema = z.object({
   exportId: z.string().regex(/^[0-9a-z-]{1,64}$/),
 });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const ref = ExportRequestedSchema.parse(event);
   const startedAt = Date.now();
   const result = await runExportJob(ports, ref);

@@ -5,7 +5,6 @@
  * S3 invokes asynchronously and Lambda retries a failed invocation twice, so an import that breaks off (an error, or
  * the time running out) throws and is run again; it continues where it stopped. Duplicate events find the list DONE.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AlertPublisher } from '../../adapters/alerts.ts';
@@ -19,6 +18,7 @@ import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
@@ -66,7 +66,7 @@ export class ImportIncompleteError extends Error {
   }
 }
 
-export const handler = middy().handler(async (event: unknown, context: Context) => {
+export const handler = lambdaHandler(async (event: unknown, context: Context) => {
   const { Records } = S3ObjectCreatedEventSchema.parse(event);
   for (const record of Records) {
     // Object keys arrive URL-encoded, spaces as "+".

@@ -5,11 +5,11 @@
  * answering machine, the voicemail message (or a silent hang-up), as a flat string map
  * (functions/core/script/flow-steps.ts). Read-only: a retried invocation answers the same.
  */
-import middy from '@middy/core';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
 import { FlowCallStore } from '../../adapters/flow-calls.ts';
 import { firstStep, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
 import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
 import { CALL_PROGRESS_ATTRIBUTE, CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
@@ -21,7 +21,7 @@ const calls = new CallResolver(new FlowCallStore(settings.TABLE_NAME), {
   maxCallSeconds: settings.MAX_CALL_SECONDS,
 });
 
-export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
+export const handler = lambdaHandler(async (input: unknown): Promise<Record<string, string>> => {
   const parsed = parseFlowEvent(input);
   const { event } = parsed;
   // The script is only told to calls the engine placed (docs/contact-flow.md, "Least trust").

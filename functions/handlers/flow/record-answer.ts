@@ -8,7 +8,6 @@
  * repeated answer finds its item already written (the transaction cancels, nothing is counted
  * twice) and gets the same next step; a repeated opt-out changes nothing.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { AnswerStore } from '../../adapters/answer-store.ts';
 import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts';
@@ -17,6 +16,7 @@ import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { OptOuts } from '../../adapters/opt-outs.ts';
 import { stepAfterInput, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
 import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
 import { CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
@@ -60,7 +60,7 @@ export type RecordResult =
   | 'NO_INPUT'
   | 'UNKNOWN_QUESTION';
 
-export const handler = middy().handler(async (input: unknown): Promise<Record<string, string>> => {
+export const handler = lambdaHandler(async (input: unknown): Promise<Record<string, string>> => {
   const parsed = parseFlowEvent(input);
   const { event } = parsed;
   // Which call this is comes from what the dispatcher recorded, never from the event alone (docs/contact-flow.md).

@@ -9,7 +9,7 @@ import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ANALYSIS_NAMES, AnalysisParametersSchema } from '../../core/analytics/analyses.ts';
 import { csvLine } from '../../core/report/contact-rows.ts';
 import { AnalysisEnvironmentSchema, parseSettings } from '../../lib/analytics-config.ts';
-import { badRequest, HttpError, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
+import { badRequest, HttpError, type HttpEvent, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 import { logger } from '../../lib/logger.ts';
 import { type AnalysisResult, runAnalysis } from '../../use-cases/analytics/run-analysis.ts';
 
@@ -46,16 +46,19 @@ const PathSchema = z.object({ analysis: z.enum(ANALYSIS_NAMES) });
 /** `format=csv|xlsx`: the table as a file to download (the dashboard's buttons); JSON by default. */
 const FormatSchema = z.object({ format: z.enum(['json', 'csv', 'xlsx']).default('json') });
 
+/** Athena refused or failed the query (the workgroup's scan limit, a time-out): say so, not "internal error". */
+function failedQuery(error: unknown, event: HttpEvent): HttpError | undefined {
+  if (!(error instanceof AnalyticsQueryError)) return undefined;
+  const analysis = event.pathParameters?.analysis;
+  logger.warn('analysis query failed', { analysis, queryExecutionId: error.queryExecutionId, error: error.message });
+  return new HttpError(502, 'QUERY_FAILED', `the ${analysis} query did not finish: ${error.message}`);
+}
+
 export const analyze = httpHandler(async (event) => {
   const { analysis } = parseRequest(PathSchema, event.pathParameters, 'path');
   const parameters = parseRequest(AnalysisParametersSchema, event.queryStringParameters ?? {}, 'query');
   const { format } = parseRequest(FormatSchema, event.queryStringParameters ?? {}, 'query');
-  const outcome = await runAnalysis(ports, analysis, parameters).catch((error: unknown) => {
-    if (!(error instanceof AnalyticsQueryError)) throw error;
-    // Athena refused or failed the query (the workgroup's scan limit, a time-out): say so, not "internal error".
-    logger.warn('analysis query failed', { analysis, queryExecutionId: error.queryExecutionId, error: error.message });
-    throw new HttpError(502, 'QUERY_FAILED', `the ${analysis} query did not finish: ${error.message}`);
-  });
+  const outcome = await runAnalysis(ports, analysis, parameters);
   if (outcome.kind === 'UNKNOWN_CAMPAIGN') throw notFound(`no campaign ${outcome.campaignId}`);
   if (outcome.kind === 'INVALID') throw badRequest(`invalid ${analysis} analysis`, outcome.problems);
   if (format === 'json') return json(200, outcome.result);
@@ -71,4 +74,4 @@ export const analyze = httpHandler(async (event) => {
     },
     body: body.toString('base64'),
   };
-});
+}, failedQuery);

@@ -15,7 +15,7 @@ import indexHtml from '../../../dashboard/index.html?raw';
 import runViewJs from '../../../dashboard/run-view.js?raw';
 import styleCss from '../../../dashboard/style.css?raw';
 import uploadJs from '../../../dashboard/upload.js?raw';
-import type { HttpEvent, HttpResult } from '../../lib/http.ts';
+import { httpHandler } from '../../lib/http.ts';
 
 interface Asset {
   contentType: string;
@@ -80,7 +80,7 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+export const handler = httpHandler(async (event) => {
   const path = event.rawPath === '' ? '/' : event.rawPath;
   const found = ASSETS.get(path);
   if (found === undefined) {
@@ -99,4 +99,4 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
   };
   if (event.headers?.['if-none-match'] === found.etag) return { statusCode: 304, headers, body: '' };
   return { statusCode: 200, headers, body: found.body };
-}
+});

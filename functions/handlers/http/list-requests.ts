@@ -3,14 +3,14 @@
  * body's bytes (plain or base64, within Lambda's payload limit), and the 4xx answers for files refused as a whole.
  */
 import { z } from 'zod';
-import type { ListFormatError } from '../../core/import/list-format-error.ts';
+import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { ListIdSchema } from '../../core/import/list-id.ts';
 import type { ListFileFormat } from '../../core/import/list-reader.ts';
-import type { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
+import { ListFormatSchema } from '../../core/import/list-record.ts';
+import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import { isBeyondRetention, latestRunDate } from '../../core/retention.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { badRequest, HttpError, type HttpEvent } from '../../lib/http.ts';
-import { ListFormatSchema } from '../../use-cases/import/list-record.ts';
 
 export const CampaignPathSchema = z.object({
   campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id'),
@@ -157,6 +157,14 @@ export function refusedList(error: ListFormatError | CallingWindowClosedError): 
   return new HttpError(400, error.code, error.message, [
     { path: error.column === undefined ? path : `${path}.${error.column}`, message: error.message },
   ]);
+}
+
+/**
+ * The refusals of an import or a list file as HTTP errors, for `httpHandler`: a file that cannot be read, or a campaign
+ * nobody can be called in; any other error is not a refusal (undefined).
+ */
+export function refusedImport(error: unknown): HttpError | undefined {
+  return error instanceof ListFormatError || error instanceof CallingWindowClosedError ? refusedList(error) : undefined;
 }
 
 function tooLarge(bytes: number, maxBytes: number): HttpError {

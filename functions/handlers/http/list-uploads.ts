@@ -18,13 +18,13 @@ import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
+import { ListFormatSchema, listView } from '../../core/import/list-record.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import { auditedHttpHandler } from '../../lib/audit-trail.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { json, notFound, parseRequest } from '../../lib/http.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
-import { ListFormatSchema, listView } from '../../use-cases/import/list-record.ts';
 import {
   CampaignPathSchema,
   ListQuerySchema,

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { ListStore } from '../../adapters/list-store.ts';
 import { CSV_CONTENT_TYPE, UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { dateOfListId } from '../../core/import/list-id.ts';
+import { listView } from '../../core/import/list-record.ts';
 import { environment } from '../../lib/config.ts';
 import { HttpError, type HttpResult, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
-import { listView } from '../../use-cases/import/list-record.ts';
 import { CampaignPathSchema, ListPathSchema } from './list-requests.ts';
 
 const settings = environment(['TABLE_NAME', 'UPLOADS_BUCKET', 'RETENTION_DAYS']);

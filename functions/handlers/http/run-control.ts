@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AuditLog } from '../../adapters/audit-log.ts';
 import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
+import { StepFunctionsRunExecutions } from '../../adapters/run-executions.ts';
 import { type RunStatus, runStoreFor } from '../../adapters/run-store.ts';
 import { isPastDate } from '../../core/run-clock.ts';
 import { auditedHttpHandler } from '../../lib/audit-trail.ts';
@@ -18,6 +19,7 @@ const settings = environment(['TABLE_NAME', 'RUN_STATE_MACHINE_ARN', 'AUDIT_RETE
 const audit = new AuditLog(settings.TABLE_NAME, settings.AUDIT_RETENTION_DAYS, documentClient);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = runStoreFor(settings.TABLE_NAME);
+const executions = new StepFunctionsRunExecutions(settings.RUN_STATE_MACHINE_ARN);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -32,7 +34,7 @@ export const start = auditedHttpHandler('RUN_START', audit, async (event, _conte
   if (isPastDate(date, new Date()))
     throw badRequest(`${date} is in the past`, [{ path: 'body.date', message: 'in the past' }]);
   if ((await campaigns.get(campaignId)) === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
-  const result = await startRun(runs, settings.RUN_STATE_MACHINE_ARN, campaignId, date);
+  const result = await startRun(runs, executions, campaignId, date);
   if (!result.started) {
     throw conflict(
       result.reason === 'ALREADY_ACTIVE'

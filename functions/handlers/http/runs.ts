@@ -1,6 +1,6 @@
 /**
  * Runs API, reading (the operator's actions on runs are in run-control.ts):
- * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters;
+ * - GET /campaigns/{campaignId}/runs/{date}: live status from the run's counters, with its estimated finish;
  * - GET /campaigns/{campaignId}/runs/{date}/history: the run's minute-by-minute samples, for charts.
  */
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { DynamoDbContacts } from '../../adapters/contacts.ts';
 import { DynamoDbLineLeases } from '../../adapters/line-leases.ts';
 import { DynamoDbCallerUsages } from '../../adapters/person-ledgers.ts';
+import { RunEstimates } from '../../adapters/run-estimates.ts';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { poolOf } from '../../core/policy/contact-policy.ts';
@@ -30,6 +31,7 @@ const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const callerUsages = new DynamoDbCallerUsages(settings.TABLE_NAME, documentClient);
 const contactPolicy = contactPolicyOf(settings.STAGE);
+const estimates = new RunEstimates(settings.TABLE_NAME, settings.RETENTION_DAYS, documentClient);
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });
 const RunPathSchema = CampaignPathSchema.extend({ date: z.iso.date() });
@@ -38,10 +40,11 @@ export const status = httpHandler(async (event) => {
   const { campaignId, date } = parseRequest(RunPathSchema, event.pathParameters, 'path');
   const run = await runs.getRun(campaignId, date);
   if (run === undefined) throw notFound(`no run of ${campaignId} for ${date}`);
-  const [shards, nextDue, stored] = await Promise.all([
+  const [shards, nextDue, stored, estimate] = await Promise.all([
     lines.shards(),
     contactStore.nextDue(campaignId, date),
     campaigns.get(campaignId),
+    estimates.latest(campaignId, date),
   ]);
   const pool = stored === undefined ? undefined : poolOf(contactPolicy, stored.campaign);
   const usage = pool === undefined ? [] : await callerUsages.read(pool.numbers.map((entry) => entry.number));
@@ -77,6 +80,8 @@ export const status = httpHandler(async (event) => {
     ...(stored !== undefined && {
       policy: policyStatus(stored.campaign, contactPolicy, run.counters, usage, new Date()),
     }),
+    // The finish estimated within the last minute (functions/handlers/schedules/run-estimates.ts), while running.
+    ...(estimate !== undefined && run.status === 'RUNNING' && { estimate }),
     ...(run.failure && { failure: run.failure }),
   });
 });

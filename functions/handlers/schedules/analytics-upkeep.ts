@@ -4,9 +4,9 @@
  * time (reserved concurrency 1); every step can be repeated, so a run cut short is finished by the next one.
  */
 import { randomBytes } from 'node:crypto';
-import middy from '@middy/core';
 import { FactFiles } from '../../adapters/fact-files.ts';
 import { CompactionEnvironmentSchema, parseSettings } from '../../lib/analytics-config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { upkeepFacts } from '../../use-cases/analytics/compact-facts.ts';
 
@@ -20,7 +20,7 @@ const ports = {
 /** Run dates compacted: a run's facts arrive on its day and shortly after (late events, follow-ups). */
 const COMPACT_DAYS = 7;
 
-export const handler = middy().handler(async () => {
+export const handler = lambdaHandler(async () => {
   const report = await upkeepFacts(ports, {
     clockMarginMs: settings.ANALYTICS_CLOCK_MARGIN_SECONDS * 1000,
     settleMs: settings.ANALYTICS_SETTLE_SECONDS * 1000,

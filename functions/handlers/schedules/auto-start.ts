@@ -3,20 +3,21 @@
  * open in the campaign's time zone. Starting is idempotent (one execution name per run and
  * generation), so a schedule firing twice starts nothing twice.
  */
-import middy from '@middy/core';
-import { sfnClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
+import { StepFunctionsRunExecutions } from '../../adapters/run-executions.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { isWithinWindow, localDate } from '../../core/policy/calling-window.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { startExecution } from '../../use-cases/dialing/start-run.ts';
 
 const settings = environment(['TABLE_NAME', 'RUN_STATE_MACHINE_ARN']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
 const runs = runStoreFor(settings.TABLE_NAME);
+const executions = new StepFunctionsRunExecutions(settings.RUN_STATE_MACHINE_ARN);
 
-export const handler = middy().handler(async () => {
+export const handler = lambdaHandler(async () => {
   const now = new Date();
   const started: string[] = [];
   for (const { campaign } of await campaigns.list()) {
@@ -25,7 +26,7 @@ export const handler = middy().handler(async () => {
     const existing = await runs.getRun(campaign.id, date);
     // Only a run nobody started yet: a finished or stopped run is not restarted behind the operator's back.
     if (existing?.status !== undefined) continue;
-    const result = await startExecution(sfnClient, settings.RUN_STATE_MACHINE_ARN, campaign.id, date, 0);
+    const result = await startExecution(executions, campaign.id, date, 0);
     if (result.started) started.push(`${campaign.id}/${date}`);
   }
   logger.info('auto-start', { started });

@@ -4,10 +4,10 @@
  * Every lease is handled on its own; failures are counted and logged, and fail the invocation only after every
  * lease had its turn, so the errors alarm sees them.
  */
-import middy from '@middy/core';
 import { runOverdueAlert } from '../../core/alerts/run-alerts.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { reconcileLeases } from '../../use-cases/dialing/reconcile-leases.ts';
 import {
@@ -67,7 +67,7 @@ async function alertOverdueRuns(now: Date): Promise<number> {
   return overdue;
 }
 
-export const handler = middy().handler(async () => {
+export const handler = lambdaHandler(async () => {
   const now = ports.clock.now();
   const report = await reconcileLeases(ports, {
     maxCallSeconds: settings.MAX_CALL_SECONDS,

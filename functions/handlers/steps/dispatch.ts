@@ -3,12 +3,12 @@
  * then the run's history sample, metrics and alerts. Errors that retrying can fix (DynamoDB or Connect staying
  * busy) leave as `TransientError`, which the state machine retries; a run that lost its campaign fails.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { RunHistory } from '../../adapters/run-history.ts';
 import { dialErrorsAlert, throttlingAlert } from '../../core/alerts/run-alerts.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
 import { DispatcherError, dispatchTick, type TickReport } from '../../use-cases/dialing/dispatch-tick.ts';
@@ -60,7 +60,7 @@ async function raiseTickAlerts(campaignId: string, date: string, report: TickRep
   }
 }
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = DispatchInputSchema.parse(event);
   const { campaignId, date } = input;
   const stored = await ports.campaigns.get(campaignId);

@@ -2,10 +2,10 @@
  * The run state machine's last step after a failure (after the SNS alert): the run is closed as FAILED with the
  * error and its cause, so the status API and the dashboard say so instead of showing a run that stopped ticking.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
@@ -23,7 +23,7 @@ const FailInputSchema = z.object({
     .default({ Error: 'Error', Cause: '' }),
 });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { campaignId, date, failure } = FailInputSchema.parse(event);
   const closed = await runs.closeRun(campaignId, date, 'FAILED', {
     error: failure.Error,

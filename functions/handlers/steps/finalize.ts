@@ -2,13 +2,13 @@
  * Last state of a run: contacts still waiting become EXPIRED (or stay waiting to carry over,
  * per `run.leftovers`), the run is closed, and the summary for the SNS announcement is built.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { documentClient } from '../../adapters/aws-clients.ts';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { DynamoDbContacts } from '../../adapters/contacts.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
@@ -24,7 +24,7 @@ function waitingAtEnd(leftovers: string, expired: number): string {
   return expired === 0 ? 'none' : `${expired}, closed as EXPIRED`;
 }
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { campaignId, date } = FinalizeInputSchema.parse(event);
   const stored = await campaigns.get(campaignId);
   const leftovers = stored?.campaign.run.leftovers ?? 'EXPIRE';

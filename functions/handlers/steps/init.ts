@@ -2,11 +2,11 @@
  * First state of a run execution: checks the campaign exists and opens the run at this
  * execution's generation.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { runStoreFor } from '../../adapters/run-store.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 
 const settings = environment(['TABLE_NAME']);
@@ -27,7 +27,7 @@ export class CampaignNotFoundError extends Error {
   }
 }
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const input = RunInputSchema.parse(event);
   const stored = await campaigns.get(input.campaignId);
   if (stored === undefined) throw new CampaignNotFoundError(input.campaignId);

@@ -4,12 +4,12 @@
  * counts and the API paths to fetch the report and the per-contact export: never a link to personal data. The
  * export is made on request by the API, for a caller it has authorised, with a link that lasts minutes.
  */
-import middy from '@middy/core';
 import { z } from 'zod';
 import { CampaignStore } from '../../adapters/campaign-store.ts';
 import { ReportStore } from '../../adapters/report-store.ts';
 import { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import { environment } from '../../lib/config.ts';
+import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { runReport } from '../../use-cases/reports/run-report.ts';
 
@@ -26,7 +26,7 @@ export const ReportInputSchema = z.object({
   summary: z.object({ subject: z.string(), message: z.string() }),
 });
 
-export const handler = middy().handler(async (event: unknown) => {
+export const handler = lambdaHandler(async (event: unknown) => {
   const { campaignId, date, summary } = ReportInputSchema.parse(event);
   const report = await runReport(ports, campaignId, date);
   if (report === undefined) throw new Error(`no run of ${campaignId} for ${date}`);

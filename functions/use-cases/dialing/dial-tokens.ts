@@ -64,7 +64,7 @@ export async function reserveTickTokens(
     previous?: TickReservation;
   },
   plan: (allowance: number) => number[],
-): Promise<{ offsets: number[]; rate: number; repeated: boolean }> {
+): Promise<{ offsets: number[]; rate: number; repeated: boolean; start?: TokenBucket }> {
   if (run.previous?.tick === run.tick) {
     const left = Math.max(0, run.previous.tokens - Math.max(0, run.attemptsStarted - run.previous.startedBefore));
     const offsets = plan(left).slice(0, left);
@@ -85,9 +85,28 @@ export async function reserveTickTokens(
         reservation: { tick: run.tick, tokens: taken.taken, startedBefore: run.attemptsStarted },
       },
     );
-    if (written) return { offsets: offsets.slice(0, taken.taken), rate, repeated: false };
+    if (written) return { offsets: offsets.slice(0, taken.taken), rate, repeated: false, start };
   }
   throw new TransientError('could not reserve dial-rate tokens: the pacing item stayed contended');
+}
+
+/**
+ * The tokens Connect's bucket holds at `now` beyond the engine's, after a tick that took a token for every
+ * `planned` start but sent a request for the `used` ones only (Connect counts requests): the bucket both started
+ * from `start` at `tickStart`, and Connect's kept the tokens of the unused slots only while it was below its burst.
+ * Giving back the count of unused slots instead overstates it whenever the bucket would have been full meanwhile
+ * (a tick whose early slots found no free line), and the next tick then dials faster than Connect allows.
+ */
+export function unusedTokenCredit(
+  start: TokenBucket,
+  tickStart: Date,
+  planned: readonly number[],
+  used: readonly number[],
+  now: Date,
+): number {
+  const asTaken = refill(takeScheduled(start, tickStart, planned).state, now);
+  const asConnectCounts = refill(takeScheduled(start, tickStart, used).state, now);
+  return Math.max(0, asConnectCounts.tokens - asTaken.tokens);
 }
 
 /**

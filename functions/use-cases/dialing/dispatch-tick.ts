@@ -28,6 +28,7 @@ import {
   type RateSettings,
   reserveTickTokens,
   returnUnusedTokens,
+  unusedTokenCredit,
 } from './dial-tokens.ts';
 import type { ActiveRun, CallerUsages, DialRateBucket, DueContact, LineShard, RunState, Runs } from './ports.ts';
 import {
@@ -223,7 +224,7 @@ async function dialDue(
 
   const self = { id: `${campaignId}#${date}`, weight: campaign.run.weight, inFlight: run.inFlight, due: queue.length };
   const demands = sharesOf(active, self, campaignId, date);
-  const { offsets } = await reserveTickTokens(
+  const { offsets, start: bucketAtStart } = await reserveTickTokens(
     ports.dialRate,
     settings,
     tickStart,
@@ -253,6 +254,8 @@ async function dialDue(
   /** Every number of the pool was full: slots before this time pass (the run paces down to the pool). */
   let poolRoomAt = 0;
   const dials: Array<Promise<void>> = [];
+  /** Offsets of the slots that sent Connect a request (and so used their token). */
+  const used: number[] = [];
   for (const offset of offsets) {
     if (!stop) await clock.sleep(tickStart.getTime() + offset - clock.now().getTime());
     // Throttled (by a dial that ended while this slot waited): the tick's other tokens go back unused.
@@ -278,7 +281,10 @@ async function dialDue(
     }
     dials.push(
       startCall(ports, settings, dial, contact, line).then(
-        (outcome) => account(outcome, contact, line),
+        (outcome) => {
+          if (usedDialToken(outcome)) used.push(offset);
+          account(outcome, contact, line);
+        },
         (error: unknown) => {
           lines.giveBack(line);
           tally.refunds++;
@@ -295,7 +301,11 @@ async function dialDue(
     );
   }
   await Promise.all(dials);
-  await returnUnusedTokens(ports.dialRate, settings, tally.refunds, clock.now());
+  const now = clock.now();
+  // Give back what Connect's bucket kept of the unused slots' tokens (a repeated tick knows only their count).
+  const credit =
+    bucketAtStart === undefined ? tally.refunds : unusedTokenCredit(bucketAtStart, tickStart, offsets, used, now);
+  await returnUnusedTokens(ports.dialRate, settings, credit, now);
   return repeated;
 
   function account(outcome: StartCallOutcome, contact: DueContact, line: LineShard): void {

@@ -328,3 +328,18 @@ export interface Clock {
   now(): Date;
   sleep(milliseconds: number): Promise<void>;
 }
+
+/** What starting a run is told by the run's inputs: which campaign, day and generation. */
+export interface RunExecutionInput {
+  campaignId: string;
+  date: string;
+  generation: number;
+}
+
+/** The state machine executions that drive runs, one per campaign, date and generation, addressed by name. */
+export interface RunExecutions {
+  /** How the named execution stands: RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, or MISSING when unknown. */
+  status(name: string): Promise<string>;
+  /** Starts the named execution; undefined when an execution of that name exists already. */
+  start(name: string, input: RunExecutionInput): Promise<{ executionArn: string } | undefined>;
+}

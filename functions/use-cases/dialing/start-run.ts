@@ -8,9 +8,8 @@
  * about the execution first: such an orphaned run is closed as FAILED, naming the execution and how it ended, and
  * started again with the next generation.
  */
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../../adapters/aws-clients.ts';
 import { executionName } from '../../core/run-clock.ts';
+import type { RunExecutions } from './ports.ts';
 
 export type StartRunResult =
   | { started: true; generation: number; executionArn: string; closedOrphan?: OrphanedExecution }
@@ -28,39 +27,20 @@ export interface OrphanedExecution {
 
 const ACTIVE = new Set(['RUNNING', 'PAUSED', 'STOPPING']);
 
-type Sfn = Pick<typeof sfnClient, 'send'>;
-
-export const executionArn = (stateMachineArn: string, name: string): string =>
-  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-
-/** The execution's status, or MISSING. */
-async function executionStatus(sfn: Sfn, stateMachineArn: string, name: string): Promise<string> {
-  try {
-    const described = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArn(stateMachineArn, name) }),
-    );
-    return described.status ?? 'MISSING';
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') return 'MISSING';
-    throw error;
-  }
-}
-
 /**
  * The ended execution that left the run active, or undefined while an execution drives it: its own generation's,
  * or the next one's (a continue-as-new has started it, and its Init has not opened the run yet).
  */
-export async function orphanedBy(
-  sfn: Sfn,
-  stateMachineArn: string,
+async function orphanedBy(
+  executions: RunExecutions,
   campaignId: string,
   date: string,
   generation: number,
 ): Promise<OrphanedExecution | undefined> {
   const name = executionName(campaignId, date, generation);
-  const status = await executionStatus(sfn, stateMachineArn, name);
+  const status = await executions.status(name);
   if (status === 'RUNNING') return undefined;
-  const next = await executionStatus(sfn, stateMachineArn, executionName(campaignId, date, generation + 1));
+  const next = await executions.status(executionName(campaignId, date, generation + 1));
   if (next === 'RUNNING') return undefined;
   return { name, status, nextGeneration: next === 'MISSING' ? generation + 1 : generation + 2 };
 }
@@ -77,17 +57,17 @@ export interface RunsToStart {
   ): Promise<boolean>;
 }
 
+/** Starts the run's next execution, first closing a run an ended execution left active. */
 export async function startRun(
   runs: RunsToStart,
-  stateMachineArn: string,
+  executions: RunExecutions,
   campaignId: string,
   date: string,
-  sfn: Sfn = sfnClient,
 ): Promise<StartRunResult> {
   const run = await runs.getRun(campaignId, date);
   let closedOrphan: OrphanedExecution | undefined;
   if (run?.status !== undefined && ACTIVE.has(run.status)) {
-    const orphan = await orphanedBy(sfn, stateMachineArn, campaignId, date, run.generation);
+    const orphan = await orphanedBy(executions, campaignId, date, run.generation);
     const closed =
       orphan !== undefined &&
       (await runs.closeRun(
@@ -105,26 +85,19 @@ export async function startRun(
   }
   // No run item yet: no execution has run.
   const generation = closedOrphan?.nextGeneration ?? (run?.status === undefined ? 0 : run.generation + 1);
-  const result = await startExecution(sfn, stateMachineArn, campaignId, date, generation);
+  const result = await startExecution(executions, campaignId, date, generation);
   return result.started && closedOrphan ? { ...result, closedOrphan } : result;
 }
 
 /** Starts the run's execution of one generation (its name makes a second start of it fail, not dial twice). */
 export async function startExecution(
-  sfn: Sfn,
-  stateMachineArn: string,
+  executions: RunExecutions,
   campaignId: string,
   date: string,
   generation: number,
 ): Promise<Exclude<StartRunResult, { reason: 'ALREADY_ACTIVE' }>> {
   const name = executionName(campaignId, date, generation);
-  try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ campaignId, date, generation }) }),
-    );
-    return { started: true, generation, executionArn: started.executionArn ?? '' };
-  } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return { started: false, reason: 'EXECUTION_EXISTS', name };
-    throw error;
-  }
+  const started = await executions.start(name, { campaignId, date, generation });
+  if (started === undefined) return { started: false, reason: 'EXECUTION_EXISTS', name };
+  return { started: true, generation, executionArn: started.executionArn };
 }

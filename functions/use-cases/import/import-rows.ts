@@ -11,7 +11,6 @@
  * earlier run of the same list created are recognised by their `listId` and counted as accepted again.
  */
 import { DateTime } from 'luxon';
-import type { NewContact, WriteResult } from '../../adapters/contact-writer.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { ImportSummariser, type ImportSummary, summariseRows } from '../../core/import/import-summary.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type ReadListOptions,
   readList,
 } from '../../core/import/list-reader.ts';
+import type { ListImportProgress, ListImportSummary } from '../../core/import/list-record.ts';
 import { rejectedCsv, rejectedLine } from '../../core/import/rejected-csv.ts';
 import type { AcceptedRow } from '../../core/import/row-validator.ts';
 import { clampIntoWindow } from '../../core/policy/calling-window.ts';
@@ -28,9 +28,31 @@ import { type ContactPolicy, rulesCounting, rulesHolding } from '../../core/poli
 import { decideCaps, foldLedger, type PersonLedger } from '../../core/policy/frequency-caps.ts';
 import { callableWindows, countryOfNumber, nextCallableAt } from '../../core/policy/legal-hours.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
-import type { ListImportProgress, ListImportSummary } from './list-record.ts';
 
-export type { ListImportProgress, ListImportSummary } from './list-record.ts';
+export type { ListImportProgress, ListImportSummary } from '../../core/import/list-record.ts';
+
+/** One contact as the import produces it. */
+export interface NewContact {
+  phone: string;
+  timeZone: string;
+  name?: string;
+  externalId?: string;
+  language?: string;
+  attributes: Record<string, string>;
+  /** Where it came from, for the per-contact export. */
+  listId: string;
+  line: number;
+  /** When it may first be called (already inside the callee's calling window). */
+  dueAt: Date;
+  /** The lawful basis the campaign declared for calling this person (GDPR art. 6(1)), kept with the contact. */
+  lawfulBasis?: string;
+}
+
+export interface WriteResult {
+  created: number;
+  /** Phones that were already in the run (from this or an earlier list). */
+  existing: string[];
+}
 
 /** Creates contacts, each number at most once per run (`ContactWriter`). */
 export interface ContactSink {

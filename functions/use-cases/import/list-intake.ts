@@ -20,6 +20,14 @@ import { exceedsRejectionThreshold } from '../../core/import/import-summary.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
 import { newListId } from '../../core/import/list-id.ts';
 import type { ListFileFormat, ListInput } from '../../core/import/list-reader.ts';
+import type {
+  ListFailure,
+  ListImportProgress,
+  ListImportSummary,
+  ListRecord,
+  ListRef,
+  NewListRecord,
+} from '../../core/import/list-record.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../../core/keys.ts';
 import { CallingWindowClosedError } from '../../core/policy/calling-window.ts';
 import type { ContactPolicy } from '../../core/policy/contact-policy.ts';
@@ -35,14 +43,6 @@ import {
   type ListImportOptions,
   type RejectedRowsSink,
 } from './import-rows.ts';
-import type {
-  ListFailure,
-  ListImportProgress,
-  ListImportSummary,
-  ListRecord,
-  ListRef,
-  NewListRecord,
-} from './list-record.ts';
 
 /** The list items (`ListStore`). */
 export interface ListRecords {

@@ -4,8 +4,6 @@
  */
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { ReportStore } from '../../adapters/report-store.ts';
-import type { MultipartObjectWriter, ReportsBucket } from '../../adapters/reports-bucket.ts';
 import {
   type AnswerFilter,
   contactRow,
@@ -15,8 +13,7 @@ import {
   UTF8_BOM,
 } from '../../core/report/contact-rows.ts';
 import type { ReportQuestion } from '../../core/report/summary.ts';
-
-export type ExportFormat = 'csv' | 'xlsx';
+import type { ExportFormat, ObjectWriter, ReportFiles, ReportReader } from './ports.ts';
 
 export interface ExportRequest {
   campaignId: string;
@@ -55,7 +52,7 @@ interface RowSink {
   finish(): Promise<void>;
 }
 
-function csvSink(writer: MultipartObjectWriter): RowSink {
+function csvSink(writer: ObjectWriter): RowSink {
   return {
     header: (cells) => writer.write(UTF8_BOM + csvLine(cells)),
     row: (cells) => writer.write(csvLine(cells)),
@@ -63,7 +60,7 @@ function csvSink(writer: MultipartObjectWriter): RowSink {
   };
 }
 
-function xlsxSink(writer: MultipartObjectWriter): RowSink {
+function xlsxSink(writer: ObjectWriter): RowSink {
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       writer.write(chunk).then(() => callback(), callback);
@@ -95,8 +92,8 @@ function xlsxSink(writer: MultipartObjectWriter): RowSink {
  * so far after each page of contacts (progress for whoever waits).
  */
 export async function exportContacts(
-  store: Pick<ReportStore, 'contactPages' | 'followUpsInPhoneOrder'>,
-  bucket: Pick<ReportsBucket, 'writer'>,
+  store: Pick<ReportReader, 'contactPages' | 'followUpsInPhoneOrder'>,
+  bucket: Pick<ReportFiles, 'writer'>,
   request: ExportRequest,
   now = new Date(),
   afterPage: (rows: number) => Promise<void> = async () => undefined,

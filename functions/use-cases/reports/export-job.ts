@@ -4,11 +4,9 @@
  * within the wait and answered at once; a large one is answered "still running" with where to ask again.
  */
 import { randomBytes } from 'node:crypto';
-import type { ExportJob, ExportJobStore } from '../../adapters/export-jobs.ts';
-import type { ReportStore } from '../../adapters/report-store.ts';
-import type { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import type { AnswerFilter } from '../../core/report/contact-rows.ts';
-import { type ExportFormat, exportContacts } from './export-contacts.ts';
+import { exportContacts } from './export-contacts.ts';
+import type { ExportFormat, ExportJob, ExportJobs, ReportFiles, ReportReader } from './ports.ts';
 import { questionsOf, type ReportPorts } from './run-report.ts';
 
 /** The worker's own time limit (its Lambda timeout). */
@@ -27,13 +25,19 @@ export interface ExportJobRef {
   exportId: string;
 }
 
+/**
+ * What {@link newExportId} makes: fixed length, so the API's permission tiers can name the status route exactly
+ * (serverless.yml, `custom.apiAccess.pathParameters.exportId`).
+ */
+export const EXPORT_ID = /^\d{8}t\d{9}z-[0-9a-f]{6}$/;
+
 /** `20261122t091500123z-3fa9c1`: sortable by request time, unique without coordination. */
 export function newExportId(now: Date): string {
   return `${now.toISOString().replace(/[-:.]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
 }
 
 export interface ExportRequestPorts {
-  jobs: Pick<ExportJobStore, 'create' | 'get'>;
+  jobs: Pick<ExportJobs, 'create' | 'get'>;
   invoke(payload: ExportJobRef): Promise<void>;
 }
 
@@ -61,7 +65,7 @@ export function judgeJob(job: ExportJob, now: Date): ExportJob {
 
 /** Polls the job until it has ended or `waitMs` has passed; returns it as it then stands. */
 export async function waitForExport(
-  jobs: Pick<ExportJobStore, 'get'>,
+  jobs: Pick<ExportJobs, 'get'>,
   ref: ExportJobRef,
   waitMs: number,
   clock: { now(): number; sleep(ms: number): Promise<void> } = {
@@ -88,7 +92,7 @@ export async function waitForExport(
  * or sent anywhere else: whoever wants the file again asks the API, which checks who is asking.
  */
 export async function exportView(
-  bucket: Pick<ReportsBucket, 'downloadUrl'>,
+  bucket: Pick<ReportFiles, 'downloadUrl'>,
   job: ExportJob,
   linkSeconds: number,
   now = new Date(),
@@ -119,9 +123,9 @@ export type ExportJobOutcome =
 export async function runExportJob(
   ports: {
     campaigns: ReportPorts['campaigns'];
-    store: Pick<ReportStore, 'contactPages' | 'followUpsInPhoneOrder'>;
-    bucket: Pick<ReportsBucket, 'writer'>;
-    jobs: Pick<ExportJobStore, 'claim' | 'get' | 'progress' | 'finish' | 'fail'>;
+    store: Pick<ReportReader, 'contactPages' | 'followUpsInPhoneOrder'>;
+    bucket: Pick<ReportFiles, 'writer'>;
+    jobs: Pick<ExportJobs, 'claim' | 'get' | 'progress' | 'finish' | 'fail'>;
   },
   ref: ExportJobRef,
   clock: () => Date = () => new Date(),

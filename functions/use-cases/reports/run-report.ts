@@ -2,16 +2,13 @@
  * Report use cases shared by the HTTP API and the run-end report job: the summary of one run or
  * of a range of days (from counters). Per-contact exports are jobs (export-job.ts), made on request.
  */
-import type { CampaignStore } from '../../adapters/campaign-store.ts';
-import type { ReportStore } from '../../adapters/report-store.ts';
-import type { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { buildRunSummary, type ReportQuestion, type RunSummary, sumCounters } from '../../core/report/summary.ts';
+import type { CampaignDefinitions, ReportReader } from './ports.ts';
 
 export interface ReportPorts {
-  campaigns: Pick<CampaignStore, 'get'>;
-  store: ReportStore;
-  bucket: ReportsBucket;
+  campaigns: CampaignDefinitions;
+  store: Pick<ReportReader, 'runCounters' | 'runsCounters'>;
 }
 
 export interface RunReport extends RunSummary {

@@ -16,8 +16,11 @@
  *    (presigning included: a presigned URL carries the signing role's permissions). A TransactWriteItems is
  *    authorised per item: it needs the actions of the item kinds (`Put:`, `Update:`, `Delete:`, `ConditionCheck:`)
  *    in the reachable code. `IndexName: '<name>'` needs dynamodb:Query on that index's ARN.
+ * 4. In the same reachable code, every use of a key builder of functions/core/keys.ts (outside keys.ts itself) names
+ *    a partition kind (PARTITIONS): the `dynamodb:LeadingKeys` patterns of the function's DynamoDB statements must
+ *    match every partition of those kinds, and no partition of any other kind (docs/security.md, "Least privilege").
  * It over-approximates (a reached method may branch around a call), never the other way round: an SDK command
- * missing from COMMAND_ACTIONS fails the test instead of being skipped. Statement conditions are not evaluated.
+ * missing from COMMAND_ACTIONS, or a key builder missing from PARTITIONS, fails the test instead of being skipped.
  */
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -25,6 +28,7 @@ import { build, type Plugin } from 'esbuild';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CollectionTag, parseDocument, type ScalarTag } from 'yaml';
+import * as keys from '../../../functions/core/keys.ts';
 
 /** The IAM actions each AWS SDK v3 command (or other class sending requests) needs, by package. */
 const COMMAND_ACTIONS: Record<string, Record<string, string[]>> = {
@@ -151,6 +155,107 @@ const configuredNeeds = (fn: FunctionConfig): string[] => [
 ];
 
 const root = resolve(import.meta.dirname, '../../..');
+const KEYS_FILE = resolve(root, 'functions/core/keys.ts');
+
+/** Campaign ids and dates as the API accepts them (`[a-z0-9][a-z0-9-]{0,62}`, `YYYY-MM-DD`), the odd ones included. */
+const CAMPAIGNS = ['a', 'spring-survey', '0', 'b1-2026-01-01', 'x'.repeat(63)];
+const DATES = ['2026-03-02', '1999-12-31'];
+const runs = CAMPAIGNS.flatMap((campaignId) => DATES.map((date) => [campaignId, date] as const));
+
+/**
+ * The partition kinds of the table: the key builders of functions/core/keys.ts that address each, and partitions
+ * of that kind made by the builders themselves. `index`: the kind is the partition key of that index, not the table's.
+ */
+const PARTITIONS: Record<string, { builders: string[]; samples: string[]; index?: string }> = {
+  run: {
+    builders: ['runPartition', 'runKey', 'listKey', 'exportJobKey', 'sampleKey', 'estimateKey'],
+    samples: runs.map(([campaignId, date]) => keys.runPartition(campaignId, date)),
+  },
+  bucket: {
+    builders: ['runBucketPartition', 'runCountersKey', 'contactKey', 'answerKey', 'followUpKey'],
+    samples: runs.flatMap(([campaignId, date]) =>
+      keys.RUN_BUCKET_NUMBERS.map((bucket) => keys.runBucketPartition(campaignId, date, bucket)),
+    ),
+  },
+  lines: {
+    builders: ['lineShardPartition', 'lineShardKey', 'leaseKey'],
+    samples: [0, 1, 42, 99].map(keys.lineShardPartition),
+  },
+  pacing: { builders: ['dialRateKey'], samples: [keys.dialRateKey.pk] },
+  activeRuns: { builders: ['ACTIVE_RUNS_PARTITION', 'activeRunKey'], samples: [keys.ACTIVE_RUNS_PARTITION] },
+  call: {
+    builders: ['callKey'],
+    samples: ['0a19d23a-ed5c-44bc-8017-123456789012', 'x'].map((contactId) => keys.callKey(contactId).pk),
+  },
+  doNotCall: {
+    builders: ['DO_NOT_CALL_PARTITION', 'doNotCallKey', 'hashedDoNotCallKey'],
+    samples: [keys.DO_NOT_CALL_PARTITION],
+  },
+  person: {
+    builders: ['PERSON_PREFIX', 'personLedgerKey'],
+    samples: ['+48601234567', '+12025550123'].map((phone) => keys.personLedgerKey(phone).pk),
+  },
+  callerNumber: {
+    builders: ['callerUsageKey'],
+    samples: ['+48221234567', '+442071234567'].map((number) => keys.callerUsageKey(number).pk),
+  },
+  audit: {
+    builders: ['auditPartition', 'auditKey'],
+    samples: ['2026-03-02', '2026-12-31'].map(keys.auditPartition),
+  },
+  erasures: {
+    builders: ['erasureKey'],
+    samples: [new Date('2026-03-02T10:00:00Z'), new Date('2026-12-31T23:59:59Z')].map(
+      (at) => keys.erasureKey(at, 'e').pk,
+    ),
+  },
+  campaigns: { builders: ['CAMPAIGNS_PARTITION', 'campaignKey'], samples: [keys.CAMPAIGNS_PARTITION] },
+  alerts: { builders: ['ALERTS_PARTITION', 'alertKey'], samples: [keys.ALERTS_PARTITION] },
+  analytics: {
+    builders: ['ANALYTICS_PARTITION', 'dimensionRegistryKey'],
+    samples: [keys.dimensionRegistryKey('a', 'region').pk],
+  },
+  phoneIndex: {
+    builders: ['phoneIndexPartition'],
+    samples: ['+48601234567', '+12025550123'].map(keys.phoneIndexPartition),
+    index: 'gsi2',
+  },
+  due: {
+    builders: ['duePartition'],
+    samples: runs.map(([campaignId, date]) => keys.duePartition(campaignId, date)),
+    index: 'gsi1',
+  },
+};
+/**
+ * Partitions a function reaches with keys an index query returned, not keys its code builds: a person's data is
+ * found through the phone index, which lists contacts, answers and follow-ups in their run's bucket partitions.
+ */
+const FOUND_THROUGH_INDEXES: Record<string, { kinds: string[]; reason: string }> = {
+  personShow: { kinds: ['bucket'], reason: 'the bucket partitions the phone index (gsi2) lists for the number' },
+  personForget: { kinds: ['bucket'], reason: 'the bucket partitions the phone index (gsi2) lists for the number' },
+};
+
+/** Exports of keys.ts that address no partition (sort-key parts, object keys, the bucket hash). */
+const NOT_PARTITIONS = new Set([
+  'RUN_BUCKETS',
+  'bucketOf',
+  'RUN_BUCKET_NUMBERS',
+  'CONTACT_PREFIX',
+  'dueSortKey',
+  'LEASE_PREFIX',
+  'LIST_PREFIX',
+  'LIST_OBJECTS_PREFIX',
+  'listObjectKey',
+  'rejectedRowsObjectKey',
+  'parseListObjectKey',
+  'ANSWER_PREFIX',
+  'FOLLOW_UP_PREFIX',
+  'EXPORT_PREFIX',
+  'SAMPLE_PREFIX',
+]);
+const kindOfBuilder = new Map(
+  Object.entries(PARTITIONS).flatMap(([kind, { builders }]) => builders.map((builder) => [builder, kind])),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // serverless.yml. CloudFormation short forms become readable strings: `!GetAtt MainTable.Arn` → "${MainTable.Arn}".
@@ -160,6 +265,7 @@ interface Statement {
   Action: string | string[];
   Resource?: unknown;
   NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 interface FunctionConfig {
   handler: string;
@@ -220,9 +326,11 @@ interface CodeFacts {
   commands: Array<Found & { module: string; name: string }>;
   transactItems: Array<Found & { kind: string }>;
   indexes: Array<Found & { index: string }>;
+  /** Key builders of functions/core/keys.ts it uses. */
+  keys: Array<Found & { builder: string }>;
 }
-/** What a function's code can send. */
-type Sends = Pick<CodeFacts, 'commands' | 'transactItems' | 'indexes'>;
+/** What a function's code can send, and the keys it can build. */
+type Sends = Pick<CodeFacts, 'commands' | 'transactItems' | 'indexes' | 'keys'>;
 
 const handlerOf = (fn: FunctionConfig) => {
   const dot = fn.handler.lastIndexOf('.');
@@ -343,7 +451,7 @@ class Reachability {
     if (exported === undefined)
       throw new Error(`${relative(root, handler.file)} does not export ${handler.exportName}`);
 
-    const result: Sends = { commands: [], transactItems: [], indexes: [] };
+    const result: Sends = { commands: [], transactItems: [], indexes: [], keys: [] };
     const reached = new Set<ts.Node>();
     const queue: ts.Node[] = [...files, ...this.resolve(exported).flatMap((d) => this.reachedBy(d))];
     for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
@@ -353,6 +461,7 @@ class Reachability {
       result.commands.push(...facts.commands);
       result.transactItems.push(...facts.transactItems);
       result.indexes.push(...facts.indexes);
+      result.keys.push(...facts.keys);
       queue.push(...facts.reaches);
       for (const member of facts.calls) queue.push(...this.implementations(member, classes));
       for (const name of facts.anyCalls) queue.push(...membersNamed(name, classes));
@@ -364,7 +473,15 @@ class Reachability {
   private factsOf(node: ts.Node): CodeFacts {
     const cached = this.facts.get(node);
     if (cached !== undefined) return cached;
-    const facts: CodeFacts = { reaches: [], calls: [], anyCalls: [], commands: [], transactItems: [], indexes: [] };
+    const facts: CodeFacts = {
+      reaches: [],
+      calls: [],
+      anyCalls: [],
+      commands: [],
+      transactItems: [],
+      indexes: [],
+      keys: [],
+    };
     const visit = (child: ts.Node, atLoad: boolean) => {
       if (ts.isTypeNode(child) || ts.isInterfaceDeclaration(child) || ts.isTypeAliasDeclaration(child)) return;
       if (atLoad && isFunctionLike(child) && !isCalled(child)) return;
@@ -418,7 +535,13 @@ class Reachability {
         ? this.checker.getShorthandAssignmentValueSymbol(node.parent)
         : this.checker.getSymbolAtLocation(node);
       if (symbol !== undefined) {
-        for (const declaration of this.resolve(symbol)) facts.reaches.push(...this.reachedBy(declaration));
+        for (const declaration of this.resolve(symbol)) {
+          facts.reaches.push(...this.reachedBy(declaration));
+          // A key builder used outside keys.ts (inside it, builders call each other: that addresses nothing more).
+          const builder = keyBuilderName(declaration);
+          if (builder !== undefined && node.getSourceFile().fileName !== KEYS_FILE)
+            facts.keys.push({ builder, what: `${builder}(…)`, where: where(node) });
+        }
       }
     } else if (ts.isPropertyAccessExpression(node)) {
       const symbol = this.checker.getSymbolAtLocation(node.name);
@@ -496,6 +619,17 @@ class Reachability {
   }
 }
 
+/** The name of a top-level declaration of functions/core/keys.ts, or undefined for any other declaration. */
+function keyBuilderName(declaration: ts.Declaration): string | undefined {
+  if (declaration.getSourceFile().fileName !== KEYS_FILE) return undefined;
+  const topLevel =
+    (ts.isVariableDeclaration(declaration) && ts.isSourceFile(declaration.parent.parent.parent)) ||
+    (ts.isFunctionDeclaration(declaration) && ts.isSourceFile(declaration.parent));
+  return topLevel && declaration.name !== undefined && ts.isIdentifier(declaration.name)
+    ? declaration.name.text
+    : undefined;
+}
+
 const membersNamed = (name: string, classes: ts.ClassDeclaration[]) =>
   classes.flatMap((declaration) => declaration.members.filter((member) => member.name?.getText() === name));
 
@@ -542,9 +676,46 @@ function granted(fn: FunctionConfig, need: Requirement): boolean {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The DynamoDB actions whose requests carry `dynamodb:LeadingKeys` (the IAM action catalogue's condition keys). */
+const SCOPABLE_ACTIONS = new Set(
+  [
+    'GetItem',
+    'BatchGetItem',
+    'Query',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'BatchWriteItem',
+    'ConditionCheckItem',
+    'PartiQLSelect',
+    'PartiQLInsert',
+    'PartiQLUpdate',
+    'PartiQLDelete',
+  ].map((action) => `dynamodb:${action}`),
+);
+
+/** IAM's StringLike: `*` any run of characters, `?` exactly one, case-sensitive. */
+const stringLike = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  ).test(value);
+
+/** The `dynamodb:LeadingKeys` values a statement allows, or undefined when it is not conditioned on them. */
+function leadingKeysOf(statement: Statement): string[] | undefined {
+  for (const operator of ['ForAllValues:StringLike', 'ForAllValues:StringEquals']) {
+    const values = statement.Condition?.[operator]?.['dynamodb:LeadingKeys'];
+    if (values !== undefined) return [values].flat().map(String);
+  }
+  return undefined;
+}
+
 const functions = readFunctions();
 const names = Object.keys(functions);
-const analysis = new Map<string, { needs: Requirement[]; unknown: Found[] }>();
+const analysis = new Map<string, { needs: Requirement[]; unknown: Found[]; keys: Sends['keys'] }>();
 const describeNeed = (need: Requirement) =>
   `${need.action}${need.index ? ` on index ${need.index}` : ''} for ${need.what} (${need.where})`;
 
@@ -553,7 +724,8 @@ beforeAll(async () => {
   const files = [...new Set([...modules.values()].flat())].filter((file) => file.endsWith('.ts'));
   const reachability = new Reachability(projectProgram(files));
   for (const [name, fn] of Object.entries(functions)) {
-    analysis.set(name, requirementsOf(name, reachability.of(modules.get(name) ?? [], handlerOf(fn))));
+    const reach = reachability.of(modules.get(name) ?? [], handlerOf(fn));
+    analysis.set(name, { ...requirementsOf(name, reach), keys: reach.keys });
   }
 }, 60_000);
 
@@ -585,6 +757,107 @@ describe('IAM roles of the functions (serverless.yml iamRoleStatements)', () => 
     expect([...new Set(unused)], `granted by ${name}.iamRoleStatements, needed by no reachable code`).toEqual([]);
   });
 
+  it.each(names)(
+    '%s: its DynamoDB statements reach exactly the partitions its code addresses (dynamodb:LeadingKeys)',
+    (name) => {
+      const fn = functions[name] as FunctionConfig;
+      const used = analysis.get(name)?.keys ?? [];
+      const unclassified = used.filter((use) => !kindOfBuilder.has(use.builder) && !NOT_PARTITIONS.has(use.builder));
+      expect(
+        unclassified.map((use) => `${use.what} (${use.where})`),
+        'give these key builders their partition kind in PARTITIONS',
+      ).toEqual([]);
+      // An index's partitions are addressed by querying it; writing its key attributes (gsi1pk) addresses nothing.
+      const queried = new Set(analysis.get(name)?.needs.flatMap((need) => need.index ?? []));
+      const needed = new Set(
+        used
+          .flatMap((use) => kindOfBuilder.get(use.builder) ?? [])
+          .filter((kind) => PARTITIONS[kind]?.index === undefined || queried.has(PARTITIONS[kind].index)),
+      );
+      for (const kind of FOUND_THROUGH_INDEXES[name]?.kinds ?? []) needed.add(kind);
+
+      const problems: string[] = [];
+      const granted = { table: [] as string[], index: new Map<string, string[]>() };
+      for (const statement of allowStatements(fn)) {
+        const scoped = actionsOf(statement).filter((action) => SCOPABLE_ACTIONS.has(action));
+        if (scoped.length === 0) continue;
+        const resources = resourcesOf(statement);
+        const indexes = [...new Set(resources.flatMap((resource) => indexOf(resource) ?? []))];
+        const patterns = leadingKeysOf(statement);
+        if (patterns === undefined) {
+          problems.push(
+            `${scoped.join(', ')} on ${resources.join(', ')}: no ForAllValues dynamodb:LeadingKeys condition`,
+          );
+          continue;
+        }
+        if (indexes.length > 0 && indexes.length !== resources.length) {
+          problems.push(
+            `${resources.join(', ')}: the table and its indexes have other partition keys, one statement each`,
+          );
+          continue;
+        }
+        if (indexes.length === 0) granted.table.push(...patterns);
+        for (const index of indexes) granted.index.set(index, [...(granted.index.get(index) ?? []), ...patterns]);
+      }
+      const check = (where: string, index: string | undefined, patterns: string[]) => {
+        const kinds = Object.entries(PARTITIONS).filter(([, partition]) => partition.index === index);
+        for (const [kind, { samples }] of kinds) {
+          if (needed.has(kind)) {
+            const missing = samples.filter((sample) => !patterns.some((pattern) => stringLike(pattern, sample)));
+            if (missing.length > 0)
+              problems.push(`${where}: no pattern allows ${kind} partitions such as ${missing[0]}`);
+          } else {
+            for (const pattern of patterns) {
+              const reached = samples.find((sample) => stringLike(pattern, sample));
+              if (reached !== undefined)
+                problems.push(
+                  `${where}: ${pattern} allows ${kind} partitions (${reached}), which the code never addresses`,
+                );
+            }
+          }
+        }
+        for (const pattern of patterns) {
+          if (!kinds.some(([kind, { samples }]) => needed.has(kind) && samples.some((s) => stringLike(pattern, s))))
+            problems.push(`${where}: ${pattern} matches no partition the code addresses`);
+        }
+      };
+      check('table', undefined, granted.table);
+      for (const [index, patterns] of granted.index) check(`index ${index}`, index, patterns);
+
+      expect(problems, `${name}.iamRoleStatements (needs ${[...needed].sort().join(', ') || 'no partition'})`).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('knows every export of functions/core/keys.ts: a partition kind, or no partition at all', () => {
+    const unknownExports = Object.keys(keys).filter((name) => !kindOfBuilder.has(name) && !NOT_PARTITIONS.has(name));
+    expect(
+      unknownExports,
+      'add them to PARTITIONS (with a LeadingKeys pattern in docs/data-model.md) or NOT_PARTITIONS',
+    ).toEqual([]);
+    // Each kind's samples are told apart by the documented patterns: none matches another kind's partitions.
+    const patterns: Record<string, string> = {
+      run: 'RUN#*#????-??-??',
+      bucket: 'RUN#*#????-??-??#B??',
+      lines: 'LINES#???',
+      pacing: 'PACING',
+      activeRuns: 'ACTIVE_RUNS',
+      call: 'CALL#*',
+      doNotCall: 'DNC',
+      campaigns: 'CAMPAIGNS',
+      alerts: 'ALERTS',
+      analytics: 'ANALYTICS',
+      due: 'DUE#*#????-??-??',
+    };
+    for (const [kind, { samples }] of Object.entries(PARTITIONS)) {
+      for (const [other, pattern] of Object.entries(patterns)) {
+        const matching = samples.filter((sample) => stringLike(pattern, sample));
+        expect(matching.length, `${pattern} on ${kind} partitions`).toBe(kind === other ? samples.length : 0);
+      }
+    }
+  });
+
   it('sees what it is meant to: the transaction closing a run deletes its active-run marker', () => {
     expect(analysis.get('runFinalize')?.needs.map(describeNeed)).toContainEqual(
       expect.stringMatching(
@@ -595,5 +868,8 @@ describe('IAM roles of the functions (serverless.yml iamRoleStatements)', () => 
       expect.stringMatching(/^dynamodb:Query on index gsi1 /),
     );
     expect(analysis.get('dashboard')?.needs).toEqual([]);
+    expect(analysis.get('nextStep')?.keys.map((use) => use.builder)).toEqual(
+      expect.arrayContaining(['callKey', 'campaignKey', 'contactKey']),
+    );
   });
 });

@@ -1,14 +1,20 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, not JavaScript templates
 /**
  * `serverless package` produces the AWS deployment offline, and the template holds what a
  * production deployment needs: encrypted storage with retention, the alerts topic, an
  * authenticated API, the Connect event rule, the contact flow, alarms, and least-privilege roles.
+ * The same stage with `privateApi` (a private REST API behind a VPC endpoint) is packaged too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ANALYSIS_NAMES } from '../../../functions/core/analytics/analyses.ts';
+import { newListId } from '../../../functions/core/import/list-id.ts';
+import { EXPORT_ID } from '../../../functions/use-cases/reports/export-job.ts';
 
 interface Resource {
   Type: string;
@@ -19,25 +25,170 @@ type Template = { Resources: Record<string, Resource> };
 
 const root = resolve(import.meta.dirname, '../../..');
 let template: Template;
+/** The prod stage packaged with a private API. */
+let privateTemplate: Template;
+const VPC_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
 
 const resourcesOfType = (type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
-beforeAll(() => {
+/**
+ * The API permission tiers (docs/security.md): which tier each IAM-authorised route belongs to. A route missing here
+ * fails the test: decide its tier here, in serverless.yml (custom.apiAccess.tiers) and in the docs.
+ */
+const ROUTE_TIERS: Record<string, 'read' | 'operate' | 'exportAndDnc'> = {
+  'GET /health': 'read',
+  'GET /alerts': 'read',
+  'GET /campaigns': 'read',
+  'GET /campaigns/{campaignId}/definition': 'read',
+  'GET /campaigns/{campaignId}/runs/{date}': 'read',
+  'GET /campaigns/{campaignId}/runs/{date}/history': 'read',
+  'GET /campaigns/{campaignId}/reports': 'read',
+  'GET /campaigns/{campaignId}/reports/{date}': 'read',
+  'GET /campaigns/{campaignId}/lists': 'read',
+  'GET /campaigns/{campaignId}/lists/{listId}': 'read',
+  'GET /analytics/{analysis}': 'read',
+  'POST /campaigns/{campaignId}/plan': 'read',
+  'POST /campaigns/{campaignId}/runs': 'operate',
+  'POST /campaigns/{campaignId}/runs/{date}/{action}': 'operate',
+  'PUT /campaigns/{campaignId}': 'operate',
+  'POST /campaigns/{campaignId}/lists': 'operate',
+  'POST /campaigns/{campaignId}/lists/upload-url': 'operate',
+  'POST /analytics/backfill': 'operate',
+  'GET /campaigns/{campaignId}/reports/{date}/{file}': 'exportAndDnc',
+  'GET /campaigns/{campaignId}/reports/{date}/exports/{exportId}': 'exportAndDnc',
+  'GET /campaigns/{campaignId}/lists/{listId}/rejected.csv': 'exportAndDnc',
+  'POST /dnc': 'exportAndDnc',
+  'GET /people/{phone}': 'exportAndDnc',
+  'DELETE /people/{phone}': 'exportAndDnc',
+  'GET /audit': 'exportAndDnc',
+};
+
+/** Path parameter values the handlers accept (their zod schemas), messy ones included. */
+const date = fc
+  .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((at) => at.toISOString().slice(0, 10));
+const PATH_PARAMETERS: Record<string, fc.Arbitrary<string>> = {
+  campaignId: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  date,
+  listId: fc.tuple(date, fc.uint8Array({ minLength: 8, maxLength: 8 })).map(([day, bytes]) => newListId(day, bytes)),
+  exportId: fc.stringMatching(EXPORT_ID),
+  file: fc.constantFrom('contacts.csv', 'contacts.xlsx'),
+  action: fc.constantFrom('pause', 'resume', 'stop'),
+  analysis: fc.constantFrom(...ANALYSIS_NAMES),
+  phone: fc.stringMatching(/^(\+|%2B)[1-9][0-9]{6,14}$/),
+};
+
+/** A request path of a route (`/campaigns/{campaignId}` → `/campaigns/spring-2026`), parameters drawn at random. */
+const requestPath = (path: string): fc.Arbitrary<string> => {
+  const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  const missing = names.filter((name) => PATH_PARAMETERS[name] === undefined);
+  if (missing.length > 0) throw new Error(`give {${missing.join('}, {')}} a generator in PATH_PARAMETERS`);
+  return fc
+    .tuple(...names.map((name) => PATH_PARAMETERS[name] as fc.Arbitrary<string>))
+    .map((values) => names.reduce((built, name, index) => built.replace(`{${name}}`, values[index] ?? ''), path));
+};
+
+/** IAM's matching of resource ARNs: `*` any run of characters (`/` included), `?` exactly one. */
+const arnLike = (pattern: string, arn: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    's',
+  ).test(arn);
+
+const ACCOUNT = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '123456789012' };
+
+/** The execute-api ARNs each tier's managed policy allows, rendered for an API id. */
+function tierPatterns(source: Template, apiLogicalId: string, apiId: string): Record<string, string[]> {
+  const tiers: Record<string, string[]> = {};
+  for (const tier of ['read', 'operate', 'exportAndDnc']) {
+    const policy = source.Resources[`Api${tier.charAt(0).toUpperCase()}${tier.slice(1)}Policy`];
+    const [statement] = (policy?.Properties.PolicyDocument as { Statement: PolicyStatement[] } | undefined)
+      ?.Statement ?? [{}];
+    expect(statement, tier).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
+    tiers[tier] = [statement?.Resource ?? []].flat().map((resource) => {
+      const text = (resource as { 'Fn::Sub': string })['Fn::Sub'];
+      const variables: Record<string, string> = { ...ACCOUNT, [apiLogicalId]: apiId };
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => variables[name] ?? `<${name}>`);
+    });
+  }
+  return tiers;
+}
+
+/**
+ * Checks that every IAM route of a template, with any parameter values its handler accepts, is allowed by exactly
+ * its own tier's policy and by no other.
+ */
+function expectRoutesInTheirTiers(
+  routes: string[],
+  tiers: Record<string, string[]>,
+  arnOf: (method: string, path: string) => string,
+) {
+  expect([...routes].sort()).toEqual(Object.keys(ROUTE_TIERS).sort());
+  for (const route of routes) {
+    const [method = '', path = ''] = route.split(' ');
+    fc.assert(
+      fc.property(requestPath(path), (requested) => {
+        const arn = arnOf(method, requested);
+        const allowing = Object.entries(tiers)
+          .filter(([, patterns]) => patterns.some((pattern) => arnLike(pattern, arn)))
+          .map(([tier]) => tier);
+        expect(allowing, `${route} as ${arn}`).toEqual([ROUTE_TIERS[route]]);
+      }),
+      { numRuns: 200 },
+    );
+  }
+  // No pattern is there for nothing.
+  for (const [tier, patterns] of Object.entries(tiers)) {
+    expect(patterns.length, tier).toBe(Object.values(ROUTE_TIERS).filter((owner) => owner === tier).length);
+  }
+}
+
+type PolicyStatement = Record<string, unknown> & { Action?: unknown; Resource?: unknown; NotResource?: unknown };
+/** Every statement of the template's identity policies (role policies and managed policies), with its owner. */
+const policyStatements = (): Array<{ owner: string; statement: PolicyStatement }> =>
+  Object.entries(template.Resources).flatMap(([owner, resource]) => {
+    const documents =
+      resource.Type === 'AWS::IAM::Role'
+        ? ((resource.Properties.Policies ?? []) as Array<{ PolicyDocument: unknown }>).map((p) => p.PolicyDocument)
+        : resource.Type === 'AWS::IAM::ManagedPolicy'
+          ? [resource.Properties.PolicyDocument]
+          : [];
+    return documents.flatMap((document) =>
+      [(document as { Statement: PolicyStatement | PolicyStatement[] }).Statement]
+        .flat()
+        .map((statement) => ({ owner, statement })),
+    );
+  });
+
+/** `serverless package --stage prod` with these parameters, in a build folder of its own. */
+function packaged(params: string[], workFolder: string): Template {
   const output = mkdtempSync(join(tmpdir(), 'campaign-engine-package-'));
   const cli = createRequire(import.meta.url).resolve('osls/bin/serverless.js');
-  execFileSync(process.execPath, [cli, 'package', '--stage', 'prod', '--package', output], {
+  execFileSync(process.execPath, [cli, 'package', '--stage', 'prod', '--package', output, ...params], {
     cwd: root,
     env: {
       ...process.env,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
-      ESBUILD_WORK_FOLDER: '.esbuild-template-test',
+      ESBUILD_WORK_FOLDER: workFolder,
     },
     stdio: 'pipe',
   });
-  template = JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
-}, 120_000);
+  return JSON.parse(readFileSync(join(output, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
+beforeAll(() => {
+  // One after the other: serverless-esbuild stages archives in the project's own .serverless folder.
+  template = packaged([], '.esbuild-template-test');
+  privateTemplate = packaged(
+    ['--param', 'privateApi=true', '--param', `apiVpcEndpointId=${VPC_ENDPOINT}`],
+    '.esbuild-template-test-private',
+  );
+}, 240_000);
 
 describe('packaged CloudFormation template', () => {
   it('declares the table on demand, with point-in-time recovery, encryption and a TTL attribute', () => {
@@ -88,6 +239,33 @@ describe('packaged CloudFormation template', () => {
     expect(key?.Properties.EnableKeyRotation).toBe(true);
   });
 
+  it('allows each IAM route, whatever its parameters, to exactly one permission tier: read, operate, export-and-DNC', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => route.Properties.AuthorizationType === 'AWS_IAM')
+      .map(([, route]) => String(route.Properties.RouteKey));
+    const tiers = tierPatterns(template, 'HttpApi', 'a1b2c3d4e5');
+
+    expectRoutesInTheirTiers(
+      routes,
+      tiers,
+      (method, path) => `arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/$default/${method}${path}`,
+    );
+  });
+
+  it('names the tier policies after the stack and outputs their ARNs', () => {
+    const outputs = (template as Template & { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    for (const [tier, name] of [
+      ['Read', 'read'],
+      ['Operate', 'operate'],
+      ['ExportAndDnc', 'export-and-dnc'],
+    ]) {
+      expect(template.Resources[`Api${tier}Policy`]?.Properties.ManagedPolicyName).toBe(
+        `campaign-engine-prod-api-${name}`,
+      );
+      expect(outputs[`Api${tier}PolicyArn`]?.Value).toEqual({ Ref: `Api${tier}Policy` });
+    }
+  });
+
   it("authenticates every data route with IAM; only the dashboard's static files are public", () => {
     const routes = resourcesOfType('AWS::ApiGatewayV2::Route');
     const publicRoutes = routes
@@ -105,7 +283,7 @@ describe('packaged CloudFormation template', () => {
       .map((statement) => JSON.stringify((statement as { Action: unknown }).Action));
 
     expect(role).toBeDefined();
-    for (const actions of statements) expect(actions).toMatch(/^\["logs:[A-Za-z]+"(,"logs:[A-Za-z]+")*\]$|xray/);
+    for (const actions of statements) expect(actions).toMatch(/^\["logs:[A-Za-z]+"(,"logs:[A-Za-z]+")*\]$/);
   });
 
   it("lets browsers PUT large lists to the uploads bucket from the API's origin only", () => {
@@ -114,7 +292,13 @@ describe('packaged CloudFormation template', () => {
       CorsRules: [
         expect.objectContaining({
           AllowedMethods: ['PUT'],
-          AllowedOrigins: [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, 'http://localhost:*', 'http://127.0.0.1:*'],
+          AllowedOrigins: [
+            {
+              'Fn::Sub': ['https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}', { Api: { Ref: 'HttpApi' } }],
+            },
+            'http://localhost:*',
+            'http://127.0.0.1:*',
+          ],
         }),
       ],
     });
@@ -267,6 +451,81 @@ describe('packaged CloudFormation template', () => {
     });
   });
 
+  it("gives the run state machine a role of its own: its tasks' functions, its own continuation, the alerts topic", () => {
+    const [[, machine] = []] = resourcesOfType('AWS::StepFunctions::StateMachine');
+    if (machine === undefined) throw new Error('no state machine');
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['CampaignRunStateMachineRole', 'Arn'] });
+    const [text, variables] = (machine.Properties.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] })[
+      'Fn::Sub'
+    ];
+    const states = Object.values((JSON.parse(text) as { States: Record<string, Record<string, unknown>> }).States);
+    const tasks = states.filter((state) => state.Type === 'Task');
+    const variable = (value: unknown) => variables[/^\$\{(\w+)\}$/.exec(String(value))?.[1] ?? ''];
+    const invoked = tasks.flatMap((task) => variable(task.Resource) ?? []);
+    const published = tasks.flatMap((task) =>
+      task.Resource === 'arn:aws:states:::sns:publish'
+        ? [variable((task.Parameters as { TopicArn: string }).TopicArn)]
+        : [],
+    );
+    const started = tasks.filter((task) => task.Resource === 'arn:aws:states:::states:startExecution');
+
+    const statements = policyStatements().filter(({ owner }) => owner === 'CampaignRunStateMachineRole');
+    const resourcesFor = (action: string) =>
+      statements.flatMap(({ statement }) =>
+        [statement.Action].flat().includes(action) ? [statement.Resource].flat() : [],
+      );
+    expect(resourcesFor('lambda:InvokeFunction')).toEqual(invoked);
+    expect(published).toEqual([{ Ref: 'AlertsTopic' }, { Ref: 'AlertsTopic' }]);
+    expect(resourcesFor('sns:Publish')).toEqual([{ Ref: 'AlertsTopic' }]);
+    expect(started).toHaveLength(1);
+    expect(resourcesFor('states:StartExecution')).toEqual([
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${machine.Properties.StateMachineName}`,
+      },
+    ]);
+    // Nothing else: no "*", no describing or stopping executions, no EventBridge rules for .sync tasks.
+    expect(statements.flatMap(({ statement }) => [statement.Action].flat()).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'sns:Publish',
+      'states:StartExecution',
+    ]);
+    const role = template.Resources.CampaignRunStateMachineRole;
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain('aws:SourceArn');
+  });
+
+  it('lets only the follow-up senders (callEnded, sweeper) text phone numbers', () => {
+    const statements = policyStatements();
+    const texting = statements.filter(
+      ({ statement }) => JSON.stringify(statement.Action).includes('sns:Publish') && statement.Resource === undefined,
+    );
+
+    // SMS go to numbers, which have no ARN: the only way to allow them is "anything but a topic".
+    expect(texting.map(({ owner }) => owner).sort()).toEqual([
+      'CallEndedIamRoleLambdaExecution',
+      'SweeperIamRoleLambdaExecution',
+    ]);
+    for (const { statement } of texting) {
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: ['sns:Publish'], NotResource: 'arn:aws:sns:*:*:*' });
+    }
+    const publishAnywhere = statements.filter(
+      ({ statement }) =>
+        JSON.stringify(statement.Action).match(/"sns:(Publish|\*)"|"\*"/) &&
+        JSON.stringify(statement.Resource) === '"*"',
+    );
+    expect(publishAnywhere).toEqual([]);
+  });
+
+  it('traces nothing: no function or state machine sends X-Ray traces, and no role may', () => {
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      expect(fn.Properties.TracingConfig, id).toBeUndefined();
+    }
+    for (const [id, machine] of resourcesOfType('AWS::StepFunctions::StateMachine')) {
+      expect(machine.Properties.TracingConfiguration, id).toBeUndefined();
+    }
+    const tracing = policyStatements().filter(({ statement }) => JSON.stringify(statement.Action).includes('xray:'));
+    expect(tracing).toEqual([]);
+  });
+
   it('lets the call-ended function text phone numbers but publish to no topic other than the alerts topic', () => {
     const role = resourcesOfType('AWS::IAM::Role').find(([id]) => id.startsWith('CallEnded'))?.[1];
     const policies = (role?.Properties.Policies ?? []) as Array<{
@@ -414,5 +673,100 @@ describe('analytics in the packaged template', () => {
       .filter(([, role]) => JSON.stringify(role.Properties.Policies).includes('AnalyticsBackfillLambdaFunction'))
       .map(([id]) => id);
     expect(invokers).toEqual(['AnalyticsBackfillRequestIamRoleLambdaExecution']);
+  });
+});
+
+/** The REST API's methods as `METHOD /path` with their authorisation (paths rebuilt from the resource tree). */
+function restRoutes(source: Template): Array<{ key: string; authorization: unknown }> {
+  const pathOf = (reference: unknown): string => {
+    if (JSON.stringify(reference) === JSON.stringify({ 'Fn::GetAtt': ['ApiGatewayRestApi', 'RootResourceId'] }))
+      return '';
+    const id = (reference as { Ref?: string }).Ref ?? '';
+    const resource = source.Resources[id];
+    if (resource?.Type !== 'AWS::ApiGateway::Resource') throw new Error(`no API resource ${JSON.stringify(reference)}`);
+    return `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}`;
+  };
+  return Object.values(source.Resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+    .map((method) => ({
+      key: `${String(method.Properties.HttpMethod)} ${pathOf(method.Properties.ResourceId) || '/'}`,
+      authorization: method.Properties.AuthorizationType,
+    }));
+}
+
+describe('packaged template of a private API (privateApi: true, apiVpcEndpointId)', () => {
+  const restApi = () => privateTemplate.Resources.ApiGatewayRestApi;
+
+  it('serves the routes from a PRIVATE REST API of that VPC endpoint only: no HTTP API at all', () => {
+    expect(restApi()?.Properties).toMatchObject({
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [VPC_ENDPOINT] },
+      // Lists are binary: every body reaches the functions base64-encoded, as from the HTTP API.
+      BinaryMediaTypes: ['*/*'],
+    });
+    expect(
+      Object.values(privateTemplate.Resources).filter((resource) => resource.Type.startsWith('AWS::ApiGatewayV2::')),
+    ).toEqual([]);
+  });
+
+  it('refuses every call that does not come through the VPC endpoint; lets in the dashboard files and this account', () => {
+    const policy = restApi()?.Properties.Policy as { Version: string; Statement: PolicyStatement[] };
+    const inTheVpc = { StringEquals: { 'aws:SourceVpce': VPC_ENDPOINT } };
+
+    expect(policy.Version).toBe('2012-10-17');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+        Condition: { StringNotEquals: { 'aws:SourceVpce': VPC_ENDPOINT } },
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: '*',
+        Resource: ['execute-api:/*/GET/', 'execute-api:/*/GET/assets/*'],
+        Condition: inTheVpc,
+      }),
+      // The account, not anyone in it: each caller's own policies (the tiers) still decide.
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+        Resource: 'execute-api:/*',
+        Condition: inTheVpc,
+      }),
+    ]);
+  });
+
+  it("requires IAM signatures on every data route; only the dashboard's files are open (within the VPC)", () => {
+    const routes = restRoutes(privateTemplate);
+    const open = routes.filter((route) => route.authorization !== 'AWS_IAM').map((route) => route.key);
+
+    expect(routes.length).toBe(Object.keys(ROUTE_TIERS).length + 2);
+    expect(open.sort()).toEqual(['GET /', 'GET /assets/{file}']);
+  });
+
+  it('allows each IAM route, whatever its parameters, to exactly one permission tier', () => {
+    const routes = restRoutes(privateTemplate)
+      .filter((route) => route.authorization === 'AWS_IAM')
+      .map((route) => route.key);
+    const tiers = tierPatterns(privateTemplate, 'ApiGatewayRestApi', 'r1s2t3u4v5');
+
+    expectRoutesInTheirTiers(
+      routes,
+      tiers,
+      (method, path) => `arn:aws:execute-api:eu-west-1:123456789012:r1s2t3u4v5/prod/${method}${path}`,
+    );
+  });
+
+  it("gives its address (with the stage) and lets browsers PUT lists from the private API's origin", () => {
+    const outputs = (privateTemplate as Template & { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(outputs.ApiUrl?.Value).toEqual({
+      'Fn::Sub': [
+        'https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}${StagePath}',
+        { Api: { Ref: 'ApiGatewayRestApi' }, StagePath: '/prod' },
+      ],
+    });
+    const cors = privateTemplate.Resources.S3BucketUploads?.Properties.CorsConfiguration;
+    expect(JSON.stringify(cors)).toContain('{"Api":{"Ref":"ApiGatewayRestApi"}}');
   });
 });

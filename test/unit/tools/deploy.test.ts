@@ -28,8 +28,22 @@ describe('deploy preflight', () => {
       /instance in us-east-1, but the stack deploys to eu-west-1/,
     ],
     [{ callerNumber: '0221234567' }, /callerNumber "0221234567" is not an E.164 number/],
+    [{ privateApi: 'true' }, /apiVpcEndpointId "" is not a VPC endpoint id: a private API/],
+    [{ privateApi: 'true', apiVpcEndpointId: 'vpc-0a1b2c3d' }, /apiVpcEndpointId "vpc-0a1b2c3d" is not a VPC endpoint/],
+    [{ apiVpcEndpointId: 'vpce-0a1b2c3d4e5f60718' }, /apiVpcEndpointId is set but privateApi is not/],
+    [{ privateApi: 'yes' }, /privateApi "yes" is neither true nor false/],
   ])('names the parameter that cannot work: %o', (override, message) => {
     expect(preflightProblems('prod', 'eu-west-1', { ...good, ...override })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('lets a private API with its VPC endpoint through', () => {
+    expect(
+      preflightProblems('prod', 'eu-west-1', {
+        ...good,
+        privateApi: 'true',
+        apiVpcEndpointId: 'vpce-0a1b2c3d4e5f60718',
+      }),
+    ).toEqual([]);
   });
 
   it('refuses to deploy the local stage', () => {

@@ -2,6 +2,8 @@
  * Rule: the template matches CloudFormation's resource schemas (from @aws-cdk/aws-service-spec): every resource
  * type exists, every property name is known, required properties are present, literal values have the type the
  * schema declares, and every Ref, Fn::GetAtt and Fn::Sub names a resource, parameter or attribute that exists.
+ * In resources and outputs alike, an intrinsic function is an object of one key (serverless deep-merges an output
+ * of serverless.yml into its own of the same name, which makes a Value of two functions CloudFormation refuses).
  */
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { PropertyType, SpecDatabase, Resource as SpecResource, TypeDefinition } from '@aws-cdk/service-spec-types';
@@ -99,6 +101,19 @@ function mismatch(value: unknown, type: PropertyType, path: string): string[] | 
 
 const nonEmpty = (problems: string[]) => (problems.length === 0 ? undefined : problems);
 
+/** Objects of a value that mix an intrinsic function (`Ref`, `Fn::…`) with other keys, by path. */
+export function mixedIntrinsics(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => mixedIntrinsics(item, `${path}[${index}]`));
+  if (!isRecord(value)) return [];
+  const keys = Object.keys(value);
+  const functions = keys.filter((key) => key === 'Ref' || key.startsWith('Fn::'));
+  const own =
+    functions.length > 0 && keys.length > 1
+      ? [`${path}: ${keys.join(' and ')} in one object (an intrinsic function is an object of one key)`]
+      : [];
+  return [...own, ...Object.entries(value).flatMap(([key, item]) => mixedIntrinsics(item, `${path}.${key}`))];
+}
+
 /** Checks names, required properties and literal types of an object against its declared properties. */
 function propertyProblems(
   values: Record<string, unknown>,
@@ -141,6 +156,9 @@ export function checkSchema(template: Template): RuleResult {
         findings.push({ rule: RULE, resource: id, message: `${resource.Type} ${problem}` });
       }
     }
+    for (const problem of mixedIntrinsics(resource.Properties ?? {}, 'Properties')) {
+      findings.push({ rule: RULE, resource: id, message: problem });
+    }
     for (const reference of referencesOf(resource)) {
       const target = resources[reference.target];
       const where = `${reference.via} at ${reference.path}`;
@@ -167,6 +185,9 @@ export function checkSchema(template: Template): RuleResult {
         });
       }
     }
+  }
+  for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+    for (const problem of mixedIntrinsics(output, `Outputs.${name}`)) findings.push({ rule: RULE, message: problem });
   }
   return { findings, notes: [] };
 }

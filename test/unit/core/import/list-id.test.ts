@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dateOfListId, ListIdSchema, newListId } from '../../../../functions/core/import/list-id.ts';
+import { ListRecordSchema, listView } from '../../../../functions/core/import/list-record.ts';
 import { listObjectKey, parseListObjectKey, rejectedRowsObjectKey } from '../../../../functions/core/keys.ts';
-import { ListRecordSchema, listView } from '../../../../functions/use-cases/import/list-record.ts';
 
 describe('list ids', () => {
   it('carry the run date and 64 random bits', () => {

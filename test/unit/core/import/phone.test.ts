@@ -13,6 +13,7 @@ import {
   normalisePhoneWithLibrary,
   type PhoneResult,
 } from '../../../../functions/core/import/phone.ts';
+import { phoneCell } from './phone-cells.ts';
 
 const STRICT = { allowPremium: false };
 const COUNTRIES =
@@ -38,6 +39,25 @@ describe('normalisePhone', () => {
     ['(212) 555-0123', 'US', { ok: true, e164: '+12125550123', country: 'US', type: 'FIXED_LINE_OR_MOBILE' }],
     // `00` is not the US international prefix, but no US number starts with it.
     ['0044 20 7946 0958', 'US', { ok: true, e164: '+442079460958', country: 'GB', type: 'FIXED_LINE' }],
+    // The spellings of issue 16: `+` inside parentheses, labels, Unicode spaces, fullwidth digits.
+    ['(+48) 601 234 567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['+(48) 601-234-567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['[+48] 601 234 567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['tel. 601 234 567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['Tel.: (+48) 601 234 567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['tel:+48-601-234-567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['nr tel. 601234567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['phone: 0048 601 234 567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['601\u2009234\u2009567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['601\u2002234\u3000567', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['06\u202f12\u202f34\u202f56\u202f78', 'FR', { ok: true, e164: '+33612345678', country: 'FR', type: 'MOBILE' }],
+    ['＋４８ ６０１ ２３４ ５６７', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['601 234 567,', 'PL', { ok: true, e164: '+48601234567', country: 'PL', type: 'MOBILE' }],
+    ['8 (912) 345-67-89', 'RU', { ok: true, e164: '+79123456789', country: 'RU', type: 'MOBILE' }],
+    ['(0)20 7946 0958', 'GB', { ok: true, e164: '+442079460958', country: 'GB', type: 'FIXED_LINE' }],
+    ['030 / 123 45 67', 'DE', { ok: true, e164: '+49301234567', country: 'DE', type: 'FIXED_LINE' }],
+    // Local numbers the library completes with the area code (Jersey: 01534).
+    ['640-400', 'JE', { ok: true, e164: '+441534640400', country: 'JE', type: 'FIXED_LINE' }],
     ['', 'PL', { ok: false, code: 'EMPTY', reason: 'no phone number' }],
     ['   ', 'PL', { ok: false, code: 'EMPTY', reason: 'no phone number' }],
     ['---', 'PL', { ok: false, code: 'NOT_A_NUMBER', reason: 'not a phone number: no digits in "---"' }],
@@ -134,8 +154,87 @@ describe('normalisePhone', () => {
     [
       '601234567 / 602345678',
       'PL',
-      { ok: false, code: 'INVALID_LENGTH', reason: 'number is too long for PL (18 digits)' },
+      {
+        ok: false,
+        code: 'MULTIPLE_NUMBERS',
+        reason:
+          'the cell holds 2 numbers ("601234567", "602345678"): the phone column takes one number per row; put each in a row of its own',
+      },
     ],
+    [
+      'tel. 601 234 567, kom. 602 345 678',
+      'PL',
+      {
+        ok: false,
+        code: 'MULTIPLE_NUMBERS',
+        reason:
+          'the cell holds 2 numbers ("tel. 601 234 567", "kom. 602 345 678"): the phone column takes one number per row; put each in a row of its own',
+      },
+    ],
+    [
+      '601,234,567',
+      'PL',
+      {
+        ok: false,
+        code: 'MULTIPLE_NUMBERS',
+        reason:
+          'the cell holds 3 groups of digits ("601", "234", "567") separated by "," ";" or a word: the phone column takes one number per row',
+      },
+    ],
+    [
+      '+48 601 234 567 wew. 12',
+      'PL',
+      { ok: false, code: 'EXTENSION', reason: 'extension 12 cannot be dialled: list the direct number without it' },
+    ],
+    [
+      '601 234 567, 12',
+      'PL',
+      {
+        ok: false,
+        code: 'EXTENSION',
+        reason:
+          '"12" after the number is an extension, dialled after a pause: the dialer cannot key it in; list the direct number without it',
+      },
+    ],
+    [
+      '601 234 567 (mama)',
+      'PL',
+      {
+        ok: false,
+        code: 'EXTRA_TEXT',
+        reason:
+          'the cell holds "mama" besides the number: put only the number in the phone column (notes belong in a column of their own)',
+      },
+    ],
+    [
+      'Jan Kowalski 601 234 567 nie dzwonić',
+      'PL',
+      {
+        ok: false,
+        code: 'EXTRA_TEXT',
+        reason:
+          'the cell holds "Jan Kowalski", "nie dzwonić" besides the number: put only the number in the phone column (notes belong in a column of their own)',
+      },
+    ],
+    [
+      '601 234 56 (mama)',
+      'PL',
+      {
+        ok: false,
+        code: 'INVALID_LENGTH',
+        reason: 'no PL fixed-line or mobile number has 8 digits (7 or 9); the cell also holds "mama"',
+      },
+    ],
+    [
+      '48+601234567',
+      'PL',
+      {
+        ok: false,
+        code: 'NOT_A_NUMBER',
+        reason: 'not a phone number: "48+601234567" has a + that does not start the number',
+      },
+    ],
+    ['tel.', 'PL', { ok: false, code: 'NOT_A_NUMBER', reason: 'not a phone number: "tel." contains letters' }],
   ])('%j in %s', (raw, country, expected) => {
     expect(normalisePhone(raw, country, STRICT)).toEqual(expected);
   });
@@ -260,6 +359,7 @@ describe('normalisePhone properties', () => {
       digits.map((value) => `00${value}`),
       digits.map((value) => `0${value}`),
       fc.stringMatching(/^[+0]?[0-9 ()\-.]{0,18}$/),
+      phoneCell.map((drawn) => drawn.cell),
     );
     fc.assert(
       fc.property(input, fc.constantFrom(...COUNTRIES), (raw, country) => {

@@ -89,6 +89,43 @@ describe('RowValidator', () => {
     });
   });
 
+  it('accepts the spellings exports write, and refuses on purpose what it will not call, with a code of its own', () => {
+    const rows = validator(['phone', 'name']);
+
+    expect(rows.check(2, ['(+48) 601 234 567', 'Jan'])).toMatchObject({
+      kind: 'accepted',
+      contact: { phone: '+48601234567' },
+    });
+    expect(rows.check(3, ['Tel.: 602\u202f345\u202f678', 'Ewa'])).toMatchObject({
+      kind: 'accepted',
+      contact: { phone: '+48602345678' },
+    });
+    expect(rows.check(4, [' 603 456 789; 604 567 890 ', 'Anna'])).toEqual({
+      kind: 'rejected',
+      line: 4,
+      column: 'phone',
+      value: '603 456 789; 604 567 890',
+      code: 'MULTIPLE_NUMBERS',
+      reason:
+        'the cell holds 2 numbers ("603 456 789", "604 567 890"): the phone column takes one number per row; put each in a row of its own',
+      fields: [' 603 456 789; 604 567 890 ', 'Anna'],
+    });
+    expect(rows.check(5, ['22 123 45 67 wew. 204', 'Biuro'])).toMatchObject({
+      kind: 'rejected',
+      column: 'phone',
+      code: 'EXTENSION',
+      reason: 'extension 204 cannot be dialled: list the direct number without it',
+    });
+    expect(rows.check(6, ['605 678 901 (nie dzwonić)', 'Piotr'])).toMatchObject({
+      kind: 'rejected',
+      column: 'phone',
+      code: 'EXTRA_TEXT',
+      reason:
+        'the cell holds "nie dzwonić" besides the number: put only the number in the phone column (notes belong in a column of their own)',
+    });
+    expect(rows.acceptedNumbers).toBe(2);
+  });
+
   it('reports a repeated number as a duplicate of the first accepted row, not of a rejected one', () => {
     const rows = validator(['phone', 'timezone']);
 

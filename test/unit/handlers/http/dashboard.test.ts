@@ -1,9 +1,10 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ASSETS, handler } from '../../../../functions/handlers/http/dashboard.ts';
 import type { HttpEvent } from '../../../../functions/lib/http.ts';
 
 const get = (rawPath: string, headers: Record<string, string> = {}) =>
-  handler({ rawPath, headers, requestContext: { http: { method: 'GET' } } } as unknown as HttpEvent);
+  handler({ rawPath, headers, requestContext: { http: { method: 'GET' } } } as unknown as HttpEvent, {} as Context);
 
 describe('dashboard files', () => {
   it('serves the page and each asset with its content type, no caching without revalidation, and a strict CSP', async () => {

@@ -47,7 +47,7 @@ describe('template check on the packaged dev template', () => {
 
     expect(report.findings).toEqual([]);
     expect(report.notes).toContainEqual(
-      expect.stringMatching(/^reserved concurrency 49 .*must be at least 149 \(49 \+ 100 Lambda keeps unreserved\)$/),
+      expect.stringMatching(/^reserved concurrency 52 .*must be at least 152 \(52 \+ 100 Lambda keeps unreserved\)$/),
     );
     expect(report.notes).toContainEqual(expect.stringMatching(/^Resource "\*" in AlertsTopicKey .*key policy/));
   });
@@ -135,6 +135,22 @@ describe('seeded defects: each fails its rule', () => {
       (copy: Template) => (variablesOf(copy, 'HealthLambdaFunction').ALERTS_TOPIC_ARN = { Ref: 'AlertTopic' }),
       /names AlertTopic, which the template does not declare/,
     ],
+    [
+      "an output of two intrinsic functions (serverless merges serverless.yml's output into its own of that name)",
+      (copy: Template) => {
+        copy.Outputs = {
+          ...copy.Outputs,
+          HttpApiUrl: {
+            Value: {
+              'Fn::Join': ['', ['https://', { Ref: 'HttpApi' }]],
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+              'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}',
+            },
+          },
+        };
+      },
+      /Outputs\.HttpApiUrl\.Value: Fn::Join and Fn::Sub in one object/,
+    ],
   ])('schema: %s', async (_what, breakIt, message) => {
     const copy = template();
     breakIt(copy);
@@ -170,10 +186,20 @@ describe('seeded defects: each fails its rule', () => {
       (copy: Template) =>
         statementsOf(copy, 'DispatchIamRoleLambdaExecution').push({
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem'],
+          Action: ['sqs:SendMessage'],
           Resource: '*',
         }),
-      /Resource "\*" for dynamodb:GetItem/,
+      /Resource "\*" for sqs:SendMessage/,
+    ],
+    [
+      "serverless-step-functions' continue-as-new statement on the run state machine's role",
+      (copy: Template) =>
+        statementsOf(copy, 'CampaignRunStateMachineRole').push({
+          Effect: 'Allow',
+          Action: ['states:StartExecution', 'states:DescribeExecution', 'states:StopExecution'],
+          Resource: '*',
+        }),
+      /CampaignRunStateMachineRole: .*Resource "\*" for states:StartExecution/,
     ],
     [
       'a policy without Version',
@@ -196,6 +222,55 @@ describe('seeded defects: each fails its rule', () => {
     const found = await findings(copy);
     expect(found).toEqual([expect.stringMatching(message)]);
     expect(found[0]).toMatch(/^\[iam\]/);
+  });
+
+  /** The dispatcher's statement on the table's items, to change in place. */
+  const dispatchItemStatement = (copy: Template) => {
+    const found = statementsOf(copy, 'DispatchIamRoleLambdaExecution').find((statement) =>
+      JSON.stringify(statement.Action).includes('dynamodb:GetItem'),
+    );
+    if (found === undefined) throw new Error('no dispatcher item statement');
+    return found as { Condition?: Record<string, Record<string, unknown>> };
+  };
+
+  it.each([
+    [
+      'an item statement without a dynamodb:LeadingKeys condition',
+      (copy: Template) => delete dispatchItemStatement(copy).Condition,
+      /DispatchIamRoleLambdaExecution: .*dynamodb:GetItem.* with no dynamodb:LeadingKeys condition/,
+    ],
+    [
+      'a dynamodb:LeadingKeys condition without ForAllValues',
+      (copy: Template) => {
+        const statement = dispatchItemStatement(copy);
+        statement.Condition = { StringLike: statement.Condition?.['ForAllValues:StringLike'] ?? {} };
+      },
+      /StringLike on dynamodb:LeadingKeys \(use ForAllValues:StringLike/,
+    ],
+    [
+      'a dynamodb:LeadingKeys pattern that names every partition',
+      (copy: Template) => {
+        dispatchItemStatement(copy).Condition = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*'] } };
+      },
+      /dynamodb:LeadingKeys value "\*" names no partition prefix/,
+    ],
+    [
+      'a Scan of the table',
+      (copy: Template) =>
+        statementsOf(copy, 'RunsStatusIamRoleLambdaExecution').push({
+          Effect: 'Allow',
+          Action: ['dynamodb:Scan'],
+          Resource: { 'Fn::GetAtt': ['MainTable', 'Arn'] },
+        }),
+      /RunsStatusIamRoleLambdaExecution: .*dynamodb:Scan reach every partition/,
+    ],
+  ])('leading keys: %s', async (_what, breakIt, message) => {
+    const copy = template();
+    breakIt(copy);
+
+    const found = await findings(copy);
+    expect(found).toEqual([expect.stringMatching(message)]);
+    expect(found[0]).toMatch(/^\[leading-keys\]/);
   });
 
   it('tracing: a function traced without xray:PutTraceSegments and xray:PutTelemetryRecords', async () => {
@@ -296,6 +371,9 @@ describe('seeded defects: each fails its rule', () => {
     off.Conditions = { ...off.Conditions, ReservesConcurrency: { 'Fn::Equals': ['false', 'true'] } };
     const report = await checkTemplate(off, OPTIONS);
     expect(report.findings).toEqual([]);
-    expect(report.notes).toContain('no reserved concurrency: any Lambda concurrency quota will do');
+    // Only the analytics workers keep theirs: they bound how many run at once (one compaction round at a time).
+    expect(report.notes).toContainEqual(
+      expect.stringMatching(/^reserved concurrency 3 \(AnalyticsUpkeep 1, AnalyticsBackfill 2\): .*at least 103 /),
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { StepFunctionsRunExecutions } from '../../../../functions/adapters/run-executions.ts';
 import type { RunRecord } from '../../../../functions/adapters/run-store.ts';
 import { startRun } from '../../../../functions/use-cases/dialing/start-run.ts';
 
@@ -35,6 +36,9 @@ function fakeSfn(statuses: Record<number, string>) {
   return sfn as typeof sfn & Pick<SFNClient, 'send'>;
 }
 
+/** The Step Functions adapter over the fake: start-run's port as the handlers wire it. */
+const executionsOf = (sfn: Pick<SFNClient, 'send'>) => new StepFunctionsRunExecutions(MACHINE, sfn);
+
 function fakeRuns(run: Partial<RunRecord> | undefined, closes = true) {
   const closed: unknown[][] = [];
   return {
@@ -50,12 +54,12 @@ function fakeRuns(run: Partial<RunRecord> | undefined, closes = true) {
 describe('startRun', () => {
   it('starts generation 0 of a run nobody started, and the next generation of an ended one', async () => {
     const sfn = fakeSfn({});
-    expect(await startRun(fakeRuns(undefined), MACHINE, 'demo', '2026-11-23', sfn)).toMatchObject({
+    expect(await startRun(fakeRuns(undefined), executionsOf(sfn), 'demo', '2026-11-23')).toMatchObject({
       started: true,
       generation: 0,
     });
     expect(
-      await startRun(fakeRuns({ status: 'FINISHED', generation: 2 }), MACHINE, 'demo', '2026-11-23', sfn),
+      await startRun(fakeRuns({ status: 'FINISHED', generation: 2 }), executionsOf(sfn), 'demo', '2026-11-23'),
     ).toMatchObject({
       started: true,
       generation: 3,
@@ -67,7 +71,7 @@ describe('startRun', () => {
     for (const statuses of [{ 1: 'RUNNING' }, { 1: 'SUCCEEDED', 2: 'RUNNING' }] as Record<number, string>[]) {
       const runs = fakeRuns({ status: 'PAUSED', generation: 1 });
       const sfn = fakeSfn(statuses);
-      expect(await startRun(runs, MACHINE, 'demo', '2026-11-23', sfn)).toEqual({
+      expect(await startRun(runs, executionsOf(sfn), 'demo', '2026-11-23')).toEqual({
         started: false,
         reason: 'ALREADY_ACTIVE',
         status: 'PAUSED',
@@ -88,7 +92,7 @@ describe('startRun', () => {
     async (_, statuses, next) => {
       const runs = fakeRuns({ status: 'RUNNING', generation: 1 });
       const sfn = fakeSfn(statuses);
-      const result = await startRun(runs, MACHINE, 'demo', '2026-11-23', sfn);
+      const result = await startRun(runs, executionsOf(sfn), 'demo', '2026-11-23');
       expect(result).toMatchObject({ started: true, generation: next, closedOrphan: { name: 'demo-2026-11-23-g1' } });
       expect(runs.closed).toEqual([
         [
@@ -106,7 +110,7 @@ describe('startRun', () => {
   it('starts nothing when the run moved on while it was being closed', async () => {
     const runs = fakeRuns({ status: 'RUNNING', generation: 1 }, false);
     const sfn = fakeSfn({ 1: 'ABORTED' });
-    expect(await startRun(runs, MACHINE, 'demo', '2026-11-23', sfn)).toMatchObject({
+    expect(await startRun(runs, executionsOf(sfn), 'demo', '2026-11-23')).toMatchObject({
       started: false,
       reason: 'ALREADY_ACTIVE',
     });

@@ -3,17 +3,9 @@
  * (exactly-once contacts, conditional status changes), so the import can be tested without a network.
  */
 import { Readable } from 'node:stream';
-import type { NewContact, WriteResult } from '../../../../functions/adapters/contact-writer.ts';
 import type { Campaign } from '../../../../functions/core/campaign.ts';
 import { parseCampaign } from '../../../../functions/core/campaign.ts';
 import type { ListInput } from '../../../../functions/core/import/list-reader.ts';
-import type { ContactSink, DoNotCallLookup } from '../../../../functions/use-cases/import/import-rows.ts';
-import type {
-  Clock,
-  ListFiles,
-  ListRecords,
-  RejectedRowsUpload,
-} from '../../../../functions/use-cases/import/list-intake.ts';
 import {
   type ListFailure,
   type ListImportProgress,
@@ -22,7 +14,19 @@ import {
   ListRecordSchema,
   type ListRef,
   type NewListRecord,
-} from '../../../../functions/use-cases/import/list-record.ts';
+} from '../../../../functions/core/import/list-record.ts';
+import type {
+  ContactSink,
+  DoNotCallLookup,
+  NewContact,
+  WriteResult,
+} from '../../../../functions/use-cases/import/import-rows.ts';
+import type {
+  Clock,
+  ListFiles,
+  ListRecords,
+  RejectedRowsUpload,
+} from '../../../../functions/use-cases/import/list-intake.ts';
 
 /** A campaign as the import tests use it: Polish numbers, calls every day 09:00-20:00. */
 export function testCampaign(overrides: Record<string, unknown> = {}): Campaign {

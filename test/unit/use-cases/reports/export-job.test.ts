@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ExportJob } from '../../../../functions/adapters/export-jobs.ts';
-import type { MultipartObjectWriter } from '../../../../functions/adapters/reports-bucket.ts';
 import type { ContactRecord } from '../../../../functions/use-cases/dialing/ports.ts';
 import {
+  EXPORT_ID,
   exportView,
   judgeJob,
   newExportId,
@@ -12,6 +11,7 @@ import {
   WORKER_SECONDS,
   waitForExport,
 } from '../../../../functions/use-cases/reports/export-job.ts';
+import type { ExportJob, ObjectWriter } from '../../../../functions/use-cases/reports/ports.ts';
 
 const REF = { campaignId: 'demo', date: '2026-11-23', exportId: '20261123t090000000z-abcdef' };
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
@@ -83,7 +83,7 @@ const bucket = {
       async write() {},
       async close() {},
       async abort() {},
-    }) as unknown as MultipartObjectWriter,
+    }) satisfies ObjectWriter,
 };
 const campaigns = { get: async () => undefined };
 
@@ -101,6 +101,10 @@ describe('export jobs', () => {
     const id = newExportId(new Date(T0));
     expect(id).toMatch(/^20261123t090000000z-[0-9a-f]{6}$/);
     expect(newExportId(new Date(T0))).not.toBe(id);
+    // Every id of the engine's lifetime has the fixed shape the API's permission tiers name.
+    for (const at of [0, T0, Date.UTC(9999, 11, 31, 23, 59, 59, 999)])
+      expect(newExportId(new Date(at))).toMatch(EXPORT_ID);
+    expect(EXPORT_ID.test('reports')).toBe(false);
   });
 
   it('records the request, then hands the worker only where to find it', async () => {

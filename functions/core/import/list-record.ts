@@ -3,7 +3,7 @@
  * how the API shows it. Schemas here parse the stored items back, so nothing downstream trusts a cast.
  */
 import { z } from 'zod';
-import { ROW_REJECTION_CODES } from '../../core/import/row-validator.ts';
+import { ROW_REJECTION_CODES } from './row-validator.ts';
 
 /**
  * - `AWAITING_UPLOAD`: an upload URL was handed out, the file has not arrived;
@@ -13,7 +13,6 @@ import { ROW_REJECTION_CODES } from '../../core/import/row-validator.ts';
  * - `FAILED`: the file or the request was refused as a whole (`error`); nothing was written unless it is retryable.
  */
 export const ListStatusSchema = z.enum(['AWAITING_UPLOAD', 'RECEIVED', 'IMPORTING', 'DONE', 'FAILED']);
-export type ListStatus = z.infer<typeof ListStatusSchema>;
 
 /** How the file came in: as the body of `POST .../lists`, or PUT to a presigned URL from `.../lists/upload-url`. */
 export const ListSourceSchema = z.enum(['body', 'upload-url']);
@@ -28,7 +27,6 @@ export const ListRowErrorSchema = z.object({
   code: z.enum(ROW_REJECTION_CODES),
   reason: z.string(),
 });
-export type ListRowError = z.infer<typeof ListRowErrorSchema>;
 
 /** The exact account of an import: `rows = accepted + rejected + duplicates + suppressed`. */
 export const ListImportSummarySchema = z.object({

@@ -1,0 +1,33 @@
+/**
+ * The middleware every Lambda function shares, so a handler file only parses its event and delegates:
+ * - Powertools `injectLambdaContext`: every log line of the call carries its request id, function name and cold start;
+ * - Powertools `logMetrics`: metrics buffered during the call are flushed when it ends, whether it returned or threw.
+ * HTTP functions add their error middleware on top (`httpHandler` in http.ts).
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { logger } from './logger.ts';
+import { metrics } from './metrics.ts';
+
+/** A handler as the functions write it; `TEvent` is `unknown` where the handler parses its event with zod. */
+export type LambdaFunction<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
+
+/** The shared middleware chain, typed with the event and result of the handler it will wrap. */
+export function observedChain<TEvent, TResult>(): middy.MiddyfiedHandler<TEvent, TResult> {
+  return (
+    middy<TEvent, TResult>()
+      // Never the event itself: events carry phone numbers, whatever POWERTOOLS_LOGGER_LOG_EVENT says.
+      .use(injectLambdaContext(logger, { logEvent: false }))
+      // No cold-start metric: one more custom metric per function, for what the logs' cold_start already tells.
+      .use(logMetrics(metrics))
+  );
+}
+
+/** Wraps a handler with the shared middleware (Lambda context on log lines, metrics flushed at the end). */
+export function lambdaHandler<TEvent = unknown, TResult = unknown>(
+  handler: LambdaFunction<TEvent, TResult>,
+): middy.MiddyfiedHandler<TEvent, TResult> {
+  return observedChain<TEvent, TResult>().handler(handler);
+}
