@@ -8,6 +8,12 @@ import { DateTime } from 'luxon';
 export const TICKS_PER_EXECUTION = 1_000;
 
 /**
+ * Longest a run sleeps between two looks at its status: a pause or stop sent while it waits for its next due
+ * contact (a frequency cap, a retry hours away, tomorrow's window) takes effect within this time, not when it wakes.
+ */
+export const MAX_SLEEP_SECONDS = 60;
+
+/**
  * The end of a run's date: midnight after it in the latest time zone a callee can have. Contacts
  * carry their own zones, so the run lasts until the day is over for all of them (UTC-12 at most).
  */
@@ -43,7 +49,8 @@ export type TickAction =
  * What the run does after a tick:
  * - stopped or past its day, with no calls left in flight: finalize;
  * - nothing waiting and nothing in flight: finalize;
- * - nothing due for a while and no calls in flight: sleep until the next due attempt;
+ * - nothing due for a while and no calls in flight: sleep until the next due attempt, at most MAX_SLEEP_SECONDS
+ *   (a pause or stop is seen that soon);
  * - otherwise tick again: at once after a dialing tick (which already spent the tick's time), else when the next
  *   contact falls due (a second from now at the soonest, so a tick that could not dial does not spin), a tick
  *   from now at the latest (calls in flight may end in retries due sooner).
@@ -73,7 +80,9 @@ export function nextAction(input: {
     };
   }
   if (!ended && input.status === 'RUNNING' && input.inFlight <= 0 && input.nextDue !== undefined) {
-    const wakeAt = new Date(Math.min(input.nextDue.getTime(), runEndsAt(input.date).getTime()));
+    const wakeAt = new Date(
+      Math.min(input.nextDue.getTime(), runEndsAt(input.date).getTime(), now.getTime() + MAX_SLEEP_SECONDS * 1000),
+    );
     if (wakeAt.getTime() - now.getTime() > tickSeconds * 1000) {
       return { action: 'WAIT_UNTIL', waitUntil: wakeAt.toISOString() };
     }

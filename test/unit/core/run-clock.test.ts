@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPastDate, nextAction, runEndsAt, TICKS_PER_EXECUTION } from '../../../functions/core/run-clock.ts';
+import {
+  isPastDate,
+  MAX_SLEEP_SECONDS,
+  nextAction,
+  runEndsAt,
+  TICKS_PER_EXECUTION,
+} from '../../../functions/core/run-clock.ts';
 
 const base = {
   campaignId: 'demo',
@@ -37,8 +43,16 @@ describe('nextAction', () => {
   });
 
   it('sleeps until the next due attempt when it is more than a tick away', () => {
-    const nextDue = new Date('2026-11-23T11:00:00Z');
+    const nextDue = new Date('2026-11-23T10:00:40Z');
     expect(nextAction({ ...base, nextDue })).toEqual({ action: 'WAIT_UNTIL', waitUntil: nextDue.toISOString() });
+  });
+
+  it('sleeps at most a minute, so a pause or stop sent meanwhile is seen within a minute', () => {
+    const nextDue = new Date('2026-11-23T11:00:00Z');
+    expect(nextAction({ ...base, nextDue })).toEqual({
+      action: 'WAIT_UNTIL',
+      waitUntil: new Date(base.now.getTime() + MAX_SLEEP_SECONDS * 1000).toISOString(),
+    });
   });
 
   it('ticks again when the next contact falls due within a tick, not a whole tick later', () => {
