@@ -82,6 +82,51 @@ export class DialRateStore implements DialRateBucket {
     );
   }
 
+  /** Returns a tick's unused tokens and closes its reservation on the run, in one transaction. */
+  async giveBack(
+    state: DialRateState,
+    version: number,
+    run: { campaignId: string; date: string; tick: string },
+  ): Promise<boolean | 'STALE'> {
+    return retryContention(
+      async ({ clientRequestToken }) => {
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              ClientRequestToken: clientRequestToken,
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...dialRateKey, ...state, version: version + 1 },
+                    ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+                    ExpressionAttributeValues: { ':version': version },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: runKey(run.campaignId, run.date),
+                    UpdateExpression: 'SET tickReservation.closed = :closed',
+                    ConditionExpression: 'tickReservation.tick = :tick',
+                    ExpressionAttributeValues: { ':closed': true, ':tick': run.tick },
+                  },
+                },
+              ],
+            }),
+          );
+          return true;
+        } catch (error) {
+          const [bucket, reservation] = cancellationReasons(error);
+          if (reservation === 'ConditionalCheckFailed') return 'STALE';
+          if (bucket === 'ConditionalCheckFailed') return false;
+          throw error;
+        }
+      },
+      { what: 'give back dial-rate tokens' },
+    );
+  }
+
   /** Writes the bucket if nobody else did since `version` (rate changes, returned tokens); false means retry. */
   async put(state: DialRateState, version: number): Promise<boolean> {
     return retryContention(

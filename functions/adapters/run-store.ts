@@ -22,6 +22,7 @@ const TickReservationSchema = z.object({
   tick: z.string(),
   tokens: z.number().int().min(0),
   startedBefore: z.number().int(),
+  closed: z.boolean().optional(),
 });
 
 const RunItemSchema = z.object({
@@ -30,6 +31,7 @@ const RunItemSchema = z.object({
   campaignVersion: z.number().int().min(0).default(0),
   startedAt: z.string().default(''),
   finishedAt: z.string().optional(),
+  lastTick: z.string().optional(),
   lastTickAt: z.string().optional(),
   dialRate: z.number().optional(),
   throttles: z.number().default(0),

@@ -39,7 +39,6 @@ interface StoredContact extends ContactRecord {
 
 interface StoredRun extends RunState {
   weight: number;
-  lastTick?: string;
   ticks: TickRecord[];
 }
 
@@ -66,6 +65,13 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
       return true;
     },
     put: async (state, version) => this.putBucket(state, version),
+    giveBack: async (state, version, run) => {
+      const stored = this.runs.get(runId(run.campaignId, run.date));
+      if (stored?.tickReservation?.tick !== run.tick) return 'STALE';
+      if (!this.putBucket(state, version)) return false;
+      stored.tickReservation = { ...stored.tickReservation, closed: true };
+      return true;
+    },
   };
   /** Engine-wide live calls at their highest: the cap's witness. */
   peakInFlight = 0;
@@ -373,7 +379,7 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
   async getRun(campaignId: string, date: string): Promise<RunState | undefined> {
     const run = this.runs.get(runId(campaignId, date));
     if (run === undefined) return undefined;
-    const { weight: _weight, ticks: _ticks, lastTick: _lastTick, ...state } = run;
+    const { weight: _weight, ticks: _ticks, ...state } = run;
     const counters = { ...this.countersOf(campaignId, date) };
     return structuredClone({ ...state, counters, inFlight: Math.max(0, counters.inFlight ?? 0) });
   }

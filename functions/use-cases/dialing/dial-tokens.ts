@@ -66,7 +66,9 @@ export async function reserveTickTokens(
   plan: (allowance: number) => number[],
 ): Promise<{ offsets: number[]; rate: number; repeated: boolean; start?: TokenBucket }> {
   if (run.previous?.tick === run.tick) {
-    const left = Math.max(0, run.previous.tokens - Math.max(0, run.attemptsStarted - run.previous.startedBefore));
+    const left = run.previous.closed
+      ? 0
+      : Math.max(0, run.previous.tokens - Math.max(0, run.attemptsStarted - run.previous.startedBefore));
     const offsets = plan(left).slice(0, left);
     return { offsets, rate: adaptiveRateOf(await bucket.get(), settings).current, repeated: true };
   }
@@ -111,14 +113,16 @@ export function unusedTokenCredit(
 
 /**
  * Gives back tokens the tick took but did not use (no contact, no free line): the bucket mirrors Connect's,
- * which only counts requests that were sent. Best effort: a bucket too contended to write keeps them spent,
- * which only slows dialing down.
+ * which only counts requests that were sent. The same write closes the tick's reservation on its run, so the
+ * tick run again (a retry after it ended) cannot use those tokens a second time. Best effort: a bucket too
+ * contended to write keeps them spent, which only slows dialing down.
  */
 export async function returnUnusedTokens(
   bucket: DialRateBucket,
   settings: RateSettings,
   unused: number,
   now: Date,
+  run: { campaignId: string; date: string; tick: string },
 ): Promise<void> {
   if (unused <= 0) return;
   for (let round = 0; round < 3; round++) {
@@ -126,11 +130,12 @@ export async function returnUnusedTokens(
     if (stored === undefined) return;
     const current = refill(bucketOf(stored, settings, now), now);
     const tokens = Math.min(current.burst, current.tokens + unused);
-    const written = await bucket.put(
+    const written = await bucket.giveBack(
       { tokens, at: new Date(current.updatedAtMs).toISOString(), rate: current.ratePerSecond },
       stored.version,
+      run,
     );
-    if (written) return;
+    if (written !== false) return;
   }
 }
 

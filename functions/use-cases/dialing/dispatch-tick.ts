@@ -209,7 +209,9 @@ async function dialDue(
   const { clock } = ports;
   const random = settings.random ?? Math.random;
   const tickStart = clock.now();
-  const repeated = run.tickReservation?.tick === tickKey(input);
+  const repeated = run.tickReservation?.tick === tickKey(input) || run.lastTick === tickKey(input);
+  // The tick ran to its end before (its retry after a later step failed): it has nothing left to dial.
+  if (run.lastTick === tickKey(input)) return true;
   // Read no more contacts than the bucket could possibly afford this tick.
   const affordable = repeated
     ? (run.tickReservation?.tokens ?? 0)
@@ -305,7 +307,7 @@ async function dialDue(
   // Give back what Connect's bucket kept of the unused slots' tokens (a repeated tick knows only their count).
   const credit =
     bucketAtStart === undefined ? tally.refunds : unusedTokenCredit(bucketAtStart, tickStart, offsets, used, now);
-  await returnUnusedTokens(ports.dialRate, settings, credit, now);
+  await returnUnusedTokens(ports.dialRate, settings, credit, now, { campaignId, date, tick: tickKey(input) });
   return repeated;
 
   function account(outcome: StartCallOutcome, contact: DueContact, line: LineShard): void {

@@ -253,6 +253,8 @@ export interface TickReservation {
   tokens: number;
   /** The run's `attemptsStarted` when the tokens were taken: the tick has used as many as started since. */
   startedBefore: number;
+  /** The tick ended and gave its unused tokens back: the same tick run again has none left. */
+  closed?: boolean;
 }
 
 /** A run as the dispatcher sees it: its item and its counters. */
@@ -267,6 +269,8 @@ export interface RunState {
   consecutiveDialErrors: number;
   consecutiveThrottledTicks: number;
   tickReservation?: TickReservation;
+  /** `<generation>#<tick>` of the last tick that ran to its end (recorded it). */
+  lastTick?: string;
 }
 
 export interface ActiveRun {
@@ -318,6 +322,16 @@ export interface DialRateBucket {
   ): Promise<boolean>;
   /** Writes the bucket unless it changed since `version`; false: read again and retry. */
   put(state: DialRateState, version: number): Promise<boolean>;
+  /**
+   * Gives a tick's unused tokens back: writes the bucket unless it changed since `version`, and closes the tick's
+   * reservation on its run in the same write, so the same tick run again cannot use them too. false: retry;
+   * 'STALE': the run holds another tick's reservation, nothing was written.
+   */
+  giveBack(
+    state: DialRateState,
+    version: number,
+    run: { campaignId: string; date: string; tick: string },
+  ): Promise<boolean | 'STALE'>;
 }
 
 export interface OptOuts {

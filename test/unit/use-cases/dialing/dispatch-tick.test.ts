@@ -116,6 +116,48 @@ describe('dispatchTick', () => {
     expect(harness.store.ticksOf('sim', DATE)).toHaveLength(1);
   });
 
+  it('dials nobody when a tick that ended, and gave its unused tokens back, runs again after lines freed', async () => {
+    const harness = new Harness({ maxConcurrentCalls: 10, dialsPerSecond: 10 });
+    harness.store.openRun('sim', DATE);
+    harness.addContacts(40);
+    const settings = settingsOf({ maxConcurrentCalls: 10, dialsPerSecond: 10, dialBurst: 20 });
+    // Another run's calls hold every line for the whole first tick.
+    const held = [...harness.store.lineCaps];
+    held.forEach((cap, shard) => {
+      harness.store.lineInFlight[shard] = cap;
+    });
+
+    const first = await tick(harness, settings, 3);
+    expect(first.started).toBe(0);
+    expect(first.unusedTokens).toBeGreaterThan(0);
+    const afterFirst = await harness.store.dialRate.get();
+    held.forEach((_, shard) => {
+      harness.store.lineInFlight[shard] = 0;
+    });
+    const again = await tick(harness, settings, 3);
+
+    expect(again.repeated).toBe(true);
+    expect(again.started).toBe(0);
+    expect(harness.dials).toHaveLength(0);
+    expect((await harness.store.dialRate.get())?.version).toBe(afterFirst?.version);
+  });
+
+  it('uses what is left of its reservation when the same tick runs again after dying mid-way', async () => {
+    const harness = new Harness({ maxConcurrentCalls: 50, dialsPerSecond: 2 });
+    harness.store.openRun('sim', DATE);
+    harness.addContacts(40);
+    const settings = settingsOf({ maxConcurrentCalls: 50, dialsPerSecond: 2, dialBurst: 5 });
+    // A reservation of 6 tokens, 2 of them used, as a tick that died after its second call would leave it.
+    const run = harness.store.runs.get(`sim#${DATE}`);
+    if (run === undefined) throw new Error('no run');
+    run.tickReservation = { tick: '0#3', tokens: 6, startedBefore: -2 };
+
+    const again = await tick(harness, settings, 3);
+
+    expect(again.repeated).toBe(true);
+    expect(again.started).toBe(4);
+  });
+
   it('does nothing in an execution that a newer generation has replaced', async () => {
     const harness = new Harness({ maxConcurrentCalls: 10, dialsPerSecond: 2 });
     harness.store.openRun('sim', DATE, { generation: 2 });
