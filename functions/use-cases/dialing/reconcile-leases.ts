@@ -10,7 +10,10 @@
  *   settled from what the flow recorded.
  * - **A lease older than the longest call** (`staleAt`): its end was never reported (a lost contact event). It is
  *   settled from DescribeContact when Connect knows the end, else from the flow's own record of the attempt
- *   (never UNKNOWN when the person answered), else UNKNOWN.
+ *   (never UNKNOWN when the person answered), else UNKNOWN. A call Connect says still goes on (a callee put
+ *   through to a queue, a flow slowed down) keeps its line for another longest call: Connect counts it against
+ *   the concurrent-call quota, so giving the line to another call would exceed it. When Connect is too busy to
+ *   say, the lease waits for the next sweep.
  *
  * Each lease is handled on its own: one that fails is counted and the others go on.
  */
@@ -19,6 +22,7 @@ import { leakedLeasesAlert } from '../../core/alerts/run-alerts.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { isWithinWindow, nextWindowOpening } from '../../core/policy/calling-window.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
+import { TransientError } from '../../lib/transient-error.ts';
 
 import type {
   AttemptRef,
@@ -59,6 +63,8 @@ export interface ReconcileReport {
   settled: number;
   /** Leases settled with nothing known (UNKNOWN). */
   unknown: number;
+  /** Leases past the longest call whose calls Connect says still go on: kept, with a new deadline. */
+  live: number;
   failed: number;
   leakAlert?: ReturnType<typeof leakedLeasesAlert>;
 }
@@ -76,6 +82,7 @@ export async function reconcileLeases(ports: ReconcilePorts, settings: Reconcile
     returned: 0,
     settled: 0,
     unknown: 0,
+    live: 0,
     failed: 0,
   };
   const leaked: LeaseRecord[] = [];
@@ -84,7 +91,7 @@ export async function reconcileLeases(ports: ReconcilePorts, settings: Reconcile
       const result =
         lease.connectContactId === undefined
           ? await recover(ports, settings, lease)
-          : await settleStale(ports, lease, lease.connectContactId);
+          : await settleStale(ports, settings, lease, lease.connectContactId);
       report[result]++;
       if (result === 'unknown') leaked.push(lease);
     } catch (error) {
@@ -102,7 +109,7 @@ export async function reconcileLeases(ports: ReconcilePorts, settings: Reconcile
   return alert === undefined ? report : { ...report, leakAlert: alert };
 }
 
-type Result = 'recovered' | 'returned' | 'settled' | 'unknown';
+type Result = 'recovered' | 'returned' | 'settled' | 'unknown' | 'live';
 
 /** A lease whose call is not recorded: find (or place) the call by its ClientToken, or give the attempt back. */
 async function recover(ports: ReconcilePorts, settings: ReconcileSettings, lease: LeaseRecord): Promise<Result> {
@@ -192,7 +199,12 @@ async function recover(ports: ReconcilePorts, settings: ReconcileSettings, lease
 }
 
 /** A lease past the longest call: settle it from Connect's record of the call, else from the flow's. */
-async function settleStale(ports: ReconcilePorts, lease: LeaseRecord, connectContactId: string): Promise<Result> {
+async function settleStale(
+  ports: ReconcilePorts,
+  settings: ReconcileSettings,
+  lease: LeaseRecord,
+  connectContactId: string,
+): Promise<Result> {
   const ref: AttemptRef = {
     campaignId: lease.campaignId,
     date: lease.date,
@@ -202,7 +214,19 @@ async function settleStale(ports: ReconcilePorts, lease: LeaseRecord, connectCon
   let ended: CallEndSignals | undefined;
   try {
     ended = await ports.describeEnd(connectContactId);
+    if (ended === undefined) {
+      const until = new Date(ports.clock.now().getTime() + settings.maxCallSeconds * 1000);
+      await ports.leases.noteContactId(ref, lease.line, connectContactId, until);
+      logger.warn('call past the longest call still goes on in Connect: its line stays held', {
+        campaignId: ref.campaignId,
+        phone: maskPhone(ref.phone),
+        attempt: ref.attempt,
+        until: until.toISOString(),
+      });
+      return 'live';
+    }
   } catch (error) {
+    if (error instanceof TransientError) throw error;
     logger.warn('DescribeContact failed; settling from the flow record', { error });
   }
   return settleFrom(ports, ref, ended ?? { unknown: true });

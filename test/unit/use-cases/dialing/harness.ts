@@ -120,7 +120,12 @@ export class Harness {
       campaigns: {
         get: async (campaignId: string) => ({ campaign: this.otherCampaigns.get(campaignId) ?? this.campaign }),
       },
-      describeEnd: async (connectContactId: string) => this.placed.get(connectContactId)?.ended,
+      describeEnd: async (connectContactId: string) => {
+        const placed = this.placed.get(connectContactId);
+        if (placed === undefined)
+          throw Object.assign(new Error('no such contact'), { name: 'ResourceNotFoundException' });
+        return placed.ended;
+      },
     };
   }
 

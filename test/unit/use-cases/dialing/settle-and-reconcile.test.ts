@@ -3,6 +3,7 @@
  * of unrecorded calls, and the reconciliation of stale and unrecorded leases, on the in-memory ports.
  */
 import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../../../functions/lib/transient-error.ts';
 import { reconcileLeases } from '../../../../functions/use-cases/dialing/reconcile-leases.ts';
 import { endCall, settleAttempt } from '../../../../functions/use-cases/dialing/settle-attempt.ts';
 import { startCall } from '../../../../functions/use-cases/dialing/start-call.ts';
@@ -182,6 +183,50 @@ describe('reconcileLeases', () => {
     expect(await reconcileLeases(harness.ports, reconcileSettings)).toMatchObject({ returned: 1 });
     expect(harness.dials).toHaveLength(0);
     expect(harness.store.countersOf('sim', DATE)).toMatchObject({ n_PENDING: 1, inFlight: 0, attemptsStarted: 0 });
+  });
+
+  it('keeps the line of a call past the longest call that Connect says still goes on, and settles it once it ends', async () => {
+    // A callee put through to a queue: the call holds a Connect line for 20 minutes, past the 10-minute lease.
+    const harness = new Harness({
+      maxConcurrentCalls: 5,
+      dialsPerSecond: 2,
+      behaviour: () => ({ seconds: 1_200, signals: { disconnectReason: 'CUSTOMER_DISCONNECT' } }),
+    });
+    harness.store.openRun('sim', DATE);
+    const [phone = ''] = harness.addContacts(1);
+    harness.loseEvents = true;
+    await claimAndDial(harness, phone);
+    await harness.clock.advanceTo(new Date(START.getTime() + 700_000));
+
+    expect(await reconcileLeases(harness.ports, reconcileSettings)).toMatchObject({ leases: 1, live: 1, settled: 0 });
+    expect(harness.store.inFlight()).toBe(1);
+    // Not looked at again until its new deadline.
+    expect(await reconcileLeases(harness.ports, reconcileSettings)).toMatchObject({ leases: 0 });
+
+    await harness.clock.advanceTo(new Date(START.getTime() + 1_400_000));
+    expect(await reconcileLeases(harness.ports, reconcileSettings)).toMatchObject({ leases: 1, settled: 1 });
+    expect(harness.store.inFlight()).toBe(0);
+    expect((await harness.store.get('sim', DATE, phone))?.attempts).toBe(1);
+  });
+
+  it('leaves a stale lease for the next sweep while Connect is too busy to describe its call', async () => {
+    const harness = new Harness({ maxConcurrentCalls: 5, dialsPerSecond: 2 });
+    harness.store.openRun('sim', DATE);
+    const [phone = ''] = harness.addContacts(1);
+    harness.loseEvents = true;
+    await claimAndDial(harness, phone);
+    await harness.clock.advanceTo(new Date(START.getTime() + 700_000));
+    const ports = {
+      ...harness.ports,
+      describeEnd: async () => {
+        throw new TransientError('Connect is busy: TooManyRequestsException');
+      },
+    };
+
+    expect(await reconcileLeases(ports, reconcileSettings)).toMatchObject({ leases: 1, failed: 1 });
+    expect(harness.store.inFlight()).toBe(1);
+    expect(await reconcileLeases(harness.ports, reconcileSettings)).toMatchObject({ leases: 1, settled: 1 });
+    expect(harness.store.inFlight()).toBe(0);
   });
 
   it('settles a lease past the longest call from Connect, and goes on past a lease that fails', async () => {
