@@ -45,41 +45,19 @@ export class DialRateStore implements DialRateBucket {
     version: number,
     run: { campaignId: string; date: string; reservation: TickReservation },
   ): Promise<boolean> {
-    return retryContention(
-      async ({ clientRequestToken }) => {
-        try {
-          await this.client.send(
-            new TransactWriteCommand({
-              ClientRequestToken: clientRequestToken,
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: this.tableName,
-                    Item: { ...dialRateKey, ...state, version: version + 1 },
-                    ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
-                    ExpressionAttributeValues: { ':version': version },
-                  },
-                },
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: runKey(run.campaignId, run.date),
-                    UpdateExpression: 'SET tickReservation = :reservation',
-                    ConditionExpression: 'attribute_exists(pk)',
-                    ExpressionAttributeValues: { ':reservation': run.reservation },
-                  },
-                },
-              ],
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (cancellationReasons(error)[0] === 'ConditionalCheckFailed') return false;
-          throw error;
-        }
+    const written = await this.writeWithRun(
+      state,
+      version,
+      {
+        key: runKey(run.campaignId, run.date),
+        update: 'SET tickReservation = :reservation',
+        condition: 'attribute_exists(pk)',
+        values: { ':reservation': run.reservation },
       },
-      { what: 'reserve dial-rate tokens' },
+      'reserve dial-rate tokens',
     );
+    if (written === 'RUN_REFUSED') throw new Error(`run ${run.campaignId}/${run.date} does not exist`);
+    return written === 'WRITTEN';
   }
 
   /** Returns a tick's unused tokens and closes its reservation on the run, in one transaction. */
@@ -88,6 +66,27 @@ export class DialRateStore implements DialRateBucket {
     version: number,
     run: { campaignId: string; date: string; tick: string },
   ): Promise<boolean | 'STALE'> {
+    const written = await this.writeWithRun(
+      state,
+      version,
+      {
+        key: runKey(run.campaignId, run.date),
+        update: 'SET tickReservation.closed = :closed',
+        condition: 'tickReservation.tick = :tick',
+        values: { ':closed': true, ':tick': run.tick },
+      },
+      'give back dial-rate tokens',
+    );
+    return written === 'RUN_REFUSED' ? 'STALE' : written === 'WRITTEN';
+  }
+
+  /** The bucket (condition: `version` unchanged) and an update of its run, in one transaction. */
+  private async writeWithRun(
+    state: DialRateState,
+    version: number,
+    run: { key: Record<string, string>; update: string; condition: string; values: Record<string, unknown> },
+    what: string,
+  ): Promise<'WRITTEN' | 'BUCKET_CHANGED' | 'RUN_REFUSED'> {
     return retryContention(
       async ({ clientRequestToken }) => {
         try {
@@ -106,24 +105,24 @@ export class DialRateStore implements DialRateBucket {
                 {
                   Update: {
                     TableName: this.tableName,
-                    Key: runKey(run.campaignId, run.date),
-                    UpdateExpression: 'SET tickReservation.closed = :closed',
-                    ConditionExpression: 'tickReservation.tick = :tick',
-                    ExpressionAttributeValues: { ':closed': true, ':tick': run.tick },
+                    Key: run.key,
+                    UpdateExpression: run.update,
+                    ConditionExpression: run.condition,
+                    ExpressionAttributeValues: run.values,
                   },
                 },
               ],
             }),
           );
-          return true;
+          return 'WRITTEN';
         } catch (error) {
-          const [bucket, reservation] = cancellationReasons(error);
-          if (reservation === 'ConditionalCheckFailed') return 'STALE';
-          if (bucket === 'ConditionalCheckFailed') return false;
+          const [bucket, onRun] = cancellationReasons(error);
+          if (onRun === 'ConditionalCheckFailed') return 'RUN_REFUSED';
+          if (bucket === 'ConditionalCheckFailed') return 'BUCKET_CHANGED';
           throw error;
         }
       },
-      { what: 'give back dial-rate tokens' },
+      { what },
     );
   }
 
