@@ -8,8 +8,9 @@ import { DateTime } from 'luxon';
 export const TICKS_PER_EXECUTION = 1_000;
 
 /**
- * Longest a run sleeps between two looks at its status: a pause or stop sent while it waits for its next due
- * contact (a frequency cap, a retry hours away, tomorrow's window) takes effect within this time, not when it wakes.
+ * Longest a run sleeps between two looks at its status by default (the stage's `runMaxSleepSeconds`): a pause or
+ * stop sent while it waits for its next due contact (a frequency cap, a retry hours away, tomorrow's window) takes
+ * effect within this time, not when it wakes. Each wake costs a tick (a few state transitions).
  */
 export const MAX_SLEEP_SECONDS = 60;
 
@@ -49,8 +50,8 @@ export type TickAction =
  * What the run does after a tick:
  * - stopped or past its day, with no calls left in flight: finalize;
  * - nothing waiting and nothing in flight: finalize;
- * - nothing due for a while and no calls in flight: sleep until the next due attempt, at most MAX_SLEEP_SECONDS
- *   (a pause or stop is seen that soon);
+ * - nothing due for a while and no calls in flight: sleep until the next due attempt, at most `maxSleepSeconds`
+ *   (default MAX_SLEEP_SECONDS: a pause or stop is seen that soon);
  * - otherwise tick again: at once after a dialing tick (which already spent the tick's time), else when the next
  *   contact falls due (a second from now at the soonest, so a tick that could not dial does not spin), a tick
  *   from now at the latest (calls in flight may end in retries due sooner).
@@ -67,6 +68,7 @@ export function nextAction(input: {
   waiting: number;
   nextDue?: Date;
   dialedThisTick: boolean;
+  maxSleepSeconds?: number;
 }): TickAction {
   const { now, tickSeconds } = input;
   const ended = input.status === 'STOPPING' || now >= runEndsAt(input.date);
@@ -81,7 +83,7 @@ export function nextAction(input: {
   }
   if (!ended && input.status === 'RUNNING' && input.inFlight <= 0 && input.nextDue !== undefined) {
     const wakeAt = new Date(
-      Math.min(input.nextDue.getTime(), runEndsAt(input.date).getTime(), now.getTime() + MAX_SLEEP_SECONDS * 1000),
+      Math.min(input.nextDue.getTime(), runEndsAt(input.date).getTime(), now.getTime() + (input.maxSleepSeconds ?? MAX_SLEEP_SECONDS) * 1000),
     );
     if (wakeAt.getTime() - now.getTime() > tickSeconds * 1000) {
       return { action: 'WAIT_UNTIL', waitUntil: wakeAt.toISOString() };

@@ -27,6 +27,8 @@ export const EnvironmentSchema = z.object({
   DIAL_BURST: positiveInteger,
   FLOW_FUNCTION_CONCURRENCY: positiveInteger,
   TICK_SECONDS: positiveInteger,
+  /** Longest a run sleeps before it looks at its status again: a pause or stop waits at most this long. */
+  RUN_MAX_SLEEP_SECONDS: positiveInteger.max(3_600),
   RUN_STATE_MACHINE_ARN: z.string().min(1),
   CONTACT_FLOW_ARN: z.string().min(1),
   RETENTION_DAYS: positiveInteger,

@@ -56,6 +56,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOCAL_DIAL_BURST: '20',
     // A campaign PUT reaches the contact-flow functions within a second (flow.test.ts edits a live script).
     LOCAL_CAMPAIGN_CACHE_SECONDS: '1',
+    // A stop or pause reaches a sleeping run (one held back by a frequency cap) within 5 s, not a minute.
+    LOCAL_RUN_MAX_SLEEP_SECONDS: '5',
   });
   rmSync(resolve(import.meta.dirname, '../..', stateDirectory), { recursive: true, force: true });
   const settings = localSettings({

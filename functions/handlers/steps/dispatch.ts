@@ -14,7 +14,13 @@ import { publishMetrics } from '../../lib/metrics.ts';
 import { DispatcherError, dispatchTick, type TickReport } from '../../use-cases/dialing/dispatch-tick.ts';
 import { callStarter, STARTER_SETTINGS, STORE_SETTINGS, storePorts } from '../dialing-ports.ts';
 
-const settings = environment([...STORE_SETTINGS, ...STARTER_SETTINGS, 'TICK_SECONDS', 'MAX_CALL_SECONDS']);
+const settings = environment([
+  ...STORE_SETTINGS,
+  ...STARTER_SETTINGS,
+  'TICK_SECONDS',
+  'MAX_CALL_SECONDS',
+  'RUN_MAX_SLEEP_SECONDS',
+]);
 const ports = { ...storePorts(settings), dialer: callStarter(settings) };
 const history = new RunHistory(settings.TABLE_NAME, settings.RETENTION_DAYS);
 const contactPolicy = contactPolicyOf(settings.STAGE);
@@ -73,6 +79,7 @@ export const handler = lambdaHandler(async (event: unknown) => {
       dialBurst: settings.DIAL_BURST,
       tickSeconds: settings.TICK_SECONDS,
       leaseSeconds: settings.MAX_CALL_SECONDS,
+      maxSleepSeconds: settings.RUN_MAX_SLEEP_SECONDS,
       contactPolicy,
     },
     stored.campaign,

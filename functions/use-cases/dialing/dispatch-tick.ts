@@ -63,6 +63,8 @@ export interface TickSettings extends RateSettings, StartCallSettings {
   duePollMs?: number;
   /** The stage's contact policy (frequency caps, caller-ID pools); none: no caps, every call from `callerId`. */
   contactPolicy?: ContactPolicy;
+  /** Longest a run sleeps before it looks at its status again (default MAX_SLEEP_SECONDS, core/run-clock.ts). */
+  maxSleepSeconds?: number;
   random?: () => number;
 }
 
@@ -178,6 +180,7 @@ export async function dispatchTick(
     waiting,
     nextDue: waiting > 0 ? await ports.contacts.nextDue(campaignId, date) : undefined,
     dialedThisTick: tally.started > 0,
+    ...(settings.maxSleepSeconds !== undefined && { maxSleepSeconds: settings.maxSleepSeconds }),
   });
   return {
     started: tally.started,

@@ -55,6 +55,14 @@ describe('nextAction', () => {
     });
   });
 
+  it("sleeps at most the stage's own limit when it sets one", () => {
+    const nextDue = new Date('2026-11-23T11:00:00Z');
+    expect(nextAction({ ...base, nextDue, maxSleepSeconds: 15 })).toEqual({
+      action: 'WAIT_UNTIL',
+      waitUntil: new Date(base.now.getTime() + 15_000).toISOString(),
+    });
+  });
+
   it('ticks again when the next contact falls due within a tick, not a whole tick later', () => {
     expect(nextAction({ ...base, nextDue: new Date('2026-11-23T10:00:03Z') })).toEqual({
       action: 'TICK',

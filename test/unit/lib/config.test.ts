@@ -16,6 +16,7 @@ const valid = {
   DIAL_BURST: '5',
   FLOW_FUNCTION_CONCURRENCY: '20',
   TICK_SECONDS: '5',
+  RUN_MAX_SLEEP_SECONDS: '60',
   RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:000000000000:stateMachine:run',
   CONTACT_FLOW_ARN: 'arn:aws:connect:eu-west-1:000000000000:instance/x/contact-flow/y',
   RETENTION_DAYS: '90',
