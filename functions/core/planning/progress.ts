@@ -86,8 +86,9 @@ export function observedMix(
  * (`n_DIALING`, planned as due again now: their call is counted again, which costs the estimate at most one call
  * length). The due index is read earliest first and fresh contacts fall due first, so while attempts started are
  * fewer than contacts, no contact has had a retry: the fresh ones are those never dialled. The attempts the open
- * contacts have had (`attemptsStarted` less those of finished contacts, `t_<n>`) are spread evenly over the others,
- * whose retries fall due between the next due time and the policy's mean delay from now.
+ * contacts have had (`attemptsStarted` less those of finished contacts, `t_<n>`) are spread over the others (on
+ * the whole numbers either side of their mean), whose retries fall due between the next due time and the policy's
+ * mean delay from now.
  */
 export function openContacts(input: {
   counters: Readonly<Record<string, number>>;
@@ -118,33 +119,43 @@ export function openContacts(input: {
   const lastAttempt = input.policy.maxAttempts - 1;
   const groups: ContactGroup[] = [];
   if (fresh > 0) groups.push({ timeZone, count: fresh, attempts: 0, dueAt: now });
-  if (dialing > 0) {
-    groups.push({
-      timeZone,
-      count: dialing,
-      attempts: Math.min(lastAttempt, Math.max(0, Math.round(meanAttempts) - 1)),
-      dueAt: now,
-    });
+  for (const part of byAttempts(dialing, meanAttempts - 1, 0, lastAttempt)) {
+    groups.push({ timeZone, count: part.count, attempts: part.attempts, dueAt: now });
   }
   const retrying = waiting - fresh;
   if (retrying > 0) {
-    const attempts = Math.min(lastAttempt, Math.max(1, Math.round(meanAttempts)));
     const first = Math.max(now, input.nextDueAt ?? now);
     const last = Math.max(first, now + meanRetryDelayMs(input.policy));
     const slices = Math.min(5, retrying);
+    // Each part spread evenly over the slices (rounding once for the whole group, not once per slice).
+    const share = (total: number, slice: number) =>
+      Math.floor((total * (slice + 1)) / slices) - Math.floor((total * slice) / slices);
+    const parts = byAttempts(retrying, meanAttempts, 1, lastAttempt);
     for (let slice = 0; slice < slices; slice++) {
-      const count = Math.floor((retrying * (slice + 1)) / slices) - Math.floor((retrying * slice) / slices);
-      if (count > 0) {
-        groups.push({
-          timeZone,
-          count,
-          attempts,
-          dueAt: Math.round(first + ((last - first) * (slice + 0.5)) / slices),
-        });
+      const dueAt = Math.round(first + ((last - first) * (slice + 0.5)) / slices);
+      for (const part of parts) {
+        const count = share(part.count, slice);
+        if (count > 0) groups.push({ timeZone, count, attempts: part.attempts, dueAt });
       }
     }
   }
   return groups;
+}
+
+/**
+ * `count` contacts whose attempts so far average `mean`, as two groups on the whole numbers either side of it (1.4
+ * attempts: 60 % have had 1, 40 % have had 2), within [min, max]. Rounding the mean instead moves every one of them
+ * a whole attempt at once: the estimate jumped by a tenth of the run when the mean crossed a half.
+ */
+function byAttempts(count: number, mean: number, min: number, max: number): Array<{ attempts: number; count: number }> {
+  if (count <= 0) return [];
+  const clamped = Math.min(max, Math.max(min, mean));
+  const lower = Math.floor(clamped);
+  const upper = Math.round(count * (clamped - lower));
+  return [
+    { attempts: lower, count: count - upper },
+    { attempts: lower + 1, count: upper },
+  ].filter((part) => part.count > 0);
 }
 
 /** The mean of the policy's retry delays, ms (what a retry waits on average). */
