@@ -91,7 +91,7 @@ describe('the live finish estimate of a local run', () => {
     expect(estimates.every((estimate) => estimate.remaining > 0 && estimate.remaining <= CONTACTS)).toBe(true);
   });
 
-  it('is within ±15 % of the actual finish from half-way through the run (each estimate within ±25 %)', () => {
+  it('is within ±15 % of the actual finish from half-way through the run, every estimate', () => {
     const length = lastCallEnd - runStart;
     const fromHalfWay = estimates.filter((estimate) => estimate.at - runStart >= length / 2);
     expect(fromHalfWay.length).toBeGreaterThan(0);
@@ -105,9 +105,6 @@ describe('the live finish estimate of a local run', () => {
         .join(' ')}`,
     );
     const errors = signed.map((entry) => Math.abs(entry.error)).sort((a, b) => a - b);
-    // The typical estimate meets the target; a single one may be thrown further by the run's own pace on a quiet
-    // machine (one reached 23 % on 2026-12-04: the local stack ticks faster than the pace a plan assumes).
-    expect(errors[Math.floor(errors.length / 2)]).toBeLessThanOrEqual(0.15);
-    expect(errors.at(-1)).toBeLessThanOrEqual(0.25);
+    expect(errors.at(-1)).toBeLessThanOrEqual(0.15);
   });
 });

@@ -18,10 +18,14 @@ export interface PaceSample {
 /** How long the pace is measured over (the last minutes, not the whole day: a run slows down as it ends). */
 export const PACE_WINDOW_MS = 5 * 60_000;
 
+/** Shortest time a pace is measured over. */
+const MIN_PACE_MS = 30_000;
+
 /**
  * The run's recent dial rate (attempts started per second) and, by Little's law, its mean line time (calls in
  * flight ÷ dial rate), from the samples of the last {@link PACE_WINDOW_MS} and the counters now. Undefined while
- * there is too little to measure (under 30 s or 10 attempts).
+ * there is too little to measure (under 30 s or 10 attempts). Samples are per minute (the minute's last tick), so
+ * in a run's first minute the pace is measured from the run's start.
  */
 export function observedPace(input: {
   now: number;
@@ -31,12 +35,16 @@ export function observedPace(input: {
   startedAt?: number;
 }): { dialsPerSecond: number; meanLineSeconds?: number } | undefined {
   const recent = input.samples.filter((sample) => sample.at >= input.now - PACE_WINDOW_MS && sample.at < input.now);
+  const fromStart =
+    input.startedAt === undefined ? undefined : { at: input.startedAt, inFlight: 0, attemptsStarted: 0 };
+  // A run's first minute has one sample, rewritten every tick (seconds old): measure from the run's start instead.
+  const oldest = recent[0];
   const from =
-    recent[0] ?? (input.startedAt === undefined ? undefined : { at: input.startedAt, inFlight: 0, attemptsStarted: 0 });
+    oldest !== undefined && (input.now - oldest.at >= MIN_PACE_MS || fromStart === undefined) ? oldest : fromStart;
   if (from === undefined) return undefined;
   const seconds = (input.now - from.at) / 1000;
   const attempts = input.attemptsStarted - from.attemptsStarted;
-  if (seconds < 30 || attempts < 10) return undefined;
+  if (seconds * 1000 < MIN_PACE_MS || attempts < 10) return undefined;
   const dialsPerSecond = attempts / seconds;
   const inFlight = [...recent.map((sample) => sample.inFlight), input.inFlight];
   const meanInFlight = inFlight.reduce((sum, value) => sum + value, 0) / inFlight.length;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RetryPolicySchema } from '../../../../functions/core/campaign.ts';
-import { openContacts } from '../../../../functions/core/planning/progress.ts';
+import { observedPace, openContacts } from '../../../../functions/core/planning/progress.ts';
 
 const policy = RetryPolicySchema.parse({
   maxAttempts: 3,
@@ -67,5 +67,49 @@ describe('openContacts', () => {
   it('never plans more attempts than the policy allows', () => {
     const groups = groupsOf({ contacts: 10, started: 40, waiting: 6, dialing: 4, finished: 0 });
     for (const group of groups) expect(group.attempts ?? 0).toBeLessThanOrEqual(policy.maxAttempts - 1);
+  });
+});
+
+describe('observedPace', () => {
+  const startedAt = Date.parse('2026-03-02T10:00:10Z');
+
+  it("measures a young run's pace from its start while its only minute sample is seconds old", () => {
+    // 40 s into the run: the current minute's sample was rewritten by the tick a second ago.
+    const now = startedAt + 40_000;
+    const pace = observedPace({
+      now,
+      attemptsStarted: 120,
+      inFlight: 12,
+      samples: [{ at: now - 1_000, inFlight: 12, attemptsStarted: 117 }],
+      startedAt,
+    });
+
+    expect(pace?.dialsPerSecond).toBeCloseTo(3, 5);
+    expect(pace?.meanLineSeconds).toBeCloseTo(4, 5);
+  });
+
+  it('measures from the oldest sample of the window once it is old enough', () => {
+    const now = startedAt + 200_000;
+    const pace = observedPace({
+      now,
+      attemptsStarted: 600,
+      inFlight: 12,
+      samples: [
+        { at: now - 120_000, inFlight: 12, attemptsStarted: 240 },
+        { at: now - 60_000, inFlight: 12, attemptsStarted: 420 },
+      ],
+      startedAt,
+    });
+
+    expect(pace?.dialsPerSecond).toBeCloseTo(3, 5);
+  });
+
+  it('says nothing under 30 s or 10 attempts', () => {
+    expect(observedPace({ now: startedAt + 20_000, attemptsStarted: 60, inFlight: 12, samples: [], startedAt })).toBe(
+      undefined,
+    );
+    expect(observedPace({ now: startedAt + 60_000, attemptsStarted: 9, inFlight: 1, samples: [], startedAt })).toBe(
+      undefined,
+    );
   });
 });
