@@ -83,7 +83,11 @@ export function nextAction(input: {
   }
   if (!ended && input.status === 'RUNNING' && input.inFlight <= 0 && input.nextDue !== undefined) {
     const wakeAt = new Date(
-      Math.min(input.nextDue.getTime(), runEndsAt(input.date).getTime(), now.getTime() + (input.maxSleepSeconds ?? MAX_SLEEP_SECONDS) * 1000),
+      Math.min(
+        input.nextDue.getTime(),
+        runEndsAt(input.date).getTime(),
+        now.getTime() + (input.maxSleepSeconds ?? MAX_SLEEP_SECONDS) * 1000,
+      ),
     );
     if (wakeAt.getTime() - now.getTime() > tickSeconds * 1000) {
       return { action: 'WAIT_UNTIL', waitUntil: wakeAt.toISOString() };
