@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- <name> [args…]`: runs one benchmark. Each benchmark is a module exporting
- * `run(args: readonly string[]): Promise<void>`; add yours to {@link BENCHMARKS}.
+ * `run(args: readonly string[]): Promise<void>`; add yours to {@link BENCHMARKS}. Ctrl-C or SIGTERM (a `timeout`)
+ * stops what the benchmark started (DynamoDB Local's JVM, the local cloud) before it exits.
  */
+import { stopAllProcesses } from '../local/processes.ts';
 
 interface Benchmark {
   run(args: readonly string[]): Promise<void>;
@@ -18,6 +20,15 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   analytics: () => import('./analytics.ts'),
   pacing: () => import('./pacing.ts'),
 };
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    void stopAllProcesses().finally(() => process.exit(code));
+  });
+}
 
 const [name, ...args] = process.argv.slice(2);
 const load = name === undefined ? undefined : BENCHMARKS[name];
