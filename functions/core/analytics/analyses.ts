@@ -246,21 +246,14 @@ export function dimensionValue(alias: string, dimension: string): string {
 
 const latestName = (questionId: string): string => `latest_${questionId}`;
 
-/** Each contact's latest answer to a question: its answer rows no later attempt answered again. */
+/** Each contact's latest answer to a question: the view `latest_answers` (one row per contact and question). */
 function latestAnswers(questionId: string, analysis: ResolvedAnalysis): string {
-  const question = sqlString(questionId);
   return [
     `${latestName(questionId)} AS (`,
     '  SELECT a.campaign, a.run_date, a.contact_key, a.answer_key, a.label,',
     `    ${Array.from({ length: DIMENSION_SLOTS }, (_, index) => `a.dim${index + 1}_name, a.dim${index + 1}`).join(', ')}`,
-    '  FROM answers a',
-    `  WHERE ${partition('a', analysis)} AND a.question_id = ${question}`,
-    '    AND NOT EXISTS (',
-    '      SELECT 1 FROM answers b',
-    `      WHERE ${partition('b', analysis)} AND b.question_id = ${question} AND b.attempt > 1`,
-    '        AND b.campaign = a.campaign AND b.run_date = a.run_date AND b.contact_key = a.contact_key',
-    '        AND b.attempt > a.attempt',
-    '    )',
+    '  FROM latest_answers a',
+    `  WHERE ${partition('a', analysis)} AND a.question_id = ${sqlString(questionId)}`,
     ')',
   ].join('\n');
 }
