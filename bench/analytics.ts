@@ -314,7 +314,7 @@ export async function run(args: readonly string[]): Promise<void> {
     // The direct path: DuckDB over the same copies the endpoint reads (synced by a first engine query).
     await queries.run('SELECT count(*) FROM attempts_files');
     await queries.run(
-      'SELECT count(*) FROM answers_files UNION ALL SELECT count(*) FROM contacts_files UNION ALL SELECT count(*) FROM follow_ups_files',
+      'SELECT count(*) FROM answers_files UNION ALL SELECT count(*) FROM contacts_files UNION ALL SELECT count(*) FROM follow_ups_files UNION ALL SELECT count(*) FROM latest_answers_files',
     );
     const direct = await (await DuckDBInstance.create(':memory:')).connect();
     const objects = join(STATE, 'athena', 'objects', BUCKET);
@@ -516,7 +516,10 @@ async function pipelineAndFreshness(
   const parameters = AnalysisParametersSchema.parse({ campaign: 'fresh', date: freshDate, question: 'q1' });
   const counted = async () => {
     const outcome = await runAnalysis({ campaigns, queries, minCell: 1 }, 'answers', parameters);
-    return outcome.kind === 'RESULT' ? outcome.result.rows.reduce((sum, row) => sum + Number(row[2] ?? 0), 0) : 0;
+    // A failed analysis would never count the answer: stop with its reason rather than wait forever.
+    if (outcome.kind !== 'RESULT')
+      throw new Error(`freshness: the answers analysis failed: ${JSON.stringify(outcome)}`);
+    return outcome.result.rows.reduce((sum, row) => sum + Number(row[2] ?? 0), 0);
   };
   const delays: number[] = [];
   for (const [index, phone] of phones.entries()) {
