@@ -103,8 +103,8 @@ function visibleBatchRows(
  * Each contact's latest answer to each question (the answer of its highest attempt), exactly: the partition's newest
  * snapshot (core/analytics/latest-answers.ts) and the answers of the batch files the `answers` view reads (fresh
  * ones, not yet in a segment). A snapshot row stays unless a fresh answer of a later attempt replaces it; a fresh
- * answer stays if it is its contact's latest fresh one and no snapshot row of the same or a later attempt exists (the
- * same fact may be in both while compaction writes). The newest snapshot is the partition's greatest file path: its
+ * answer stays if it is its contact's latest fresh one and no row of any snapshot has the same or a later attempt
+ * (the same fact may be in both while compaction writes). The newest snapshot is the partition's greatest file path: its
  * name is `c-<13-digit time>-…`, and a new snapshot is always named later than the others.
  *
  * Joins on equal keys rather than correlated subqueries where the outer side is the snapshot (a row per contact):
