@@ -7,8 +7,20 @@
  */
 'use strict';
 
-const { FACT_TABLES, FACT_TABLE_NAMES, PARTITION_COLUMNS } = require('../functions/core/analytics/fact-tables.ts');
-const { factViewSql, filesTableName, TRINO_TYPES, viewColumns } = require('../functions/core/analytics/views.ts');
+const {
+  LATEST_ANSWERS,
+  PARTITION_COLUMNS,
+  STORED_TABLE_NAMES,
+  STORED_TABLES,
+} = require('../functions/core/analytics/fact-tables.ts');
+const {
+  factViewSql,
+  filesTableName,
+  latestAnswersColumns,
+  latestAnswersViewSql,
+  TRINO_TYPES,
+  viewColumns,
+} = require('../functions/core/analytics/views.ts');
 
 const PARQUET = {
   InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -24,7 +36,10 @@ function filesTableInput(table, { bucket, retentionDays }) {
   const location = `s3://${bucket}/analytics/${table}/`;
   return {
     Name: filesTableName(table),
-    Description: `${FACT_TABLES[table].comment}: the files as written (a fact may repeat; query the view ${table})`,
+    Description:
+      table === LATEST_ANSWERS
+        ? `${STORED_TABLES[table].comment}: every snapshot file (query the view ${table})`
+        : `${STORED_TABLES[table].comment}: the files as written (a fact may repeat; query the view ${table})`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: {
       classification: 'parquet',
@@ -41,22 +56,26 @@ function filesTableInput(table, { bucket, retentionDays }) {
       'storage.location.template': `${location}campaign=\${campaign}/date=\${run_date}/`,
     },
     PartitionKeys: PARTITION_COLUMNS.map(glueColumn),
-    StorageDescriptor: { ...PARQUET, Location: location, Columns: FACT_TABLES[table].columns.map(glueColumn) },
+    StorageDescriptor: { ...PARQUET, Location: location, Columns: STORED_TABLES[table].columns.map(glueColumn) },
   };
 }
 
-/** The view of a table: one row per fact (Athena stores views as base64-encoded "Presto view" definitions). */
+/**
+ * The view of a table: one row per fact, or for latest_answers one per contact and question (Athena stores views as
+ * base64-encoded "Presto view" definitions).
+ */
 function viewTableInput(table, { database }) {
-  const columns = viewColumns(table);
+  const latest = table === LATEST_ANSWERS;
+  const columns = latest ? latestAnswersColumns() : viewColumns(table);
   const definition = {
-    originalSql: factViewSql(table, database),
+    originalSql: latest ? latestAnswersViewSql(database) : factViewSql(table, database),
     catalog: 'awsdatacatalog',
     schema: database,
     columns: columns.map((column) => ({ name: column.name, type: TRINO_TYPES[column.type] })),
   };
   return {
     Name: table,
-    Description: `${FACT_TABLES[table].comment}, each once`,
+    Description: latest ? STORED_TABLES[table].comment : `${STORED_TABLES[table].comment}, each once`,
     TableType: 'VIRTUAL_VIEW',
     Parameters: { presto_view: 'true', comment: 'Presto View' },
     ViewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(definition)).toString('base64')} */`,
@@ -81,7 +100,7 @@ async function settings(resolveVariable) {
 const camel = (table) => table.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase());
 
 const sources = {};
-for (const table of FACT_TABLE_NAMES) {
+for (const table of STORED_TABLE_NAMES) {
   sources[`${camel(table)}Files`] = async ({ resolveVariable }) =>
     filesTableInput(table, await settings(resolveVariable));
   sources[`${camel(table)}View`] = async ({ resolveVariable }) =>

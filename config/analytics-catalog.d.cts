@@ -1,4 +1,4 @@
-import type { FactTableName } from '../functions/core/analytics/fact-tables.ts';
+import type { StoredTableName } from '../functions/core/analytics/fact-tables.ts';
 
 /** The stage's names the catalogue is built with. */
 export interface CatalogSettings {
@@ -8,5 +8,5 @@ export interface CatalogSettings {
 }
 /** A Glue `TableInput` as CloudFormation takes it. */
 export type TableInput = Record<string, unknown>;
-export function filesTableInput(table: FactTableName, settings: CatalogSettings): TableInput;
-export function viewTableInput(table: FactTableName, settings: CatalogSettings): TableInput;
+export function filesTableInput(table: StoredTableName, settings: CatalogSettings): TableInput;
+export function viewTableInput(table: StoredTableName, settings: CatalogSettings): TableInput;

@@ -14,10 +14,10 @@ import { parquetReadObjects } from 'hyparquet';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import {
   ANALYTICS_PREFIX,
-  FACT_TABLES,
   type FactColumnType,
-  type FactTableName,
   partitionPrefix,
+  STORED_TABLES,
+  type StoredTableName,
 } from '../core/analytics/fact-tables.ts';
 import type { FactRow, FactValue } from '../core/analytics/facts.ts';
 import { s3Client } from './aws-clients.ts';
@@ -35,8 +35,8 @@ const PARQUET_TYPES: Record<FactColumnType, NonNullable<ColumnSource['type']>> =
 const ROW_GROUP_SIZE = 100_000;
 
 /** A table's rows as one Parquet file (Snappy, statistics on), columns in the table's declared order. */
-export function encodeFacts(table: FactTableName, rows: readonly FactRow[]): Uint8Array {
-  const columnData: ColumnSource[] = FACT_TABLES[table].columns.map((column) => ({
+export function encodeFacts(table: StoredTableName, rows: readonly FactRow[]): Uint8Array {
+  const columnData: ColumnSource[] = STORED_TABLES[table].columns.map((column) => ({
     name: column.name,
     type: PARQUET_TYPES[column.type],
     data: rows.map((row) => cell(row[column.name], column.type)),
@@ -53,10 +53,10 @@ function cell(value: FactValue | undefined, type: FactColumnType): FactValue {
 }
 
 /** The rows of a fact file, each column as the table declares it (a column missing from an old file is null). */
-export async function decodeFacts(table: FactTableName, bytes: Uint8Array): Promise<FactRow[]> {
+export async function decodeFacts(table: StoredTableName, bytes: Uint8Array): Promise<FactRow[]> {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const objects = (await parquetReadObjects({ file: buffer as ArrayBuffer })) as Array<Record<string, unknown>>;
-  const columns = FACT_TABLES[table].columns;
+  const columns = STORED_TABLES[table].columns;
   return objects.map((object) => {
     const row: FactRow = {};
     for (const column of columns) row[column.name] = toFactValue(object[column.name]);
@@ -94,7 +94,7 @@ export class FactFiles {
 
   /** Writes one file of a partition; returns its key and size. */
   async write(
-    table: FactTableName,
+    table: StoredTableName,
     campaignId: string,
     date: string,
     fileName: string,
@@ -146,7 +146,7 @@ export class FactFiles {
   }
 
   /** The partitions of a table: `{ campaignId, date }` for every `campaign=…/date=…/` folder. */
-  async partitions(table: FactTableName): Promise<Array<{ campaignId: string; date: string }>> {
+  async partitions(table: StoredTableName): Promise<Array<{ campaignId: string; date: string }>> {
     const tablePrefix = `${ANALYTICS_PREFIX}${table}/`;
     const partitions: Array<{ campaignId: string; date: string }> = [];
     for (const campaignFolder of await this.folders(tablePrefix)) {
@@ -161,7 +161,7 @@ export class FactFiles {
   }
 
   /** The rows of one fact file. */
-  async read(table: FactTableName, key: string): Promise<FactRow[]> {
+  async read(table: StoredTableName, key: string): Promise<FactRow[]> {
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (object.Body === undefined) throw new Error(`s3://${this.bucket}/${key} has no body`);
     return decodeFacts(table, await object.Body.transformToByteArray());

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { DIMENSION_SLOTS } from './fact-tables.ts';
+import { latestAnswersSql } from './views.ts';
 
 export const ANALYSIS_NAMES = [
   'outcomes',
@@ -246,21 +247,17 @@ export function dimensionValue(alias: string, dimension: string): string {
 
 const latestName = (questionId: string): string => `latest_${questionId}`;
 
-/** Each contact's latest answer to a question: its answer rows no later attempt answered again. */
+/**
+ * Each contact's latest answer to a question: the SQL of the view `latest_answers` (one row per contact and
+ * question), with the analysis' partitions and question on every scan inside it, so none reads other partitions.
+ */
 function latestAnswers(questionId: string, analysis: ResolvedAnalysis): string {
-  const question = sqlString(questionId);
+  const latest = latestAnswersSql(undefined, { partition: (alias) => partition(alias, analysis), questionId });
   return [
     `${latestName(questionId)} AS (`,
     '  SELECT a.campaign, a.run_date, a.contact_key, a.answer_key, a.label,',
     `    ${Array.from({ length: DIMENSION_SLOTS }, (_, index) => `a.dim${index + 1}_name, a.dim${index + 1}`).join(', ')}`,
-    '  FROM answers a',
-    `  WHERE ${partition('a', analysis)} AND a.question_id = ${question}`,
-    '    AND NOT EXISTS (',
-    '      SELECT 1 FROM answers b',
-    `      WHERE ${partition('b', analysis)} AND b.question_id = ${question} AND b.attempt > 1`,
-    '        AND b.campaign = a.campaign AND b.run_date = a.run_date AND b.contact_key = a.contact_key',
-    '        AND b.attempt > a.attempt',
-    '    )',
+    `  FROM (\n${latest}\n  ) a`,
     ')',
   ].join('\n');
 }

@@ -17,7 +17,7 @@ export interface FactColumn {
 }
 
 export interface FactTable {
-  name: FactTableName;
+  name: StoredTableName;
   comment: string;
   columns: readonly FactColumn[];
   /** The columns that identify one fact: a fact written twice is the same fact (exactly once in every result). */
@@ -136,6 +136,28 @@ export const FACT_TABLES: Readonly<Record<FactTableName, FactTable>> = {
   },
 };
 
+/**
+ * Tables compaction derives from the facts (never written by the stream): `latest_answers`, a snapshot per
+ * partition of each contact's latest answer to each question, so the analyses that read latest answers read one
+ * row per contact and question instead of comparing every answer with the re-answers of later attempts
+ * (docs/analytics.md, "Latest answers").
+ */
+export const LATEST_ANSWERS = 'latest_answers';
+export type DerivedTableName = typeof LATEST_ANSWERS;
+/** Every table with files under `analytics/`: the fact tables and the derived ones. */
+export type StoredTableName = FactTableName | DerivedTableName;
+export const STORED_TABLE_NAMES: readonly StoredTableName[] = [...FACT_TABLE_NAMES, LATEST_ANSWERS];
+
+export const STORED_TABLES: Readonly<Record<StoredTableName, FactTable>> = {
+  ...FACT_TABLES,
+  latest_answers: {
+    ...FACT_TABLES.answers,
+    name: LATEST_ANSWERS,
+    comment: "each contact's latest answer to each question, as of the partition's newest snapshot file",
+    key: ['contact_key', 'question_id'],
+  },
+};
+
 /** The partition columns, in path order: `campaign=<id>/date=<run date>`. */
 export const PARTITION_COLUMNS: readonly FactColumn[] = [
   { name: 'campaign', type: 'string', comment: 'campaign id' },
@@ -146,7 +168,7 @@ export const PARTITION_COLUMNS: readonly FactColumn[] = [
 export const ANALYTICS_PREFIX = 'analytics/';
 
 /** The partition's folder: `analytics/<table>/campaign=<id>/date=<run date>/`. */
-export const partitionPrefix = (table: FactTableName, campaignId: string, date: string): string =>
+export const partitionPrefix = (table: StoredTableName, campaignId: string, date: string): string =>
   `${ANALYTICS_PREFIX}${table}/campaign=${campaignId}/date=${date}/`;
 
 const PARTITION_KEY =

@@ -4,10 +4,18 @@
  * a compacted segment, plus the rows of batch files written at or after the partition's newest segment watermark,
  * one per fact key. Written in the SQL that Athena (Trino) and DuckDB share (docs/analytics.md, "SQL subset").
  */
-import { FACT_TABLES, type FactColumnType, type FactTableName, PARTITION_COLUMNS } from './fact-tables.ts';
+import {
+  FACT_TABLES,
+  type FactColumnType,
+  type FactTableName,
+  LATEST_ANSWERS,
+  PARTITION_COLUMNS,
+  STORED_TABLES,
+  type StoredTableName,
+} from './fact-tables.ts';
 
-/** The raw table of a fact table: its files, as written (a fact may be repeated). */
-export const filesTableName = (table: FactTableName): string => `${table}_files`;
+/** The raw table of a stored table: its files, as written (a fact may be repeated). */
+export const filesTableName = (table: StoredTableName): string => `${table}_files`;
 
 /** Trino's names of the column types (Presto view definitions use them). */
 export const TRINO_TYPES: Readonly<Record<FactColumnType, string>> = {
@@ -29,26 +37,130 @@ export function viewColumns(table: FactTableName): Array<{ name: string; type: F
 
 /** The SQL of the view `<table>` over `<database>.<table>_files`. */
 export function factViewSql(table: FactTableName, database: string): string {
-  const files = `${quoteIdentifier(database)}.${quoteIdentifier(filesTableName(table))}`;
+  const files = qualified(database, filesTableName(table));
   const columns = viewColumns(table).map((column) => quoteIdentifier(column.name));
-  const key = ['campaign', 'run_date', ...FACT_TABLES[table].key].map((name) => `f.${quoteIdentifier(name)}`);
   return [
     `SELECT ${columns.join(', ')}`,
     `FROM ${files}`,
     `WHERE "$path" LIKE '%/c-%'`,
     'UNION ALL',
+    ...visibleBatchRows(table, database, { alias: 'f', segments: 's' }),
+  ].join('\n');
+}
+
+/** A table's name, in the database when one is given (views), else as the query's default schema resolves it. */
+const qualified = (database: string | undefined, table: string): string =>
+  database === undefined ? quoteIdentifier(table) : `${quoteIdentifier(database)}.${quoteIdentifier(table)}`;
+
+/** Extra conditions on a scan (by its alias): an analysis' partitions and question, so each scan reads only them. */
+export interface ScanScope {
+  /** Conditions on the partition columns of the scan `alias` (every scan gets them). */
+  partition?: (alias: string) => string;
+  /** Only this question's answers (scans of answers and snapshots, not the ones that find a watermark or file). */
+  questionId?: string;
+}
+
+const conditions = (alias: string, scope: ScanScope, question: boolean): string[] => [
+  ...(scope.partition === undefined ? [] : [scope.partition(alias)]),
+  ...(question && scope.questionId !== undefined
+    ? [`${alias}.question_id = '${scope.questionId.replaceAll("'", "''")}'`]
+    : []),
+];
+
+/**
+ * The rows of a table's batch files that its view reads: files written at or after the partition's newest segment
+ * watermark, one row per fact key. `alias` and `segments` name the files and the watermark's subquery.
+ */
+function visibleBatchRows(
+  table: FactTableName,
+  database: string | undefined,
+  names: { alias: string; segments: string },
+  scope: ScanScope = {},
+): string[] {
+  const { alias, segments } = names;
+  const files = qualified(database, filesTableName(table));
+  const columns = viewColumns(table).map((column) => quoteIdentifier(column.name));
+  const key = ['campaign', 'run_date', ...FACT_TABLES[table].key].map((name) => `${alias}.${quoteIdentifier(name)}`);
+  return [
     `SELECT ${columns.join(', ')}`,
     'FROM (',
-    `  SELECT ${columns.map((column) => `f.${column}`).join(', ')},`,
-    `    row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY f."$path") AS copy`,
-    `  FROM ${files} f`,
-    `  WHERE f."$path" LIKE '%/b-%'`,
-    `    AND regexp_extract(f."$path", '/b-([0-9]{13})-[^/]*$', 1) >= coalesce((`,
-    `      SELECT max(regexp_extract(s."$path", '/c-([0-9]{13})-[^/]*$', 1))`,
-    `      FROM ${files} s`,
-    `      WHERE s."$path" LIKE '%/c-%' AND s.campaign = f.campaign AND s.run_date = f.run_date`,
+    `  SELECT ${columns.map((column) => `${alias}.${column}`).join(', ')},`,
+    `    row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ${alias}."$path") AS copy`,
+    `  FROM ${files} ${alias}`,
+    `  WHERE ${[`${alias}."$path" LIKE '%/b-%'`, ...conditions(alias, scope, true)].join(' AND ')}`,
+    `    AND regexp_extract(${alias}."$path", '/b-([0-9]{13})-[^/]*$', 1) >= coalesce((`,
+    `      SELECT max(regexp_extract(${segments}."$path", '/c-([0-9]{13})-[^/]*$', 1))`,
+    `      FROM ${files} ${segments}`,
+    `      WHERE ${[`${segments}."$path" LIKE '%/c-%'`, ...conditions(segments, scope, false)].join(' AND ')}`,
+    `        AND ${segments}.campaign = ${alias}.campaign AND ${segments}.run_date = ${alias}.run_date`,
     `    ), '0000000000000')`,
     ') batches',
     'WHERE copy = 1',
+  ];
+}
+
+/**
+ * Each contact's latest answer to each question (the answer of its highest attempt), exactly: the partition's newest
+ * snapshot (core/analytics/latest-answers.ts) and the answers of the batch files the `answers` view reads (fresh
+ * ones, not yet in a segment). A snapshot row stays unless a fresh answer of a later attempt replaces it; a fresh
+ * answer stays if it is its contact's latest fresh one and no row of any snapshot has the same or a later attempt
+ * (the same fact may be in both while compaction writes). The newest snapshot is the partition's greatest file path: its
+ * name is `c-<13-digit time>-…`, and a new snapshot is always named later than the others.
+ *
+ * Joins on equal keys rather than correlated subqueries where the outer side is the snapshot (a row per contact):
+ * DuckDB runs a correlated subquery by first collecting the outer side's distinct keys, which at millions of rows
+ * costs more than the rest of the query.
+ * @param database - The database of the tables (the view); undefined for the query's default schema (analyses).
+ * @param scope - Conditions every scan gets (an analysis' partitions and question), so none reads more.
+ */
+export function latestAnswersSql(database: string | undefined, scope: ScanScope = {}): string {
+  const snapshots = qualified(database, filesTableName(LATEST_ANSWERS));
+  const columns = latestAnswersColumns().map((column) => quoteIdentifier(column.name));
+  const key = ['campaign', 'run_date', 'contact_key', 'question_id'].map(quoteIdentifier);
+  const same = (left: string, right: string) =>
+    key.map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
+  const where = (items: string[]) => (items.length === 0 ? [] : [`WHERE ${items.join(' AND ')}`]);
+  const snapshot = (alias: string, files: string) =>
+    [
+      `SELECT ${columns.map((column) => `${alias}.${column}`).join(', ')}`,
+      `FROM ${snapshots} ${alias}`,
+      `WHERE ${[...conditions(alias, scope, true), `${alias}."$path" IN (`].join(' AND ')}`,
+      `  SELECT max(${files}."$path")`,
+      `  FROM ${snapshots} ${files}`,
+      ...where(conditions(files, scope, false)).map((line) => `  ${line}`),
+      `  GROUP BY ${files}.campaign, ${files}.run_date`,
+      ')',
+    ].join('\n');
+  const fresh = (alias: string, segments: string) =>
+    visibleBatchRows('answers', database, { alias, segments }, scope).join('\n');
+  /** The highest fresh attempt of each contact and question. */
+  const latestFresh = (alias: string, segments: string, rows: string) =>
+    [
+      `SELECT ${key.map((column) => `${rows}.${column}`).join(', ')}, max(${rows}.attempt) AS attempt`,
+      `FROM (\n${fresh(alias, segments)}\n) ${rows}`,
+      `GROUP BY ${key.map((column) => `${rows}.${column}`).join(', ')}`,
+    ].join('\n');
+  return [
+    `SELECT ${columns.map((column) => `s.${column}`).join(', ')}`,
+    `FROM (\n${snapshot('l', 'm')}\n) s`,
+    `LEFT JOIN (\n${latestFresh('b', 'w', 'r')}\n) f ON ${same('f', 's')}`,
+    'WHERE f.attempt IS NULL OR f.attempt <= s.attempt',
+    'UNION ALL',
+    `SELECT ${columns.map((column) => `f.${column}`).join(', ')}`,
+    `FROM (\n${fresh('b', 'w')}\n) f`,
+    `JOIN (\n${latestFresh('c', 'x', 'r')}\n) g ON ${same('g', 'f')} AND g.attempt = f.attempt`,
+    // Any snapshot, not only the newest: a row of an older one is an answer too, so a fresh answer of the same or an
+    // earlier attempt is not the latest (and the newest holds that answer or a later one).
+    `WHERE NOT EXISTS (SELECT 1 FROM ${snapshots} s WHERE ${[...conditions('s', scope, true), same('s', 'f')].join(' AND ')} AND s.attempt >= f.attempt)`,
   ].join('\n');
+}
+
+/** The SQL of the view `latest_answers` (each contact's latest answer to each question, exactly). */
+export function latestAnswersViewSql(database: string): string {
+  return latestAnswersSql(database);
+}
+
+/** The columns of the `latest_answers` view: an answer's, then the partition columns. */
+export function latestAnswersColumns(): Array<{ name: string; type: FactColumnType }> {
+  return [...STORED_TABLES[LATEST_ANSWERS].columns, ...PARTITION_COLUMNS].map(({ name, type }) => ({ name, type }));
 }

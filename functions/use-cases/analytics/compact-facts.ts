@@ -4,12 +4,15 @@
  *   because Athena reads many small files up to 100× slower than a few large ones;
  * - retention: partitions whose run date is older than the retention period are deleted, whatever the age of their
  *   files (compaction rewrites rows into new objects, so S3 lifecycle, which counts from the write, is not enough).
+ * - latest answers: before an answer segment is written, the partition gets a new latest-answers snapshot holding
+ *   its rows (core/analytics/latest-answers.ts), so the analyses of latest answers read one row per contact.
  * The rules that keep every fact exactly once while files are merged are in core/analytics/fact-files.ts.
  */
 import { DateTime } from 'luxon';
 import {
   batchFileName,
   distinctFacts,
+  parseFactFileName,
   partitionWatermark,
   planCompaction,
   segmentFileName,
@@ -18,9 +21,12 @@ import {
   FACT_TABLE_NAMES,
   FACT_TABLES,
   type FactTableName,
+  LATEST_ANSWERS,
   partitionPrefix,
+  type StoredTableName,
 } from '../../core/analytics/fact-tables.ts';
 import type { FactRow } from '../../core/analytics/facts.ts';
+import { latestAnswerRows, planSnapshot } from '../../core/analytics/latest-answers.ts';
 
 export interface FactObject {
   key: string;
@@ -29,10 +35,10 @@ export interface FactObject {
 
 export interface FactStorage {
   list(prefix: string): Promise<FactObject[]>;
-  partitions(table: FactTableName): Promise<Array<{ campaignId: string; date: string }>>;
-  read(table: FactTableName, key: string): Promise<FactRow[]>;
+  partitions(table: StoredTableName): Promise<Array<{ campaignId: string; date: string }>>;
+  read(table: StoredTableName, key: string): Promise<FactRow[]>;
   write(
-    table: FactTableName,
+    table: StoredTableName,
     campaignId: string,
     date: string,
     fileName: string,
@@ -97,6 +103,8 @@ export async function compactPartition(
   if (young.length > 0) {
     await ports.files.write(table, campaignId, date, batchFileName(plan.watermark, ports.newFileId()), young);
   }
+  // The snapshot before the segment: until the segment exists its rows are still in visible batch files.
+  if (table === 'answers') await writeLatestAnswers(ports, campaignId, date, settled);
   await ports.files.write(table, campaignId, date, segmentFileName(plan.watermark, ports.newFileId()), settled);
   return {
     merged: plan.merge.length,
@@ -111,9 +119,48 @@ function recordedBefore(row: FactRow, time: number): boolean {
   return !(recorded instanceof Date) || recorded.getTime() < time;
 }
 
+/**
+ * Writes a new latest-answers snapshot of a partition: the latest answer of each contact and question over every
+ * answer segment of the partition and `adding` (the rows of a segment about to be written), then deletes the
+ * snapshots older than the previous newest. Returns the snapshot's rows.
+ */
+export async function writeLatestAnswers(
+  ports: CompactionPorts,
+  campaignId: string,
+  date: string,
+  adding: readonly FactRow[],
+): Promise<number> {
+  const answersPrefix = partitionPrefix('answers', campaignId, date);
+  const answers: FactRow[] = [];
+  for (const object of await ports.files.list(answersPrefix)) {
+    if (parseFactFileName(fileNameOf(object.key))?.kind === 'segment') {
+      answers.push(...(await ports.files.read('answers', object.key)));
+    }
+  }
+  answers.push(...adding);
+  const prefix = partitionPrefix(LATEST_ANSWERS, campaignId, date);
+  const plan = planSnapshot(
+    (await ports.files.list(prefix)).map((object) => fileNameOf(object.key)),
+    ports.now(),
+  );
+  const latest = latestAnswerRows(answers);
+  await ports.files.write(LATEST_ANSWERS, campaignId, date, segmentFileName(plan.time, ports.newFileId()), latest);
+  await ports.files.remove(plan.remove.map((name) => `${prefix}${name}`));
+  return latest.length;
+}
+
+/** Whether a partition has answer segments but no latest-answers snapshot (compacted before snapshots existed). */
+async function lacksSnapshot(ports: CompactionPorts, campaignId: string, date: string): Promise<boolean> {
+  if ((await ports.files.list(partitionPrefix(LATEST_ANSWERS, campaignId, date))).length > 0) return false;
+  const answers = await ports.files.list(partitionPrefix('answers', campaignId, date));
+  return answers.some((object) => parseFactFileName(fileNameOf(object.key))?.kind === 'segment');
+}
+
 export interface UpkeepReport {
   compacted: Array<{ table: FactTableName; campaignId: string; date: string } & PartitionCompaction>;
-  expired: Array<{ table: FactTableName; campaignId: string; date: string; files: number }>;
+  expired: Array<{ table: StoredTableName; campaignId: string; date: string; files: number }>;
+  /** Partitions given their first latest-answers snapshot (compacted before snapshots existed). */
+  snapshots: Array<{ campaignId: string; date: string; rows: number }>;
 }
 
 /** Compacts the recent partitions of every table and deletes the expired ones. */
@@ -121,18 +168,30 @@ export async function upkeepFacts(ports: CompactionPorts, settings: CompactionSe
   const today = DateTime.fromMillis(ports.now(), { zone: 'UTC' }).startOf('day');
   const expiredBefore = today.minus({ days: settings.retentionDays }).toISODate() ?? '';
   const compactFrom = today.minus({ days: settings.compactDays }).toISODate() ?? '';
-  const report: UpkeepReport = { compacted: [], expired: [] };
+  const report: UpkeepReport = { compacted: [], expired: [], snapshots: [] };
+  const expire = async (table: StoredTableName, campaignId: string, date: string) => {
+    const objects = await ports.files.list(partitionPrefix(table, campaignId, date));
+    await ports.files.remove(objects.map((object) => object.key));
+    report.expired.push({ table, campaignId, date, files: objects.length });
+  };
   for (const table of FACT_TABLE_NAMES) {
     for (const { campaignId, date } of await ports.files.partitions(table)) {
       if (date < expiredBefore) {
-        const objects = await ports.files.list(partitionPrefix(table, campaignId, date));
-        await ports.files.remove(objects.map((object) => object.key));
-        report.expired.push({ table, campaignId, date, files: objects.length });
-      } else if (date >= compactFrom) {
+        await expire(table, campaignId, date);
+        continue;
+      }
+      if (date >= compactFrom) {
         const done = await compactPartition(ports, settings, table, campaignId, date);
         if (done !== undefined) report.compacted.push({ table, campaignId, date, ...done });
       }
+      if (table === 'answers' && (await lacksSnapshot(ports, campaignId, date))) {
+        report.snapshots.push({ campaignId, date, rows: await writeLatestAnswers(ports, campaignId, date, []) });
+      }
     }
+  }
+  // Snapshots go by run date like the facts they were built from (a partition left without answers included).
+  for (const { campaignId, date } of await ports.files.partitions(LATEST_ANSWERS)) {
+    if (date < expiredBefore) await expire(LATEST_ANSWERS, campaignId, date);
   }
   return report;
 }
@@ -160,6 +219,8 @@ export async function addMissingFacts(
   }
   const missing = distinctFacts(facts, key).filter((row) => !present.has(id(row)));
   if (missing.length === 0) return 0;
+  // As in compaction, the snapshot holds a segment's answers before the segment exists.
+  if (table === 'answers') await writeLatestAnswers(ports, campaignId, date, missing);
   await ports.files.write(table, campaignId, date, segmentFileName(watermark, ports.newFileId()), missing);
   return missing.length;
 }

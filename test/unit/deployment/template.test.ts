@@ -581,12 +581,15 @@ describe('analytics in the packaged template', () => {
     expect(alarm?.AlarmActions).toEqual([{ Ref: 'AlertsTopic' }]);
   });
 
-  it('catalogues each fact table as Parquet files with projected partitions, and a view of each fact once', async () => {
-    const { FACT_TABLE_NAMES, FACT_TABLES } = await import('../../../functions/core/analytics/fact-tables.ts');
-    const { factViewSql } = await import('../../../functions/core/analytics/views.ts');
+  it('catalogues each fact table and the latest answers as Parquet files with projected partitions, and a view of each', async () => {
+    const { LATEST_ANSWERS, STORED_TABLE_NAMES, STORED_TABLES } = await import(
+      '../../../functions/core/analytics/fact-tables.ts'
+    );
+    const { factViewSql, latestAnswersViewSql } = await import('../../../functions/core/analytics/views.ts');
     const database = template.Resources.AnalyticsDatabase?.Properties.DatabaseInput as { Name: string };
     expect(database.Name).toBe('campaign_engine_prod');
-    for (const table of FACT_TABLE_NAMES) {
+    expect(STORED_TABLE_NAMES).toContain(LATEST_ANSWERS);
+    for (const table of STORED_TABLE_NAMES) {
       const camel = table.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
       const id = camel.charAt(0).toUpperCase() + camel.slice(1);
       const files = tableInput(`Analytics${id}Files`) as {
@@ -614,13 +617,15 @@ describe('analytics in the packaged template', () => {
       expect(files.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
       // The catalogue and the files agree column by column.
       expect(files.StorageDescriptor.Columns.map(({ Name, Type }) => `${Name} ${Type}`)).toEqual(
-        FACT_TABLES[table].columns.map((column) => `${column.name} ${column.type}`),
+        STORED_TABLES[table].columns.map((column) => `${column.name} ${column.type}`),
       );
       const view = tableInput(`Analytics${id}View`) as { Name: string; TableType: string; ViewOriginalText: string };
       expect(view).toMatchObject({ Name: table, TableType: 'VIRTUAL_VIEW' });
       const encoded = /^\/\* Presto View: (.+) \*\/$/.exec(view.ViewOriginalText)?.[1] ?? '';
       expect(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')).originalSql).toBe(
-        factViewSql(table, 'campaign_engine_prod'),
+        table === LATEST_ANSWERS
+          ? latestAnswersViewSql('campaign_engine_prod')
+          : factViewSql(table, 'campaign_engine_prod'),
       );
     }
   });

@@ -13,7 +13,7 @@ import {
   resolveAnalysis,
 } from '../../../../functions/core/analytics/analyses.ts';
 import { FACT_TABLE_NAMES } from '../../../../functions/core/analytics/fact-tables.ts';
-import { factViewSql } from '../../../../functions/core/analytics/views.ts';
+import { factViewSql, latestAnswersViewSql } from '../../../../functions/core/analytics/views.ts';
 import { DATABASE, DirectoryFactStorage, FactQueries } from '../../use-cases/analytics/fact-harness.ts';
 
 const campaigns = [
@@ -78,6 +78,7 @@ function engineStatements(): Array<{ name: string; sql: string }> {
     }
   }
   for (const table of FACT_TABLE_NAMES) statements.push({ name: `view ${table}`, sql: factViewSql(table, DATABASE) });
+  statements.push({ name: 'view latest_answers', sql: latestAnswersViewSql(DATABASE) });
   return statements;
 }
 

@@ -10,8 +10,10 @@ import {
   AnalysisParametersSchema,
   type Cell,
 } from '../../../../functions/core/analytics/analyses.ts';
+import { FACT_TABLE_NAMES } from '../../../../functions/core/analytics/fact-tables.ts';
 import { parseCampaign } from '../../../../functions/core/campaign.ts';
 import { contactRow, exportColumns } from '../../../../functions/core/report/contact-rows.ts';
+import { compactPartition } from '../../../../functions/use-cases/analytics/compact-facts.ts';
 import { recordFacts } from '../../../../functions/use-cases/analytics/record-facts.ts';
 import { runAnalysis } from '../../../../functions/use-cases/analytics/run-analysis.ts';
 import { DirectoryFactStorage, FactQueries } from './fact-harness.ts';
@@ -280,69 +282,131 @@ afterAll(() => {
   for (const storage of storages) storage.dispose();
 });
 
-describe('named analyses against the per-contact export', () => {
-  it('equal a reference computed from the export rows, for random runs', async () => {
-    await fc.assert(
-      fc.asyncProperty(runSpecArbitrary, async (specs) => {
-        const run = expandRun(specs);
-        const storage = new DirectoryFactStorage();
-        storages.push(storage);
-        const byPhone = new Map(run.contacts.map((contact) => [contact.phone, contact]));
-        await recordFacts(
-          {
-            contacts: {
-              lookup: async (refs) =>
-                new Map(
-                  refs.map((ref) => [`${ref.campaignId}#${ref.date}#${ref.phone}`, { ...byPhone.get(ref.phone) }]),
-                ),
+/**
+ * Records a run's changes up to `first` and compacts them (segments and a latest-answers snapshot), then records the
+ * rest twice (a replay) and checks every analysis against the export's reference; then again all compacted.
+ */
+async function expectReferenceAcrossCompaction(
+  specs: Parameters<typeof expandRun>[0],
+  firstOf: (changes: ReturnType<typeof expandRun>['changes']) => number,
+) {
+  const run = expandRun(specs);
+  const storage = new DirectoryFactStorage();
+  storages.push(storage);
+  const byPhone = new Map(run.contacts.map((contact) => [contact.phone, contact]));
+  let fileId = 0;
+  const record = (changes: typeof run.changes, now: number) =>
+    recordFacts(
+      {
+        contacts: {
+          lookup: async (refs) =>
+            new Map(refs.map((ref) => [`${ref.campaignId}#${ref.date}#${ref.phone}`, { ...byPhone.get(ref.phone) }])),
+        },
+        campaigns: { analyticsOf: async () => ({ callerId: campaign.callerId, dimensions: ['clinic'] }) },
+        dimensions: { admit: async (_campaign, _dimension, values) => new Set(values) },
+        files: { write: (...args) => storage.write(...args) },
+        now: () => now,
+        newFileId: () => `x${fileId++}`,
+        warn: () => undefined,
+      },
+      changes,
+    );
+  const compact = async (now: number) => {
+    for (const table of FACT_TABLE_NAMES) {
+      await compactPartition(
+        { files: storage, now: () => now, newFileId: () => `c${fileId++}` },
+        { clockMarginMs: 1_000, settleMs: 60_000 },
+        table,
+        CAMPAIGN_ID,
+        RUN_DATE,
+      );
+    }
+  };
+  const queries = new FactQueries(storage);
+  const exported = exportedContacts(run.contacts, run.followUps);
+  const expectReference = async (when: string) => {
+    for (const { name, analysis, query } of ANALYSES) {
+      const parameters = AnalysisParametersSchema.parse({ campaign: CAMPAIGN_ID, date: RUN_DATE, ...query });
+      const outcome = await runAnalysis(
+        {
+          campaigns: { get: async () => ({ campaign }) },
+          queries: {
+            run: async (sql) => {
+              const rows = await queries.rows(sql);
+              const columns = Object.keys(rows[0] ?? {});
+              return {
+                columns: (columns.length > 0
+                  ? columns
+                  : ['part', 'day', 'g1', 'g1_label', 'g2', 'g2_label', 'item', 'item_label', 'n1', 'n2', 'n3']
+                ).map((column) => ({ name: column })),
+                rows: rows.map((row) => columns.map((column) => (row[column] == null ? null : String(row[column])))),
+                bytesScanned: 0,
+                submittedAt: new Date(),
+              };
             },
-            campaigns: { analyticsOf: async () => ({ callerId: campaign.callerId, dimensions: ['clinic'] }) },
-            dimensions: { admit: async (_campaign, _dimension, values) => new Set(values) },
-            files: { write: (...args) => storage.write(...args) },
-            now: () => Date.parse('2026-03-29T00:00:00Z'),
-            newFileId: () => 'x1',
-            warn: () => undefined,
           },
-          run.changes,
-        );
-        const queries = new FactQueries(storage);
-        const exported = exportedContacts(run.contacts, run.followUps);
-        try {
-          for (const { name, analysis, query } of ANALYSES) {
-            const parameters = AnalysisParametersSchema.parse({ campaign: CAMPAIGN_ID, date: RUN_DATE, ...query });
-            const outcome = await runAnalysis(
-              {
-                campaigns: { get: async () => ({ campaign }) },
-                queries: {
-                  run: async (sql) => {
-                    const rows = await queries.rows(sql);
-                    const columns = Object.keys(rows[0] ?? {});
-                    return {
-                      columns: (columns.length > 0
-                        ? columns
-                        : ['part', 'day', 'g1', 'g1_label', 'g2', 'g2_label', 'item', 'item_label', 'n1', 'n2', 'n3']
-                      ).map((column) => ({ name: column })),
-                      rows: rows.map((row) =>
-                        columns.map((column) => (row[column] == null ? null : String(row[column]))),
-                      ),
-                      bytesScanned: 0,
-                      submittedAt: new Date(),
-                    };
-                  },
-                },
-                minCell: 1,
-              },
-              analysis,
-              parameters,
-            );
-            if (outcome.kind !== 'RESULT') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
-            expect(comparable(name, outcome.result.rows), name).toEqual(comparable(name, reference(name, exported)));
-          }
-        } finally {
-          queries.close();
-        }
-      }),
+          minCell: 1,
+        },
+        analysis,
+        parameters,
+      );
+      if (outcome.kind !== 'RESULT') throw new Error(`${name}: ${JSON.stringify(outcome)}`);
+      expect(comparable(name, outcome.result.rows), `${name} ${when}`).toEqual(
+        comparable(name, reference(name, exported)),
+      );
+    }
+  };
+  const written = Date.parse('2026-03-29T00:00:00Z');
+  const hour = 3_600_000;
+  // The run's first changes are compacted (into segments and a latest-answers snapshot); the rest, re-answers
+  // of later attempts among them, arrive after and are delivered twice.
+  const first = firstOf(run.changes);
+  expect(first).toBeGreaterThanOrEqual(0);
+  try {
+    await record(run.changes.slice(0, first), written);
+    await compact(written + hour);
+    await record(run.changes.slice(first), written + 2 * hour);
+    await record(run.changes.slice(first), written + 2 * hour + 1_000);
+    await expectReference('with the later changes not compacted');
+    await compact(written + 3 * hour);
+    await compact(written + 4 * hour);
+    await expectReference('all compacted');
+  } finally {
+    queries.close();
+  }
+}
+
+describe('named analyses against the per-contact export', () => {
+  it('equal a reference computed from the export rows, for random runs, before and after compaction', async () => {
+    await fc.assert(
+      fc.asyncProperty(runSpecArbitrary, fc.double({ min: 0, max: 1, noNaN: true }), (specs, cut) =>
+        expectReferenceAcrossCompaction(specs, (changes) => Math.floor(cut * changes.length)),
+      ),
       { numRuns: 15 },
+    );
+  }, 300_000);
+
+  it('count a contact re-answered after compaction by its latest answer', async () => {
+    const attempt = {
+      gapMinutes: 30,
+      ringSeconds: 5,
+      talkSeconds: 40,
+      q2: '1' as const,
+      answeredBeforeEnd: 1 as const,
+    };
+    const reAnswered = {
+      clinic: 'Wola',
+      timeZone: 'Europe/Warsaw',
+      ending: 'FINAL' as const,
+      followUp: 'SENT' as const,
+      attempts: [
+        { ...attempt, outcome: 'PARTIAL' as const, q1: '1' as const },
+        { ...attempt, outcome: 'COMPLETED' as const, q1: '2' as const },
+      ],
+    };
+    // Compacted up to the second call's first answer: the snapshot holds q1 = 1, the batch file q1 = 2.
+    await expectReferenceAcrossCompaction([reAnswered, { ...reAnswered, clinic: 'Praga' }], (changes) =>
+      changes.findIndex((change) => /^ANSWER#.*#2#q1$/.test(change.sk)),
     );
   }, 300_000);
 });

@@ -13,7 +13,7 @@ import {
   recordFacts,
   type StreamChange,
 } from '../../../../functions/use-cases/analytics/record-facts.ts';
-import { DirectoryFactStorage, FactQueries } from './fact-harness.ts';
+import { DirectoryFactStorage, FactQueries, latestAnswersAndReference } from './fact-harness.ts';
 import { CAMPAIGN_ID, type ContactItem, expandRun, RUN_DATE, runSpecArbitrary } from './run-model.ts';
 
 const SETTINGS = { clockMarginMs: 1_000, settleMs: 60_000 };
@@ -108,6 +108,16 @@ async function expectExactlyOnce(
     const unknown = keys.filter((key) => !all.get(table)?.has(key));
     expect(unknown, `${table} unknown ${when}`).toEqual([]);
   }
+  await expectLatestAnswers(queries, when);
+}
+
+/**
+ * The latest_answers view (snapshots and fresh batch files) gives each contact's latest answer to each question as
+ * the answers view shows it: one row per contact and question, the answer of its highest attempt.
+ */
+async function expectLatestAnswers(queries: FactQueries, when: string) {
+  const { latest, reference } = await latestAnswersAndReference(queries);
+  expect(latest, `latest answers ${when}`).toEqual(reference);
 }
 
 const RUN = expandRun([

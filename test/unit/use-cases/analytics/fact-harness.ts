@@ -10,9 +10,9 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { filesTableInput, viewTableInput } from '../../../../config/analytics-catalog.cjs';
 import { decodeFacts, encodeFacts } from '../../../../functions/adapters/fact-files.ts';
 import {
-  FACT_TABLE_NAMES,
-  type FactTableName,
   partitionPrefix,
+  STORED_TABLE_NAMES,
+  type StoredTableName,
 } from '../../../../functions/core/analytics/fact-tables.ts';
 import type { FactRow } from '../../../../functions/core/analytics/facts.ts';
 import type { FactObject, FactStorage } from '../../../../functions/use-cases/analytics/compact-facts.ts';
@@ -24,7 +24,7 @@ export const DATABASE = 'analytics_test';
 export class DirectoryFactStorage implements FactStorage {
   readonly root: string;
   afterChange: () => Promise<void> = async () => undefined;
-  failWrites: (table: FactTableName, campaignId: string) => boolean = () => false;
+  failWrites: (table: StoredTableName, campaignId: string) => boolean = () => false;
 
   constructor(root = mkdtempSync(join(tmpdir(), 'facts-'))) {
     this.root = root;
@@ -34,7 +34,7 @@ export class DirectoryFactStorage implements FactStorage {
     return join(this.root, BUCKET, key);
   }
 
-  async write(table: FactTableName, campaignId: string, date: string, fileName: string, rows: readonly FactRow[]) {
+  async write(table: StoredTableName, campaignId: string, date: string, fileName: string, rows: readonly FactRow[]) {
     if (this.failWrites(table, campaignId)) throw new Error(`injected failure writing ${table} of ${campaignId}`);
     const key = `${partitionPrefix(table, campaignId, date)}${fileName}`;
     const bytes = encodeFacts(table, rows);
@@ -50,7 +50,7 @@ export class DirectoryFactStorage implements FactStorage {
       .map((key) => ({ key, size: statSync(this.path(key)).size }));
   }
 
-  async partitions(table: FactTableName) {
+  async partitions(table: StoredTableName) {
     const found = new Map<string, { campaignId: string; date: string }>();
     for (const key of this.allKeys()) {
       const match = new RegExp(`^analytics/${table}/campaign=([^/]+)/date=([^/]+)/`).exec(key);
@@ -61,7 +61,7 @@ export class DirectoryFactStorage implements FactStorage {
     return [...found.values()];
   }
 
-  async read(table: FactTableName, key: string): Promise<FactRow[]> {
+  async read(table: StoredTableName, key: string): Promise<FactRow[]> {
     return decodeFacts(table, readFileSync(this.path(key)));
   }
 
@@ -101,7 +101,7 @@ export function testCatalog() {
   const settings = { bucket: BUCKET, database: DATABASE, retentionDays: 90 };
   return {
     database: DATABASE,
-    tables: FACT_TABLE_NAMES.flatMap((table) => [
+    tables: STORED_TABLE_NAMES.flatMap((table) => [
       GlueTableInputSchema.parse(filesTableInput(table, settings)),
       GlueTableInputSchema.parse(viewTableInput(table, settings)),
     ]),
@@ -137,4 +137,29 @@ export class FactQueries {
     this.connection?.closeSync();
     this.connection = undefined;
   }
+}
+
+/**
+ * The latest_answers view's rows and, as the reference, each contact's latest answer per question computed from the
+ * answers view (the answer of the highest attempt), both as sorted `contact/question/attempt/key/run date` strings.
+ */
+export async function latestAnswersAndReference(
+  queries: FactQueries,
+): Promise<{ latest: string[]; reference: string[] }> {
+  const row = (answer: Record<string, unknown>) =>
+    `${answer.contact_key}/${answer.question_id}/${answer.attempt}/${answer.answer_key}/${answer.run_date}`;
+  const latest = (await queries.rows('SELECT * FROM latest_answers')).map(row).sort();
+  const reference = (
+    await queries.rows(
+      [
+        'SELECT * FROM (',
+        '  SELECT a.*, row_number() OVER (PARTITION BY campaign, run_date, contact_key, question_id ORDER BY attempt DESC) AS n',
+        '  FROM answers a',
+        ') WHERE n = 1',
+      ].join('\n'),
+    )
+  )
+    .map(row)
+    .sort();
+  return { latest, reference };
 }

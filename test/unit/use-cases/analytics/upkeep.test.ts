@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { backfillRun } from '../../../../functions/use-cases/analytics/backfill-run.ts';
-import { upkeepFacts } from '../../../../functions/use-cases/analytics/compact-facts.ts';
+import { addMissingFacts, upkeepFacts } from '../../../../functions/use-cases/analytics/compact-facts.ts';
 import { recordFacts } from '../../../../functions/use-cases/analytics/record-facts.ts';
-import { DirectoryFactStorage, FactQueries } from './fact-harness.ts';
+import { DirectoryFactStorage, FactQueries, latestAnswersAndReference } from './fact-harness.ts';
 import { CAMPAIGN_ID, expandRun, RUN_DATE } from './run-model.ts';
 
 const storages: DirectoryFactStorage[] = [];
@@ -97,6 +97,7 @@ describe('analytics upkeep', () => {
       { ...settings, compactDays: 100 },
     );
     expect(storage.allKeys().some((key) => key.includes('/c-'))).toBe(true);
+    expect(storage.allKeys().some((key) => key.startsWith('analytics/latest_answers/'))).toBe(true);
 
     const report = await upkeepFacts({ files: storage, now: () => written + 91 * DAY, newFileId: () => 'x' }, settings);
 
@@ -106,6 +107,7 @@ describe('analytics upkeep', () => {
       'attempts',
       'contacts',
       'follow_ups',
+      'latest_answers',
     ]);
   });
 
@@ -141,6 +143,57 @@ describe('analytics upkeep', () => {
     expect(await queries.rows(`SELECT count(*) AS n, count(DISTINCT contact_key) AS c FROM attempts`)).toEqual([
       { n: 24n, c: 12n },
     ]);
+    queries.close();
+  });
+
+  it('gives a partition compacted before snapshots existed its latest-answers snapshot', async () => {
+    const storage = new DirectoryFactStorage();
+    storages.push(storage);
+    const written = Date.parse(`${RUN_DATE}T20:00:00Z`);
+    await recordRun(storage, written);
+    await upkeepFacts({ files: storage, now: () => written + 2 * 3_600_000, newFileId: () => 'a' }, settings);
+    await upkeepFacts({ files: storage, now: () => written + 4 * 3_600_000, newFileId: () => 'b' }, settings);
+    // As a partition compacted by an earlier version: answer segments, no snapshot.
+    await storage.remove(storage.allKeys().filter((key) => key.startsWith('analytics/latest_answers/')));
+    const queries = new FactQueries(storage);
+    expect(await queries.rows('SELECT count(*) AS n FROM latest_answers')).toEqual([{ n: 0n }]);
+
+    const report = await upkeepFacts(
+      { files: storage, now: () => written + 6 * 3_600_000, newFileId: () => 'c' },
+      settings,
+    );
+
+    expect(report.snapshots).toEqual([{ campaignId: CAMPAIGN_ID, date: RUN_DATE, rows: 24 }]);
+    const { latest, reference } = await latestAnswersAndReference(queries);
+    expect(latest).toHaveLength(24);
+    expect(latest).toEqual(reference);
+    queries.close();
+  });
+
+  it('puts backfilled answers into the snapshot, once', async () => {
+    const storage = new DirectoryFactStorage();
+    storages.push(storage);
+    const written = Date.parse(`${RUN_DATE}T20:00:00Z`);
+    await recordRun(storage, written);
+    const ports = { files: storage, now: () => written + 2 * 3_600_000, newFileId: () => 'a' };
+    await upkeepFacts(ports, settings);
+    const queries = new FactQueries(storage);
+    const [answer] = await queries.rows(
+      "SELECT * EXCLUDE (campaign, run_date) FROM answers WHERE question_id = 'q1' ORDER BY contact_key LIMIT 1",
+    );
+    // A later call's answer the stream lost (its records went to the dead-letter queue): backfill adds it.
+    const lost = { ...answer, attempt: 3, answer_key: '1', label: 'Yes' } as Parameters<typeof addMissingFacts>[4][0];
+
+    const added = await addMissingFacts({ ...ports, newFileId: () => 'f1' }, 'answers', CAMPAIGN_ID, RUN_DATE, [lost]);
+    const again = await addMissingFacts({ ...ports, newFileId: () => 'f2' }, 'answers', CAMPAIGN_ID, RUN_DATE, [lost]);
+
+    expect([added, again]).toEqual([1, 0]);
+    const { latest, reference } = await latestAnswersAndReference(queries);
+    expect(latest).toEqual(reference);
+    expect(latest).toContain(`${answer?.contact_key}/q1/3/1/${RUN_DATE}`);
+    expect(storage.allKeys().filter((key) => key.includes('latest_answers/') && key.endsWith('-f2.parquet'))).toEqual(
+      [],
+    );
     queries.close();
   });
 });
