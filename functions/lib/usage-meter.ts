@@ -91,9 +91,11 @@ export class UsageMeter {
   recordDynamoDb(command: string, input: unknown, consumed: unknown): void {
     const read = READ_COMMANDS.has(command);
     const keys = requestKeys(input);
+    const floor = command === 'TransactWriteItemsCommand' ? transactionFloor(input) : undefined;
     for (const capacity of asList(consumed)) {
       const table = capacity.Table ?? capacity;
       const tableUnits = unitsOf(table, read);
+      if (floor !== undefined) tableUnits.write = Math.max(tableUnits.write, floor.table);
       const classes = keys.length > 0 ? keys : [{ keyClass: 'other' as KeyClass, partitionKey: '' }];
       for (const key of classes) {
         this.tally(
@@ -106,6 +108,7 @@ export class UsageMeter {
       }
       for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
         const indexUnits = unitsOf(units, read);
+        if (floor !== undefined) indexUnits.write = Math.max(indexUnits.write, floor.index(index));
         this.tally(command, 'due-index', index, indexUnits.read, indexUnits.write);
       }
     }
@@ -190,6 +193,23 @@ function unitsOf(capacity: Capacity, read: boolean): { read: number; write: numb
   }
   const units = capacity.CapacityUnits ?? 0;
   return read ? { read: units, write: 0 } : { read: 0, write: units };
+}
+
+/**
+ * The least a TransactWriteItems can cost in AWS: two write units per item (a transactional write of an item under
+ * 1 KB; larger items cost more), and two per index for each put that carries the index's key (`<index>pk`).
+ * DynamoDB reports at least this; DynamoDB Local reports a whole transaction as if it wrote one item (4 units for
+ * a 99-contact import chunk instead of about 400), so without this floor a local measurement misses nearly all of
+ * the import's writes and undercounts every transaction (docs/cost-model.md).
+ */
+function transactionFloor(input: unknown): { table: number; index: (name: string) => number } | undefined {
+  if (!isRecord(input) || !Array.isArray(input.TransactItems)) return undefined;
+  const entries = input.TransactItems.filter(isRecord);
+  const puts = entries.map((entry) => entry.Put).filter(isRecord);
+  return {
+    table: 2 * entries.length,
+    index: (name) => 2 * puts.filter((put) => isRecord(put.Item) && put.Item[`${name}pk`] !== undefined).length,
+  };
 }
 
 function asList(consumed: unknown): ConsumedCapacity[] {
