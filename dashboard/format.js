@@ -86,6 +86,12 @@ const decimal = new Intl.NumberFormat(PAGE_LOCALE, { maximumFractionDigits: 1 })
 export const count = (value) => (value === undefined ? '–' : integer.format(value));
 /** @param {number | undefined} value */
 export const oneDecimal = (value) => (value === undefined ? '–' : decimal.format(value));
+/**
+ * Dollars, to the cent, or to a hundredth of a cent under a cent (a run's engine cost often is).
+ * @param {number | undefined} value
+ */
+export const dollars = (value) =>
+  value === undefined ? '–' : `$${value < 0.01 && value > 0 ? value.toFixed(4) : value.toFixed(2)}`;
 /** @param {number | undefined} share 0…1 */
 export const percent = (share) => (share === undefined ? '–' : `${decimal.format(share * 100)} %`);
 

@@ -14,7 +14,9 @@ import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, f
 import { createProgress } from '../progress.ts';
 import { retryProblem } from './status.ts';
 
-/** The summary as text: contacts, outcomes, rates, answers per question. */
+const formatDollars = (value: number) => `$${value > 0 && value < 0.01 ? value.toFixed(4) : value.toFixed(2)}`;
+
+/** The summary as text: contacts, outcomes, rates, what the run cost, answers per question. */
 export function renderReport(report: RunReport): string {
   const { contacts } = report;
   const lines = [
@@ -37,6 +39,23 @@ export function renderReport(report: RunReport): string {
       ['follow-ups', `${formatCount(report.followUps.sent)} sent, ${formatCount(report.followUps.failed)} failed`],
     ]),
   ];
+  if (report.cost !== undefined) {
+    const { cost } = report;
+    lines.push(
+      '',
+      `cost (${cost.rates})`,
+      formatFields([
+        [
+          'engine',
+          `${formatDollars(cost.engine.total)}: ${cost.engine.byService.map((entry) => `${entry.service} ${formatDollars(entry.usd)}`).join(', ')}`,
+        ],
+        [
+          'calls and SMS',
+          `${formatDollars(cost.telephony.total)}: ${cost.telephony.lines.map((line) => `${line.service} ${formatCount(line.quantity)} ${line.unit} ${formatDollars(line.usd)}`).join(', ')}`,
+        ],
+      ]),
+    );
+  }
   for (const question of report.questions) {
     lines.push('', `${question.id}: ${question.prompt} (${formatCount(question.answered)} answered)`);
     for (const answer of question.answers) {

@@ -3,6 +3,8 @@
  * - Powertools `injectLambdaContext`: every log line of the call carries its request id, function name and cold start;
  * - Powertools `logMetrics`: metrics buffered during the call are flushed when it ends, whether it returned or threw.
  * HTTP functions add their error middleware on top (`httpHandler` in http.ts).
+ * A function that works on runs passes a {@link RunUsageRecorder}: its invocations' AWS usage then goes to the runs
+ * they wrote to (functions/lib/run-usage.ts, the run report's cost).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -10,6 +12,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
+import { type RunUsageRecorder, recordingRunUsage } from './run-usage.ts';
 
 /** A handler as the functions write it; `TEvent` is `unknown` where the handler parses its event with zod. */
 export type LambdaFunction<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
@@ -25,9 +28,24 @@ export function observedChain<TEvent, TResult>(): middy.MiddyfiedHandler<TEvent,
   );
 }
 
+/** Options of a wrapped handler. */
+export interface HandlerOptions {
+  /** Records the invocations' usage for the runs they write to (the run report's cost). */
+  runUsage?: RunUsageRecorder;
+}
+
+/** `handler`, recording its usage per run when `options.runUsage` is given. */
+export function withRunUsage<TEvent, TResult>(
+  handler: LambdaFunction<TEvent, TResult>,
+  options: HandlerOptions,
+): LambdaFunction<TEvent, TResult> {
+  return options.runUsage === undefined ? handler : recordingRunUsage(options.runUsage, handler);
+}
+
 /** Wraps a handler with the shared middleware (Lambda context on log lines, metrics flushed at the end). */
 export function lambdaHandler<TEvent = unknown, TResult = unknown>(
   handler: LambdaFunction<TEvent, TResult>,
+  options: HandlerOptions = {},
 ): middy.MiddyfiedHandler<TEvent, TResult> {
-  return observedChain<TEvent, TResult>().handler(handler);
+  return observedChain<TEvent, TResult>().handler(withRunUsage(handler, options));
 }

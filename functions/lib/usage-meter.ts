@@ -13,7 +13,12 @@
  * {@link REPORT_INTERVAL_MS}, when a request completes, so a busy Lambda container adds a line every few seconds
  * and an idle one nothing. Lambda invocations and billed milliseconds are counted by Lambda itself (CloudWatch
  * `Invocations` and `Duration`; serverless-offline's "Billed Duration" lines locally).
+ *
+ * Besides the process's totals, each invocation has its own tally ({@link InvocationUsage}, kept in an
+ * AsyncLocalStorage so concurrent invocations of one process never mix): what its requests used, and the runs whose
+ * items it wrote. functions/lib/run-usage.ts adds it to those runs' usage counters (the run report's cost).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { KEY_CLASSES, type KeyClass, keyClassOf } from '../core/key-classes.ts';
 
 /** Units per key class. */
@@ -40,6 +45,61 @@ export interface ConsumedShare {
 }
 
 export const REPORT_INTERVAL_MS = 5_000;
+
+/** What one invocation used (every request it made), and the runs whose items it wrote. */
+export interface InvocationUsage {
+  dynamodbReadUnits: number;
+  dynamodbWriteUnits: number;
+  /** Requests per `<service>:<operation>`, as {@link UsageTotals} names them. */
+  requests: Record<string, number>;
+  /** Step Functions state transitions the invocation's step stands for (counted by the step handlers). */
+  stateTransitions: number;
+  /** The runs (`<campaignId>#<date>`) whose items the invocation wrote, or that its handler named. */
+  runs: Set<string>;
+}
+
+const invocations = new AsyncLocalStorage<InvocationUsage>();
+// Bound once, with their types: a call through the store reads as a call of any method of that name to the IAM
+// coverage check (test/unit/deployment/iam-coverage.test.ts), which does not load packages' types.
+const currentInvocation: () => InvocationUsage | undefined = invocations.getStore.bind(invocations);
+const runInScope: <T>(usage: InvocationUsage, work: () => Promise<T>) => Promise<T> = invocations.run.bind(invocations);
+const runOutsideScopes: <T>(work: () => Promise<T>) => Promise<T> = invocations.exit.bind(invocations);
+
+/** An empty invocation tally. */
+export function newInvocationUsage(): InvocationUsage {
+  return { dynamodbReadUnits: 0, dynamodbWriteUnits: 0, requests: {}, stateTransitions: 0, runs: new Set() };
+}
+
+/** Runs `work` with `usage` as the tally its requests (and everything they start) are counted in. */
+export function meterInvocation<T>(usage: InvocationUsage, work: () => Promise<T>): Promise<T> {
+  return runInScope(usage, work);
+}
+
+/** Runs `work` outside any invocation tally (the usage flush itself). */
+export function outsideInvocation<T>(work: () => Promise<T>): Promise<T> {
+  return runOutsideScopes(work);
+}
+
+/** Books the current invocation's usage to a run even if it writes none of its items (a step that only reads). */
+export function attributeToRun(campaignId: string, date: string): void {
+  currentInvocation()?.runs.add(`${campaignId}#${date}`);
+}
+
+/**
+ * Counts Step Functions state transitions, or requests made on the invocation's behalf by something else (the state
+ * machine's own SNS publish), in the current invocation's tally only: the process's totals count what it sent.
+ */
+export function countForInvocation(what: { stateTransitions?: number; requests?: Record<string, number> }): void {
+  const usage = currentInvocation();
+  if (usage === undefined) return;
+  usage.stateTransitions += what.stateTransitions ?? 0;
+  for (const [name, count] of Object.entries(what.requests ?? {})) {
+    usage.requests[name] = (usage.requests[name] ?? 0) + count;
+  }
+}
+
+/** The run a partition key belongs to: `RUN#<campaignId>#<date>` or one of its buckets `…#Bnn`. */
+const RUN_PARTITION = /^RUN#([a-z0-9][a-z0-9-]{0,62})#(\d{4}-\d{2}-\d{2})(?:#B\d{2})?$/;
 
 const READ_COMMANDS = new Set([
   'GetItemCommand',
@@ -112,12 +172,21 @@ export class UsageMeter {
         this.tally(command, 'due-index', index, indexUnits.read, indexUnits.write);
       }
     }
+    const invocation = currentInvocation();
+    if (invocation !== undefined && !read) {
+      for (const key of keys) {
+        const run = RUN_PARTITION.exec(key.partitionKey);
+        if (run !== null) invocation.runs.add(`${run[1]}#${run[2]}`);
+      }
+    }
     this.count('dynamodb', command.replace(/Command$/, ''));
   }
 
   /** Counts a request to another service. */
   count(service: string, operation: string, times = 1): void {
     const name = `${service}:${operation}`;
+    const invocation = currentInvocation();
+    if (invocation !== undefined) invocation.requests[name] = (invocation.requests[name] ?? 0) + times;
     this.totals.requests[name] = (this.totals.requests[name] ?? 0) + times;
     this.sinceReport.requests[name] = (this.sinceReport.requests[name] ?? 0) + times;
     this.maybeReport();
@@ -143,6 +212,11 @@ export class UsageMeter {
     readUnits: number,
     writeUnits: number,
   ): void {
+    const invocation = currentInvocation();
+    if (invocation !== undefined) {
+      invocation.dynamodbReadUnits += readUnits;
+      invocation.dynamodbWriteUnits += writeUnits;
+    }
     for (const totals of [this.totals, this.sinceReport]) {
       const entry = totals.dynamodb[keyClass] ?? { readUnits: 0, writeUnits: 0, requests: 0 };
       totals.dynamodb[keyClass] = entry;
