@@ -8,7 +8,8 @@
  * pending and writes it (one UpdateItem that ADDs to one of the run's USAGE items, functions/adapters/run-usage.ts)
  * when an invocation ends and the run's oldest pending usage is {@link FLUSH_INTERVAL_MS} old: at most one write per
  * second per warm container and run, whatever the dial rate. What a container counted after its last write waits
- * for its next invocation; a container that is never invoked again loses at most that last second.
+ * for its next invocation; a container that is never invoked again loses at most that last second. The run's last
+ * steps (Finalize, Report, a failed run's MarkRunFailed) write theirs at once.
  */
 import type { Context } from 'aws-lambda';
 import { usageCounters } from '../core/report/run-cost.ts';
@@ -63,7 +64,10 @@ export class RunUsageRecorder {
       }
     }
     const due = [...this.pending.entries()].filter(
-      ([, entry], index) => now - entry.since >= FLUSH_INTERVAL_MS || this.pending.size - index > MAX_PENDING_RUNS,
+      ([run, entry], index) =>
+        now - entry.since >= FLUSH_INTERVAL_MS ||
+        this.pending.size - index > MAX_PENDING_RUNS ||
+        (usage.flushAtEnd && usage.runs.has(run)),
     );
     for (const [run, entry] of due) {
       this.pending.delete(run);

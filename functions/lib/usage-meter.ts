@@ -56,6 +56,8 @@ export interface InvocationUsage {
   stateTransitions: number;
   /** The runs (`<campaignId>#<date>`) whose items the invocation wrote, or that its handler named. */
   runs: Set<string>;
+  /** Write the runs' usage when the invocation ends, due or not (a run's last steps). */
+  flushAtEnd: boolean;
 }
 
 const invocations = new AsyncLocalStorage<InvocationUsage>();
@@ -67,7 +69,14 @@ const runOutsideScopes: <T>(work: () => Promise<T>) => Promise<T> = invocations.
 
 /** An empty invocation tally. */
 export function newInvocationUsage(): InvocationUsage {
-  return { dynamodbReadUnits: 0, dynamodbWriteUnits: 0, requests: {}, stateTransitions: 0, runs: new Set() };
+  return {
+    dynamodbReadUnits: 0,
+    dynamodbWriteUnits: 0,
+    requests: {},
+    stateTransitions: 0,
+    runs: new Set(),
+    flushAtEnd: false,
+  };
 }
 
 /** Runs `work` with `usage` as the tally its requests (and everything they start) are counted in. */
@@ -80,9 +89,15 @@ export function outsideInvocation<T>(work: () => Promise<T>): Promise<T> {
   return runOutsideScopes(work);
 }
 
-/** Books the current invocation's usage to a run even if it writes none of its items (a step that only reads). */
-export function attributeToRun(campaignId: string, date: string): void {
-  currentInvocation()?.runs.add(`${campaignId}#${date}`);
+/**
+ * Books the current invocation's usage to a run even if it writes none of its items (a step that only reads); with
+ * `flushAtEnd`, the run's pending usage is written when the invocation ends (the run's last steps: its report).
+ */
+export function attributeToRun(campaignId: string, date: string, options: { flushAtEnd?: boolean } = {}): void {
+  const usage = currentInvocation();
+  if (usage === undefined) return;
+  usage.runs.add(`${campaignId}#${date}`);
+  if (options.flushAtEnd === true) usage.flushAtEnd = true;
 }
 
 /**

@@ -39,6 +39,13 @@ interface CallRecord {
   attributes: Record<string, string>;
 }
 
+/** What the rehearsal reads of the run report: its cost. */
+const RunReportCostSchema = z.object({
+  cost: z.object({
+    engine: z.object({ total: z.number(), byService: z.array(z.object({ service: z.string(), usd: z.number() })) }),
+  }),
+});
+
 /** The import's answer (a list imported within the request: status DONE, its summary beside). */
 const ImportedListSchema = z.looseObject({ status: z.literal('DONE'), accepted: z.number().int().min(1) });
 
@@ -279,6 +286,20 @@ try {
   row(
     'telephony per 1,000 contacts (uncompressed)',
     `$${((telephony.total / Math.max(1, contacts)) * 1000).toFixed(2)} (${rates.connect.telephonyExample})`,
+  );
+  const importCost = priceEngine(usageOf(profile, { contacts, attempts: 0, ticks: 0, executions: 0 }), rates);
+  const perThousand = (value: number) => (value / Math.max(1, contacts)) * 1000;
+  row(
+    'import per 1,000 contacts (measured)',
+    `$${perThousand(importCost.total).toFixed(4)} (${perThousand(profile.perContact.dynamodbWriteUnits * contacts).toFixed(0)} WRU)`,
+  );
+  // The run report's own figure: the usage the run's functions booked to it (docs/cost-model.md, "A run's cost").
+  const report = RunReportCostSchema.parse(await api('GET', `/campaigns/${campaign.id}/reports/${date}`));
+  row(
+    'run report: engine cost per 1,000 contacts',
+    `$${perThousand(report.cost.engine.total).toFixed(4)} (${report.cost.engine.byService
+      .map((entry) => `${entry.service} $${perThousand(entry.usd).toFixed(4)}`)
+      .join(', ')})`,
   );
   if (values['write-profile']) {
     writeFileSync('config/usage-profile.json', `${JSON.stringify(profile, null, 2)}\n`);

@@ -38,7 +38,7 @@ export const handler = lambdaHandler(
     });
     // AlertRunFailed (the state machine publishes to SNS itself), this MarkRunFailed, and RunFailed.
     countForInvocation({ stateTransitions: 3, requests: { 'sns:Publish': 1 } });
-    attributeToRun(campaignId, date);
+    attributeToRun(campaignId, date, { flushAtEnd: true });
     // No run item: the execution failed before Init opened the run (an unknown campaign, say); nothing to close.
     logger.error('run failed', { campaignId, date, error: failure.Error, closed });
     return { status: closed ? 'FAILED' : 'NO_RUN' };

@@ -35,7 +35,7 @@ export const handler = lambdaHandler(
     const { campaignId, date } = FinalizeInputSchema.parse(event);
     // The execution's Finalize state.
     countForInvocation({ stateTransitions: 1 });
-    attributeToRun(campaignId, date);
+    attributeToRun(campaignId, date, { flushAtEnd: true });
     const stored = await campaigns.get(campaignId);
     const leftovers = stored?.campaign.run.leftovers ?? 'EXPIRE';
     let expired = 0;

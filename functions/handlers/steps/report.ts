@@ -40,7 +40,7 @@ export const handler = lambdaHandler(
     const { campaignId, date, summary } = ReportInputSchema.parse(event);
     // This Report state and AnnounceSummary, which publishes the returned message to SNS itself.
     countForInvocation({ stateTransitions: 2, requests: { 'sns:Publish': 1 } });
-    attributeToRun(campaignId, date);
+    attributeToRun(campaignId, date, { flushAtEnd: true });
     const report = await runReport(ports, campaignId, date);
     if (report === undefined) throw new Error(`no run of ${campaignId} for ${date}`);
     const summaryKey = `reports/${campaignId}/${date}/summary.json`;

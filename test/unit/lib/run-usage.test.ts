@@ -126,6 +126,19 @@ describe('run usage', () => {
     expect(invocations).toBe(3);
   });
 
+  it("writes a run's usage at once when its last step says so", async () => {
+    const store = sink();
+    const recorder = new RunUsageRecorder(store, () => 0);
+    await recordingRunUsage(recorder, async () => attributeToRun('demo', '2026-03-02'))(undefined, context('x-y-a'));
+    expect(store.writes).toEqual([]);
+    await recordingRunUsage(recorder, async () => attributeToRun('demo', '2026-03-02', { flushAtEnd: true }))(
+      undefined,
+      context('x-y-runReport'),
+    );
+    expect(store.writes).toHaveLength(1);
+    expect(store.writes[0]?.counters).toMatchObject({ u_fn_a_n: 1, u_fn_runReport_n: 1 });
+  });
+
   it('records a handler that throws, and throws its error', async () => {
     const store = sink();
     let now = 0;
