@@ -87,11 +87,14 @@ export const count = (value) => (value === undefined ? '–' : integer.format(va
 /** @param {number | undefined} value */
 export const oneDecimal = (value) => (value === undefined ? '–' : decimal.format(value));
 /**
- * Dollars, to the cent, or to a hundredth of a cent under a cent (a run's engine cost often is).
+ * Dollars to the cent, and under a cent to 4 or 6 decimals (a run's engine cost by service often is that small).
  * @param {number | undefined} value
  */
-export const dollars = (value) =>
-  value === undefined ? '–' : `$${value < 0.01 && value > 0 ? value.toFixed(4) : value.toFixed(2)}`;
+export const dollars = (value) => {
+  if (value === undefined) return '–';
+  if (value === 0 || value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toFixed(value >= 0.0001 ? 4 : 6)}`;
+};
 /** @param {number | undefined} share 0…1 */
 export const percent = (share) => (share === undefined ? '–' : `${decimal.format(share * 100)} %`);
 

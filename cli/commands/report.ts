@@ -5,6 +5,7 @@
  */
 import { extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDollars } from '../../functions/core/report/run-cost.ts';
 import { type ApiClient, apiPath, fetchPresigned } from '../api-client.ts';
 import { type ExportJob, ExportJobSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption, stringOption } from '../command-line.ts';
@@ -13,8 +14,6 @@ import { writeDownload } from '../files.ts';
 import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, formatPercent } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { retryProblem } from './status.ts';
-
-const formatDollars = (value: number) => `$${value > 0 && value < 0.01 ? value.toFixed(4) : value.toFixed(2)}`;
 
 /** The summary as text: contacts, outcomes, rates, what the run cost, answers per question. */
 export function renderReport(report: RunReport): string {

@@ -294,12 +294,14 @@ try {
     `$${perThousand(importCost.total).toFixed(4)} (${perThousand(profile.perContact.dynamodbWriteUnits * contacts).toFixed(0)} WRU)`,
   );
   // The run report's own figure: the usage the run's functions booked to it (docs/cost-model.md, "A run's cost").
-  const report = RunReportCostSchema.parse(await api('GET', `/campaigns/${campaign.id}/reports/${date}`));
+  const report = RunReportCostSchema.safeParse(await api('GET', `/campaigns/${campaign.id}/reports/${date}`));
   row(
     'run report: engine cost per 1,000 contacts',
-    `$${perThousand(report.cost.engine.total).toFixed(4)} (${report.cost.engine.byService
-      .map((entry) => `${entry.service} $${perThousand(entry.usd).toFixed(4)}`)
-      .join(', ')})`,
+    report.success
+      ? `$${perThousand(report.data.cost.engine.total).toFixed(4)} (${report.data.cost.engine.byService
+          .map((entry) => `${entry.service} $${perThousand(entry.usd).toFixed(4)}`)
+          .join(', ')})`
+      : `no cost in the report: ${report.error.message.slice(0, 200)}`,
   );
   if (values['write-profile']) {
     writeFileSync('config/usage-profile.json', `${JSON.stringify(profile, null, 2)}\n`);

@@ -208,13 +208,17 @@ export function runCostOf(counters: RunCounters, rates: RunRates): RunCost {
   );
 }
 
-const dollars = (value: number) => `$${value < 0.01 ? value.toFixed(4) : value.toFixed(2)}`;
+/** Dollars to the cent, and under a cent to 4 or 6 decimals: a run's engine cost by service is often that small. */
+export function formatDollars(value: number): string {
+  if (value === 0 || value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toFixed(value >= 0.0001 ? 4 : 6)}`;
+}
 
 /** One line for the run's announcement: the engine's measured AWS cost by service, and the calls' apart. */
 export function costLine(cost: RunCost): string {
-  const services = cost.engine.byService.map((entry) => `${entry.service} ${dollars(entry.usd)}`).join(', ');
+  const services = cost.engine.byService.map((entry) => `${entry.service} ${formatDollars(entry.usd)}`).join(', ');
   return (
-    `Engine cost ${dollars(cost.engine.total)} (${services}); telephony and SMS ${dollars(cost.telephony.total)} ` +
+    `Engine cost ${formatDollars(cost.engine.total)} (${services}); telephony and SMS ${formatDollars(cost.telephony.total)} ` +
     `(${cost.rates}).`
   );
 }
