@@ -8,8 +8,8 @@
  * pending and writes it (one UpdateItem that ADDs to one of the run's USAGE items, functions/adapters/run-usage.ts)
  * when an invocation ends and the run's oldest pending usage is {@link FLUSH_INTERVAL_MS} old: at most one write per
  * second per warm container and run, whatever the dial rate. What a container counted after its last write waits
- * for its next invocation; a container that is never invoked again loses at most that last second. The run's last
- * steps (Finalize, Report, a failed run's MarkRunFailed) write theirs at once.
+ * for its next invocation; a container that is never invoked again loses at most that last second. Steps that run
+ * once per execution (Init, Finalize, Report, a failed run's MarkRunFailed) write theirs at once.
  */
 import type { Context } from 'aws-lambda';
 import { usageCounters } from '../core/report/run-cost.ts';

@@ -168,7 +168,8 @@ describe('run report against the call log', () => {
     console.info(
       `run cost of ${CONTACTS} contacts, ${calls.length} calls: engine $${engine.total.toFixed(6)} (` +
         `${engine.byService.map((entry) => `${entry.service} $${entry.usd.toFixed(6)}`).join(', ')}), ` +
-        `telephony $${telephony.total.toFixed(4)}; ${rates}`,
+        `telephony $${telephony.total.toFixed(4)}; ${rates}; functions ` +
+        engine.lambdaFunctions.map((entry) => `${entry.name} ${entry.invocations}× ${entry.billedMs} ms`).join(', '),
     );
     expect(rates).toBe('eu-west-1 list prices as of 2025-11-10');
     for (const name of ['DynamoDB', 'Lambda', 'Step Functions', 'SNS', 'S3'])

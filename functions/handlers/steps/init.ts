@@ -45,9 +45,9 @@ export const handler = lambdaHandler(
       campaignVersion: stored.version,
       weight: stored.campaign.run.weight,
     });
-    // The execution's Init state.
+    // The execution's Init state; once per execution, so its usage is written at once rather than left pending.
     countForInvocation({ stateTransitions: 1 });
-    attributeToRun(input.campaignId, input.date);
+    attributeToRun(input.campaignId, input.date, { flushAtEnd: true });
     logger.info('run opened', { campaignId: input.campaignId, date: input.date, generation: input.generation });
     return { tick: 0, campaignVersion: stored.version };
   },
