@@ -171,7 +171,7 @@ try {
   // The offline process's usage meter writes what it counted at its next request 5 s on: the import's usage goes to
   // the import phase, not to the run's.
   await sleep(6_000);
-  await api('GET', `/campaigns/${campaign.id}`);
+  await api('GET', `/campaigns/${campaign.id}/definition`);
   await sleep(500);
 
   const plan = await api('POST', `/campaigns/${campaign.id}/plan`, {
