@@ -80,9 +80,14 @@ export class RunUsageRecorder {
             this.sink.addRunUsage(run.slice(0, separator), run.slice(separator + 1), rounded(entry.counters)),
           ),
         );
+        // Merged with what a concurrent invocation of this process added for the run while the write was on its way.
         const carried = usageCounters({ ...flushUsage, stateTransitions: 0 });
-        if (Object.keys(carried).length > 0)
-          this.pending.set(run, { counters: carried, since: Number.POSITIVE_INFINITY });
+        if (Object.keys(carried).length > 0) {
+          this.pending.set(
+            run,
+            this.merge({ counters: carried, since: Number.POSITIVE_INFINITY }, this.pending.get(run)),
+          );
+        }
       } catch (error) {
         logger.warn('run usage not written; kept for the next write', { run, error });
         this.pending.set(run, this.merge(entry, this.pending.get(run)));

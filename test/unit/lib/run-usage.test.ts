@@ -139,6 +139,34 @@ describe('run usage', () => {
     expect(store.writes[0]?.counters).toMatchObject({ u_fn_a_n: 1, u_fn_runReport_n: 1 });
   });
 
+  it('loses nothing a concurrent invocation adds while a write is on its way', async () => {
+    let release: () => void = () => undefined;
+    const writes: Array<Record<string, number>> = [];
+    let now = 0;
+    const recorder = new RunUsageRecorder(
+      {
+        addRunUsage: async (_campaignId, _date, counters) => {
+          // The write's own request, carried to the run's next write.
+          countForInvocation({ requests: { 's3:PutObject': 1 } });
+          writes.push({ ...counters });
+          if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+      () => now,
+    );
+    const handler = recordingRunUsage(recorder, async () => attributeToRun('demo', '2026-03-02'));
+    await handler(undefined, context('x-y-a'));
+    now += FLUSH_INTERVAL_MS;
+    const slow = handler(undefined, context('x-y-a'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await handler(undefined, context('x-y-a'));
+    release();
+    await slow;
+    now += 10 * FLUSH_INTERVAL_MS;
+    await handler(undefined, context('x-y-a'));
+    expect(writes.reduce((sum, counters) => sum + (counters.u_fn_a_n ?? 0), 0)).toBe(4);
+  });
+
   it('records a handler that throws, and throws its error', async () => {
     const store = sink();
     let now = 0;
