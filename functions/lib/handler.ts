@@ -13,9 +13,29 @@ import type { Context } from 'aws-lambda';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 import { type RunUsageRecorder, recordingRunUsage } from './run-usage.ts';
+import { REPORT_INTERVAL_MS, usageMeter } from './usage-meter.ts';
 
 /** A handler as the functions write it; `TEvent` is `unknown` where the handler parses its event with zod. */
 export type LambdaFunction<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
+
+/**
+ * The process's usage meter writes its line at a request at least 5 s after its last one: an invocation that lasted
+ * that long (an import) writes its own when it ends, or a container that is not invoked again would never write it.
+ */
+function usageLineOfLongInvocations<TEvent, TResult>(): middy.MiddlewareObj<TEvent, TResult> {
+  const startedAt = new WeakMap<object, number>();
+  const report = async (request: middy.Request<TEvent, TResult>) => {
+    const started = startedAt.get(request) ?? Date.now();
+    usageMeter.maybeReport(Date.now() - started >= REPORT_INTERVAL_MS);
+  };
+  return {
+    before: async (request) => {
+      startedAt.set(request, Date.now());
+    },
+    after: report,
+    onError: report,
+  };
+}
 
 /** The shared middleware chain, typed with the event and result of the handler it will wrap. */
 export function observedChain<TEvent, TResult>(): middy.MiddyfiedHandler<TEvent, TResult> {
@@ -25,6 +45,7 @@ export function observedChain<TEvent, TResult>(): middy.MiddyfiedHandler<TEvent,
       .use(injectLambdaContext(logger, { logEvent: false }))
       // No cold-start metric: one more custom metric per function, for what the logs' cold_start already tells.
       .use(logMetrics(metrics))
+      .use(usageLineOfLongInvocations<TEvent, TResult>())
   );
 }
 
