@@ -52,7 +52,8 @@ export function usageCounters(usage: InvocationUsageFigures, share = 1): Record<
   add(USAGE_COUNTERS.stateTransitions, usage.stateTransitions);
   for (const [name, count] of Object.entries(usage.requests)) {
     if (name === 'sns:SMS') add(USAGE_COUNTERS.sms, count);
-    else if (name === 'sns:Publish') add(USAGE_COUNTERS.snsPublishes, count);
+    // The meter counts an SMS as a publish and as an SMS: SMS are priced apart, per message.
+    else if (name === 'sns:Publish') add(USAGE_COUNTERS.snsPublishes, count - (usage.requests['sns:SMS'] ?? 0));
     else if (name.startsWith('s3:')) add(S3_GET.test(name) ? USAGE_COUNTERS.s3Gets : USAGE_COUNTERS.s3Puts, count);
   }
   if (usage.lambda !== undefined) {

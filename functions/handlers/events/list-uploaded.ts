@@ -22,6 +22,7 @@ import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun } from '../../lib/usage-meter.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
 const settings = environment([
@@ -83,6 +84,8 @@ export const handler = lambdaHandler(
       }
       const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_MARGIN_MS;
       const result = await imports.importUploaded(key, record.s3.object.size ?? 0, deadline);
+      // An import is a one-off invocation: its usage goes to the run it fills when it ends, not left pending.
+      if (result.ref !== undefined) attributeToRun(result.ref.campaignId, result.ref.date, { flushAtEnd: true });
       logger.info('list upload handled', { key, ...result });
       if (result.outcome === 'INCOMPLETE') throw new ImportIncompleteError(result.ref.listId);
     }

@@ -26,6 +26,7 @@ import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { json, notFound, parseRequest } from '../../lib/http.ts';
 import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun } from '../../lib/usage-meter.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 import {
   CampaignPathSchema,
@@ -95,6 +96,8 @@ export const upload = auditedHttpHandler(
     const { date, format: formatParameter } = parseRequest(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
     note.target.date = date;
     requireRunDate(date, new Date(), settings.RETENTION_DAYS);
+    // An import is a one-off invocation: its usage goes to the run it fills when it ends, not left pending.
+    attributeToRun(campaignId, date, { flushAtEnd: true });
     const campaign = await findCampaign(campaignId);
     const format = listFileFormat(event.headers?.['content-type'], formatParameter);
     const bytes = listFileBytes(event, format);

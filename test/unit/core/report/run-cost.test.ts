@@ -132,7 +132,7 @@ describe('usage counters', () => {
       u_ddb_r: 1,
       u_ddb_w: 2,
       u_sfn: 1,
-      u_sns: 2 / 3,
+      u_sns: 1 / 3,
       u_sms: 1 / 3,
       u_s3_put: 4 / 3,
       u_s3_get: 2 / 3,
