@@ -13,20 +13,23 @@ import type { Context } from 'aws-lambda';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 import { type RunUsageRecorder, recordingRunUsage } from './run-usage.ts';
-import { REPORT_INTERVAL_MS, usageMeter } from './usage-meter.ts';
+import { usageMeter } from './usage-meter.ts';
 
 /** A handler as the functions write it; `TEvent` is `unknown` where the handler parses its event with zod. */
 export type LambdaFunction<TEvent, TResult> = (event: TEvent, context: Context) => Promise<TResult>;
 
 /**
  * The process's usage meter writes its line at a request at least 5 s after its last one: an invocation that lasted
- * that long (an import) writes its own when it ends, or a container that is not invoked again would never write it.
+ * a second or more (an import, a dispatcher tick) writes its own when it ends, or a container that is not invoked
+ * again would never write it (a 500-contact import took under 5 s and its line was never written).
  */
+const LONG_INVOCATION_MS = 1_000;
+
 function usageLineOfLongInvocations<TEvent, TResult>(): middy.MiddlewareObj<TEvent, TResult> {
   const startedAt = new WeakMap<object, number>();
   const report = async (request: middy.Request<TEvent, TResult>) => {
     const started = startedAt.get(request) ?? Date.now();
-    usageMeter.maybeReport(Date.now() - started >= REPORT_INTERVAL_MS);
+    usageMeter.maybeReport(Date.now() - started >= LONG_INVOCATION_MS);
   };
   return {
     before: async (request) => {
