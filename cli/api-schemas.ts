@@ -130,6 +130,23 @@ export const RunReportSchema = z.looseObject({
   ),
   optOuts: z.number(),
   followUps: z.looseObject({ sent: z.number(), failed: z.number() }),
+  /** What the run cost (docs/cost-model.md): absent from engines older than the run cost. */
+  cost: z
+    .looseObject({
+      rates: z.string(),
+      engine: z.looseObject({
+        total: z.number(),
+        byService: z.array(z.looseObject({ service: z.string(), usd: z.number() })),
+        lambdaFunctions: z.array(
+          z.looseObject({ name: z.string(), invocations: z.number(), billedMs: z.number(), usd: z.number() }),
+        ),
+      }),
+      telephony: z.looseObject({
+        total: z.number(),
+        lines: z.array(z.looseObject({ service: z.string(), quantity: z.number(), unit: z.string(), usd: z.number() })),
+      }),
+    })
+    .optional(),
 });
 export type RunReport = z.infer<typeof RunReportSchema>;
 

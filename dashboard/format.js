@@ -86,6 +86,15 @@ const decimal = new Intl.NumberFormat(PAGE_LOCALE, { maximumFractionDigits: 1 })
 export const count = (value) => (value === undefined ? '–' : integer.format(value));
 /** @param {number | undefined} value */
 export const oneDecimal = (value) => (value === undefined ? '–' : decimal.format(value));
+/**
+ * Dollars to the cent, and under a cent to 4 or 6 decimals (a run's engine cost by service often is that small).
+ * @param {number | undefined} value
+ */
+export const dollars = (value) => {
+  if (value === undefined) return '–';
+  if (value === 0 || value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toFixed(value >= 0.0001 ? 4 : 6)}`;
+};
 /** @param {number | undefined} share 0…1 */
 export const percent = (share) => (share === undefined ? '–' : `${decimal.format(share * 100)} %`);
 

@@ -5,7 +5,7 @@
  */
 import { ApiError, ApiUnreachable, api, campaignPath, describeError } from './api.js';
 import { bars, timeChart } from './charts.js';
-import { clock, count, h, oneDecimal, PAGE_LOCALE, percent, relative } from './format.js';
+import { clock, count, dollars, h, oneDecimal, PAGE_LOCALE, percent, relative } from './format.js';
 import { listSummary, uploadPanel } from './upload.js';
 
 const REFRESH_MS = 3000;
@@ -261,6 +261,12 @@ export function runView({ campaign, date, onDateChange, onConnection }) {
         'Follow-ups',
         `${count(summary?.followUps.sent)} sent`,
         `${count(summary?.followUps.failed)} failed · ${count(summary?.optOuts)} opted out`,
+      ),
+      tile(
+        'Run cost',
+        `engine ${dollars(summary?.cost?.engine.total)}`,
+        `${(summary?.cost?.engine.byService ?? []).map((/** @type {{ service: string, usd: number }} */ entry) => `${entry.service} ${dollars(entry.usd)}`).join(' · ')}` +
+          ` · calls and SMS ${dollars(summary?.cost?.telephony.total)}`,
       ),
       tile(
         'Frequency caps',

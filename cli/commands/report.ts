@@ -5,6 +5,7 @@
  */
 import { extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDollars } from '../../functions/core/report/run-cost.ts';
 import { type ApiClient, apiPath, fetchPresigned } from '../api-client.ts';
 import { type ExportJob, ExportJobSchema, type RunReport, RunReportSchema } from '../api-schemas.ts';
 import { type CommandSpec, dateOption, integerOption, requiredOption, stringOption } from '../command-line.ts';
@@ -14,7 +15,7 @@ import { formatBytes, formatCount, formatCounts, formatDuration, formatFields, f
 import { createProgress } from '../progress.ts';
 import { retryProblem } from './status.ts';
 
-/** The summary as text: contacts, outcomes, rates, answers per question. */
+/** The summary as text: contacts, outcomes, rates, what the run cost, answers per question. */
 export function renderReport(report: RunReport): string {
   const { contacts } = report;
   const lines = [
@@ -37,6 +38,23 @@ export function renderReport(report: RunReport): string {
       ['follow-ups', `${formatCount(report.followUps.sent)} sent, ${formatCount(report.followUps.failed)} failed`],
     ]),
   ];
+  if (report.cost !== undefined) {
+    const { cost } = report;
+    lines.push(
+      '',
+      `cost (${cost.rates})`,
+      formatFields([
+        [
+          'engine',
+          `${formatDollars(cost.engine.total)}: ${cost.engine.byService.map((entry) => `${entry.service} ${formatDollars(entry.usd)}`).join(', ')}`,
+        ],
+        [
+          'calls and SMS',
+          `${formatDollars(cost.telephony.total)}: ${cost.telephony.lines.map((line) => `${line.service} ${formatCount(line.quantity)} ${line.unit} ${formatDollars(line.usd)}`).join(', ')}`,
+        ],
+      ]),
+    );
+  }
   for (const question of report.questions) {
     lines.push('', `${question.id}: ${question.prompt} (${formatCount(question.answered)} answered)`);
     for (const answer of question.answers) {

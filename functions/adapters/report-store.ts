@@ -69,7 +69,7 @@ export class ReportStore implements ReportReader {
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: runKey(campaignId, date), ConsistentRead: true }),
       ),
-      this.counters.totals(campaignId, date),
+      this.counters.totals(campaignId, date, { usage: true }),
     ]);
     return toRecord(date, Item, totals);
   }

@@ -6,9 +6,10 @@
  * Counter names (docs/data-model.md): `n_<STATUS>` contacts per status, `o_<OUTCOME>` attempts per outcome,
  * `t_<n>` contacts finished after n attempts, `a_<questionId>_<key>` answers, and `contacts`, `inFlight`,
  * `attemptsStarted`, `attemptsEnded`, `talkSeconds`, `answeredCalls`, `contactsReached`, `answersTotal`,
- * `followUpsSent`, `followUpsFailed`.
+ * `followUpsSent`, `followUpsFailed`. The run's usage counters `u_…` (docs/cost-model.md) live in the buckets' USAGE
+ * items and are read and summed with them.
  */
-import { bucketOf, RUN_BUCKET_NUMBERS, runCountersKey } from '../core/keys.ts';
+import { bucketOf, RUN_BUCKET_NUMBERS, runCountersKey, runUsageKey } from '../core/keys.ts';
 import type { documentClient } from './aws-clients.ts';
 import { batchGetItems } from './batch-get.ts';
 
@@ -70,15 +71,24 @@ export class RunCounters {
     this.client = client;
   }
 
-  /** Every counter of the run, summed over its buckets; `{}` for a run nothing was counted in yet. */
-  async totals(campaignId: string, date: string): Promise<Record<string, number>> {
-    return (await this.totalsOfRuns([{ campaignId, date }]))[0] ?? {};
+  /**
+   * Every counter of the run, summed over its buckets; `{}` for a run nothing was counted in yet. With `usage`, the
+   * run's usage counters too (a report; the dispatcher's every-tick reads do without them).
+   */
+  async totals(campaignId: string, date: string, options: { usage?: boolean } = {}): Promise<Record<string, number>> {
+    return (await this.totalsOfRuns([{ campaignId, date }], options))[0] ?? {};
   }
 
   /** {@link totals} of several runs at once (a report over a range of days). */
-  async totalsOfRuns(runs: ReadonlyArray<{ campaignId: string; date: string }>): Promise<Record<string, number>[]> {
+  async totalsOfRuns(
+    runs: ReadonlyArray<{ campaignId: string; date: string }>,
+    options: { usage?: boolean } = {},
+  ): Promise<Record<string, number>[]> {
     const keys = runs.flatMap(({ campaignId, date }) =>
-      RUN_BUCKET_NUMBERS.map((bucket) => runCountersKey(campaignId, date, bucket)),
+      RUN_BUCKET_NUMBERS.flatMap((bucket) => [
+        runCountersKey(campaignId, date, bucket),
+        ...(options.usage === true ? [runUsageKey(campaignId, date, bucket)] : []),
+      ]),
     );
     const items = await batchGetItems(this.client, this.tableName, keys, 'ALL');
     const byPartitionPrefix = new Map<string, Record<string, number>>();

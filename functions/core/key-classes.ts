@@ -32,7 +32,7 @@ export function keyClassOf(pk: string, sk = ''): KeyClass {
   if (pk.startsWith('RUN#')) {
     // RUN#<campaign>#<date>#Bnn: a bucket of the run's contacts; RUN#<campaign>#<date>: the run's own partition.
     if (/#B\d{2}$/.test(pk)) {
-      if (sk === 'COUNTERS') return 'run-bucket';
+      if (sk === 'COUNTERS' || sk === 'USAGE') return 'run-bucket';
       if (sk.startsWith('CONTACT#')) return 'contact';
       if (sk.startsWith('ANSWER#')) return 'answer';
       if (sk.startsWith('FOLLOWUP#')) return 'follow-up';

@@ -45,6 +45,15 @@ export const runCountersKey = (campaignId: string, date: string, bucket: number)
   sk: 'COUNTERS',
 });
 
+/**
+ * The run's measured AWS usage (docs/cost-model.md): usage counters `u_…` the functions add, each write to a bucket
+ * picked at random, so no item takes more than a share of them. A report adds up the RUN_BUCKETS items.
+ */
+export const runUsageKey = (campaignId: string, date: string, bucket: number) => ({
+  pk: runBucketPartition(campaignId, date, bucket),
+  sk: 'USAGE',
+});
+
 export const contactKey = (campaignId: string, date: string, phone: string) => ({
   pk: runBucketPartition(campaignId, date, bucketOf(phone)),
   sk: `CONTACT#${phone}`,

@@ -13,6 +13,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { AuditAction, AuditActor, AuditEntry, AuditTarget, DiffEntry } from '../core/audit.ts';
+import type { HandlerOptions } from './handler.ts';
 import { type ErrorTranslation, HttpError, type HttpEvent, type HttpResult, httpHandler } from './http.ts';
 import { logger } from './logger.ts';
 import { MetricUnit, publishMetrics } from './metrics.ts';
@@ -69,43 +70,48 @@ export function auditedHttpHandler(
   sink: AuditSink,
   handler: (event: HttpEvent, context: Context, note: AuditNote) => Promise<HttpResult>,
   translate?: ErrorTranslation,
+  options: HandlerOptions = {},
 ) {
-  return httpHandler(async (event, context) => {
-    const note: AuditNote = { target: {} };
-    const record = async (result: AuditEntry['result']) => {
-      const entry: AuditEntry = {
-        id: randomUUID(),
-        at: new Date().toISOString(),
-        actor: callerIdentity(event),
-        action: note.action ?? action,
-        target: note.target,
-        result,
-        ...(note.details !== undefined && { details: note.details }),
-        ...(note.diff !== undefined && { diff: note.diff }),
-        ...(note.diffTruncated && { diffTruncated: true }),
+  return httpHandler(
+    async (event, context) => {
+      const note: AuditNote = { target: {} };
+      const record = async (result: AuditEntry['result']) => {
+        const entry: AuditEntry = {
+          id: randomUUID(),
+          at: new Date().toISOString(),
+          actor: callerIdentity(event),
+          action: note.action ?? action,
+          target: note.target,
+          result,
+          ...(note.details !== undefined && { details: note.details }),
+          ...(note.diff !== undefined && { diff: note.diff }),
+          ...(note.diffTruncated && { diffTruncated: true }),
+        };
+        await sink.append(entry).catch((error: unknown) => {
+          logger.error('audit entry not written', { action: entry.action, target: entry.target, error });
+          publishMetrics(
+            { campaignId: entry.target.campaignId ?? '-', action: entry.action },
+            { AuditWriteFailures: 1 },
+            { AuditWriteFailures: MetricUnit.Count },
+          );
+        });
       };
-      await sink.append(entry).catch((error: unknown) => {
-        logger.error('audit entry not written', { action: entry.action, target: entry.target, error });
-        publishMetrics(
-          { campaignId: entry.target.campaignId ?? '-', action: entry.action },
-          { AuditWriteFailures: 1 },
-          { AuditWriteFailures: MetricUnit.Count },
+      try {
+        const response = await handler(event, context, note);
+        await record({ status: response.statusCode ?? 200 });
+        return response;
+      } catch (error) {
+        // The handler's own refusals are recorded as the client will see them (httpHandler answers the same way).
+        const refusal = error instanceof HttpError ? error : translate?.(error, event);
+        await record(
+          refusal instanceof HttpError
+            ? { status: refusal.statusCode, code: refusal.code, message: refusal.message.slice(0, 500) }
+            : { status: 500, code: 'INTERNAL' },
         );
-      });
-    };
-    try {
-      const response = await handler(event, context, note);
-      await record({ status: response.statusCode ?? 200 });
-      return response;
-    } catch (error) {
-      // The handler's own refusals are recorded as the client will see them (httpHandler answers the same way).
-      const refusal = error instanceof HttpError ? error : translate?.(error, event);
-      await record(
-        refusal instanceof HttpError
-          ? { status: refusal.statusCode, code: refusal.code, message: refusal.message.slice(0, 500) }
-          : { status: 500, code: 'INTERNAL' },
-      );
-      throw error;
-    }
-  }, translate);
+        throw error;
+      }
+    },
+    translate,
+    options,
+  );
 }

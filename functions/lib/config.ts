@@ -11,6 +11,8 @@ const positiveInteger = z.coerce.number().int().positive();
 
 export const EnvironmentSchema = z.object({
   STAGE: z.string().min(1),
+  /** The function's Region: Lambda sets it itself (serverless-offline too), serverless.yml cannot. */
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS Region such as eu-west-1'),
   TABLE_NAME: z.string().min(1),
   UPLOADS_BUCKET: z.string().min(1),
   REPORTS_BUCKET: z.string().min(1),

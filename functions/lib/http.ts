@@ -6,7 +6,7 @@ import type middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { type LambdaFunction, observedChain } from './handler.ts';
+import { type HandlerOptions, type LambdaFunction, observedChain, withRunUsage } from './handler.ts';
 import { logger, maskedError } from './logger.ts';
 import { asHttpEvent } from './rest-api-event.ts';
 
@@ -118,6 +118,10 @@ export function restApiEvents(): MiddlewareObj<HttpEvent, HttpResult> {
 export function httpHandler(
   handler: LambdaFunction<HttpEvent, HttpResult>,
   translate?: ErrorTranslation,
+  options: HandlerOptions = {},
 ): middy.MiddyfiedHandler<HttpEvent, HttpResult> {
-  return observedChain<HttpEvent, HttpResult>().use(restApiEvents()).use(httpErrors(translate)).handler(handler);
+  return observedChain<HttpEvent, HttpResult>()
+    .use(restApiEvents())
+    .use(httpErrors(translate))
+    .handler(withRunUsage(handler, options));
 }

@@ -13,7 +13,12 @@
  * {@link REPORT_INTERVAL_MS}, when a request completes, so a busy Lambda container adds a line every few seconds
  * and an idle one nothing. Lambda invocations and billed milliseconds are counted by Lambda itself (CloudWatch
  * `Invocations` and `Duration`; serverless-offline's "Billed Duration" lines locally).
+ *
+ * Besides the process's totals, each invocation has its own tally ({@link InvocationUsage}, kept in an
+ * AsyncLocalStorage so concurrent invocations of one process never mix): what its requests used, and the runs whose
+ * items it wrote. functions/lib/run-usage.ts adds it to those runs' usage counters (the run report's cost).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { KEY_CLASSES, type KeyClass, keyClassOf } from '../core/key-classes.ts';
 
 /** Units per key class. */
@@ -40,6 +45,76 @@ export interface ConsumedShare {
 }
 
 export const REPORT_INTERVAL_MS = 5_000;
+
+/** What one invocation used (every request it made), and the runs whose items it wrote. */
+export interface InvocationUsage {
+  dynamodbReadUnits: number;
+  dynamodbWriteUnits: number;
+  /** Requests per `<service>:<operation>`, as {@link UsageTotals} names them. */
+  requests: Record<string, number>;
+  /** Step Functions state transitions the invocation's step stands for (counted by the step handlers). */
+  stateTransitions: number;
+  /** The runs (`<campaignId>#<date>`) whose items the invocation wrote, or that its handler named. */
+  runs: Set<string>;
+  /** Write the runs' usage when the invocation ends, due or not (a run's last steps). */
+  flushAtEnd: boolean;
+}
+
+const invocations = new AsyncLocalStorage<InvocationUsage>();
+// Bound once, with their types: a call through the store reads as a call of any method of that name to the IAM
+// coverage check (test/unit/deployment/iam-coverage.test.ts), which does not load packages' types.
+const currentInvocation: () => InvocationUsage | undefined = invocations.getStore.bind(invocations);
+const runInScope: <T>(usage: InvocationUsage, work: () => Promise<T>) => Promise<T> = invocations.run.bind(invocations);
+const runOutsideScopes: <T>(work: () => Promise<T>) => Promise<T> = invocations.exit.bind(invocations);
+
+/** An empty invocation tally. */
+export function newInvocationUsage(): InvocationUsage {
+  return {
+    dynamodbReadUnits: 0,
+    dynamodbWriteUnits: 0,
+    requests: {},
+    stateTransitions: 0,
+    runs: new Set(),
+    flushAtEnd: false,
+  };
+}
+
+/** Runs `work` with `usage` as the tally its requests (and everything they start) are counted in. */
+export function meterInvocation<T>(usage: InvocationUsage, work: () => Promise<T>): Promise<T> {
+  return runInScope(usage, work);
+}
+
+/** Runs `work` outside any invocation tally (the usage flush itself). */
+export function outsideInvocation<T>(work: () => Promise<T>): Promise<T> {
+  return runOutsideScopes(work);
+}
+
+/**
+ * Books the current invocation's usage to a run even if it writes none of its items (a step that only reads); with
+ * `flushAtEnd`, the run's pending usage is written when the invocation ends (the run's last steps: its report).
+ */
+export function attributeToRun(campaignId: string, date: string, options: { flushAtEnd?: boolean } = {}): void {
+  const usage = currentInvocation();
+  if (usage === undefined) return;
+  usage.runs.add(`${campaignId}#${date}`);
+  if (options.flushAtEnd === true) usage.flushAtEnd = true;
+}
+
+/**
+ * Counts Step Functions state transitions, or requests made on the invocation's behalf by something else (the state
+ * machine's own SNS publish), in the current invocation's tally only: the process's totals count what it sent.
+ */
+export function countForInvocation(what: { stateTransitions?: number; requests?: Record<string, number> }): void {
+  const usage = currentInvocation();
+  if (usage === undefined) return;
+  usage.stateTransitions += what.stateTransitions ?? 0;
+  for (const [name, count] of Object.entries(what.requests ?? {})) {
+    usage.requests[name] = (usage.requests[name] ?? 0) + count;
+  }
+}
+
+/** The run a partition key belongs to: `RUN#<campaignId>#<date>` or one of its buckets `…#Bnn`. */
+const RUN_PARTITION = /^RUN#([a-z0-9][a-z0-9-]{0,62})#(\d{4}-\d{2}-\d{2})(?:#B\d{2})?$/;
 
 const READ_COMMANDS = new Set([
   'GetItemCommand',
@@ -91,9 +166,11 @@ export class UsageMeter {
   recordDynamoDb(command: string, input: unknown, consumed: unknown): void {
     const read = READ_COMMANDS.has(command);
     const keys = requestKeys(input);
+    const floor = command === 'TransactWriteItemsCommand' ? transactionFloor(input) : undefined;
     for (const capacity of asList(consumed)) {
       const table = capacity.Table ?? capacity;
       const tableUnits = unitsOf(table, read);
+      if (floor !== undefined) tableUnits.write = Math.max(tableUnits.write, floor.table);
       const classes = keys.length > 0 ? keys : [{ keyClass: 'other' as KeyClass, partitionKey: '' }];
       for (const key of classes) {
         this.tally(
@@ -106,7 +183,15 @@ export class UsageMeter {
       }
       for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
         const indexUnits = unitsOf(units, read);
+        if (floor !== undefined) indexUnits.write = Math.max(indexUnits.write, floor.index(index));
         this.tally(command, 'due-index', index, indexUnits.read, indexUnits.write);
+      }
+    }
+    const invocation = currentInvocation();
+    if (invocation !== undefined && !read) {
+      for (const key of keys) {
+        const run = RUN_PARTITION.exec(key.partitionKey);
+        if (run !== null) invocation.runs.add(`${run[1]}#${run[2]}`);
       }
     }
     this.count('dynamodb', command.replace(/Command$/, ''));
@@ -115,6 +200,8 @@ export class UsageMeter {
   /** Counts a request to another service. */
   count(service: string, operation: string, times = 1): void {
     const name = `${service}:${operation}`;
+    const invocation = currentInvocation();
+    if (invocation !== undefined) invocation.requests[name] = (invocation.requests[name] ?? 0) + times;
     this.totals.requests[name] = (this.totals.requests[name] ?? 0) + times;
     this.sinceReport.requests[name] = (this.sinceReport.requests[name] ?? 0) + times;
     this.maybeReport();
@@ -140,6 +227,11 @@ export class UsageMeter {
     readUnits: number,
     writeUnits: number,
   ): void {
+    const invocation = currentInvocation();
+    if (invocation !== undefined) {
+      invocation.dynamodbReadUnits += readUnits;
+      invocation.dynamodbWriteUnits += writeUnits;
+    }
     for (const totals of [this.totals, this.sinceReport]) {
       const entry = totals.dynamodb[keyClass] ?? { readUnits: 0, writeUnits: 0, requests: 0 };
       totals.dynamodb[keyClass] = entry;
@@ -190,6 +282,23 @@ function unitsOf(capacity: Capacity, read: boolean): { read: number; write: numb
   }
   const units = capacity.CapacityUnits ?? 0;
   return read ? { read: units, write: 0 } : { read: 0, write: units };
+}
+
+/**
+ * The least a TransactWriteItems can cost in AWS: two write units per item (a transactional write of an item under
+ * 1 KB; larger items cost more), and two per index for each put that carries the index's key (`<index>pk`).
+ * DynamoDB reports at least this; DynamoDB Local reports a whole transaction as if it wrote one item (4 units for
+ * a 99-contact import chunk instead of about 400), so without this floor a local measurement misses nearly all of
+ * the import's writes and undercounts every transaction (docs/cost-model.md).
+ */
+function transactionFloor(input: unknown): { table: number; index: (name: string) => number } | undefined {
+  if (!isRecord(input) || !Array.isArray(input.TransactItems)) return undefined;
+  const entries = input.TransactItems.filter(isRecord);
+  const puts = entries.map((entry) => entry.Put).filter(isRecord);
+  return {
+    table: 2 * entries.length,
+    index: (name) => 2 * puts.filter((put) => isRecord(put.Item) && put.Item[`${name}pk`] !== undefined).length,
+  };
 }
 
 function asList(consumed: unknown): ConsumedCapacity[] {

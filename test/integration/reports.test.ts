@@ -49,6 +49,15 @@ interface Summary {
   reachRate: number;
   optOuts: number;
   questions: Array<{ id: string; answered: number; answers: Array<{ key: string; label: string; count: number }> }>;
+  cost: {
+    rates: string;
+    engine: {
+      total: number;
+      byService: Array<{ service: string; usd: number; lines: Array<{ service: string; quantity: number }> }>;
+      lambdaFunctions: Array<{ name: string; invocations: number; billedMs: number; gbSeconds: number }>;
+    };
+    telephony: { total: number; lines: Array<{ service: string; quantity: number; usd: number }> };
+  };
 }
 
 let calls: FlowCallRecord[];
@@ -145,11 +154,44 @@ describe('run report against the call log', () => {
     expect(announcement?.message).toContain(
       `Contacts (60, with answers): GET /campaigns/${CAMPAIGN}/reports/${today()}/contacts.csv`,
     );
+    expect(announcement?.message).toMatch(/Engine cost \$\d+\.\d+ \(DynamoDB \$.*\); telephony and SMS \$/);
     expect(announcement?.message).not.toMatch(/https?:\/\//);
     // Nor does the execution's history (its output holds the announcement).
     const executions = readFileSync(join(cloud.stateDirectory, 'executions.jsonl'), 'utf8');
     expect(executions).toContain(`/campaigns/${CAMPAIGN}/reports/${today()}`);
     expect(executions).not.toMatch(/X-Amz-Signature|X-Amz-Credential/);
+  });
+
+  it("shows what the run cost: its own measured usage by service, and the calls' telephony apart", () => {
+    const { engine, telephony, rates } = summary.cost;
+    const service = (name: string) => engine.byService.find((entry) => entry.service === name)?.usd ?? 0;
+    console.info(
+      `run cost of ${CONTACTS} contacts, ${calls.length} calls: engine $${engine.total.toFixed(6)} (` +
+        `${engine.byService.map((entry) => `${entry.service} $${entry.usd.toFixed(6)}`).join(', ')}), ` +
+        `telephony $${telephony.total.toFixed(4)}; ${rates}; functions ` +
+        engine.lambdaFunctions.map((entry) => `${entry.name} ${entry.invocations}× ${entry.billedMs} ms`).join(', '),
+    );
+    expect(rates).toBe('eu-west-1 list prices as of 2025-11-10');
+    for (const name of ['DynamoDB', 'Lambda', 'Step Functions', 'SNS', 'S3'])
+      expect(service(name), name).toBeGreaterThan(0);
+    expect(engine.total).toBeCloseTo(
+      engine.byService.reduce((sum, entry) => sum + entry.usd, 0),
+      6,
+    );
+    // The functions that did the run's work, each with its invocations and billed time at its memory.
+    const functions = new Map(engine.lambdaFunctions.map((entry) => [entry.name, entry]));
+    for (const name of ['runInit', 'dispatch', 'callEnded', 'recordAnswer', 'runFinalize']) {
+      expect(functions.get(name)?.invocations, name).toBeGreaterThan(0);
+      expect(functions.get(name)?.gbSeconds, name).toBeGreaterThan(0);
+    }
+    // Writes: every attempt settles a contact in a transaction (at least 2 units an item).
+    const writes = engine.byService.find((entry) => entry.service === 'DynamoDB')?.lines[1]?.quantity ?? 0;
+    expect(writes).toBeGreaterThan(2 * calls.length);
+    // Telephony apart: the answered calls' connected minutes, voice usage and carrier, and no SMS in this campaign.
+    const voice = telephony.lines.find((line) => line.service === 'Connect voice usage');
+    expect(voice?.quantity).toBeGreaterThan(0);
+    expect(telephony.lines.find((line) => line.service.startsWith('SMS'))?.quantity).toBe(0);
+    expect(telephony.total).toBeGreaterThan(0);
   });
 
   it('exports one CSV row per contact with its attempts, downloadable from the presigned link', async () => {

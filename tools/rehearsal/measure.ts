@@ -36,11 +36,16 @@ export function functionMemory(serverlessYml: string): Record<string, number> {
   );
 }
 
-/** The usage written to `log` between the byte offsets `from` and `to`. */
-export function measureLog(log: string, memory: Record<string, number>, from = 0, to = log.length): MeasuredUsage {
+/**
+ * The usage written to `log` between the byte offsets `from` and `to` (file sizes, as the rehearsal takes them). The
+ * log has multi-byte characters (λ, ×): slicing its text by those offsets as character indexes moved the import's
+ * window past the import's own usage line, which is why the import measured about nothing.
+ */
+export function measureLog(log: string, memory: Record<string, number>, from = 0, to?: number): MeasuredUsage {
   const lambda: Record<string, LambdaUsage> = {};
   let meter: UsageTotals = { dynamodb: {}, requests: {} };
-  for (const line of log.slice(from, to).split('\n')) {
+  const window = Buffer.from(log, 'utf8').subarray(from, to).toString('utf8');
+  for (const line of window.split('\n')) {
     const billed = BILLED.exec(line);
     if (billed !== null) {
       const name = billed[1] ?? '';

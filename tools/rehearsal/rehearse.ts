@@ -39,6 +39,13 @@ interface CallRecord {
   attributes: Record<string, string>;
 }
 
+/** What the rehearsal reads of the run report: its cost. */
+const RunReportCostSchema = z.object({
+  cost: z.object({
+    engine: z.object({ total: z.number(), byService: z.array(z.object({ service: z.string(), usd: z.number() })) }),
+  }),
+});
+
 /** The import's answer (a list imported within the request: status DONE, its summary beside). */
 const ImportedListSchema = z.looseObject({ status: z.literal('DONE'), accepted: z.number().int().min(1) });
 
@@ -164,7 +171,7 @@ try {
   // The offline process's usage meter writes what it counted at its next request 5 s on: the import's usage goes to
   // the import phase, not to the run's.
   await sleep(6_000);
-  await api('GET', `/campaigns/${campaign.id}`);
+  await api('GET', `/campaigns/${campaign.id}/definition`);
   await sleep(500);
 
   const plan = await api('POST', `/campaigns/${campaign.id}/plan`, {
@@ -279,6 +286,22 @@ try {
   row(
     'telephony per 1,000 contacts (uncompressed)',
     `$${((telephony.total / Math.max(1, contacts)) * 1000).toFixed(2)} (${rates.connect.telephonyExample})`,
+  );
+  const importCost = priceEngine(usageOf(profile, { contacts, attempts: 0, ticks: 0, executions: 0 }), rates);
+  const perThousand = (value: number) => (value / Math.max(1, contacts)) * 1000;
+  row(
+    'import per 1,000 contacts (measured)',
+    `$${perThousand(importCost.total).toFixed(4)} (${perThousand(profile.perContact.dynamodbWriteUnits * contacts).toFixed(0)} WRU)`,
+  );
+  // The run report's own figure: the usage the run's functions booked to it (docs/cost-model.md, "A run's cost").
+  const report = RunReportCostSchema.safeParse(await api('GET', `/campaigns/${campaign.id}/reports/${date}`));
+  row(
+    'run report: engine cost per 1,000 contacts',
+    report.success
+      ? `$${perThousand(report.data.cost.engine.total).toFixed(4)} (${report.data.cost.engine.byService
+          .map((entry) => `${entry.service} $${perThousand(entry.usd).toFixed(4)}`)
+          .join(', ')})`
+      : `no cost in the report: ${report.error.message.slice(0, 200)}`,
   );
   if (values['write-profile']) {
     writeFileSync('config/usage-profile.json', `${JSON.stringify(profile, null, 2)}\n`);

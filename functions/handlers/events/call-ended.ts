@@ -9,9 +9,12 @@
  * ignored quietly (a debug log; no retry, no dead letter, no alarm): other event types, other channels, contacts
  * started some other way than the API, other instances, and contacts the engine (this stage) did not place.
  */
+
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { environment } from '../../lib/config.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
 import { endCall } from '../../use-cases/dialing/settle-attempt.ts';
 import { callLookUp, followUpSender, LOOKUP_SETTINGS, STORE_SETTINGS, storePorts } from '../dialing-ports.ts';
 import { ContactEventSchema, reasonToIgnore } from './contact-event.ts';
@@ -19,23 +22,29 @@ import { ContactEventSchema, reasonToIgnore } from './contact-event.ts';
 const settings = environment([...STORE_SETTINGS, ...LOOKUP_SETTINGS]);
 const ports = { ...storePorts(settings), dialer: callLookUp(settings), followUps: followUpSender(settings) };
 
-export const handler = lambdaHandler(async (input: unknown) => {
-  const event = ContactEventSchema.parse(input);
-  const { detail } = event;
-  const ignored = reasonToIgnore(event, settings.CONNECT_INSTANCE_ARN);
-  if (ignored !== undefined) {
-    logger.debug('contact event ignored', { contactId: detail.contactId, reason: ignored });
-    return { ignored };
-  }
-  const result = await endCall(ports, detail.contactId, {
-    disconnectReason: detail.disconnectReason,
-    answeringMachineDetectionStatus: detail.answeringMachineDetectionStatus,
-    connectedToSystemTimestamp: detail.connectedToSystemTimestamp,
-    disconnectTimestamp: detail.disconnectTimestamp,
-  });
-  if (!result.settled && result.reason === 'NOT_OURS') {
-    logger.debug('contact event ignored', { contactId: detail.contactId, reason: 'not placed by this engine' });
-    return { ignored: 'not placed by this engine' };
-  }
-  return result;
-});
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async (input: unknown) => {
+    const event = ContactEventSchema.parse(input);
+    const { detail } = event;
+    const ignored = reasonToIgnore(event, settings.CONNECT_INSTANCE_ARN);
+    if (ignored !== undefined) {
+      logger.debug('contact event ignored', { contactId: detail.contactId, reason: ignored });
+      return { ignored };
+    }
+    const result = await endCall(ports, detail.contactId, {
+      disconnectReason: detail.disconnectReason,
+      answeringMachineDetectionStatus: detail.answeringMachineDetectionStatus,
+      connectedToSystemTimestamp: detail.connectedToSystemTimestamp,
+      disconnectTimestamp: detail.disconnectTimestamp,
+    });
+    if (!result.settled && result.reason === 'NOT_OURS') {
+      logger.debug('contact event ignored', { contactId: detail.contactId, reason: 'not placed by this engine' });
+      return { ignored: 'not placed by this engine' };
+    }
+    return result;
+  },
+  { runUsage },
+);

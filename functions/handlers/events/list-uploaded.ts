@@ -15,11 +15,14 @@ import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun } from '../../lib/usage-meter.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 
 const settings = environment([
@@ -66,18 +69,26 @@ export class ImportIncompleteError extends Error {
   }
 }
 
-export const handler = lambdaHandler(async (event: unknown, context: Context) => {
-  const { Records } = S3ObjectCreatedEventSchema.parse(event);
-  for (const record of Records) {
-    // Object keys arrive URL-encoded, spaces as "+".
-    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-    if (record.s3.bucket.name !== settings.UPLOADS_BUCKET) {
-      logger.warn('object of another bucket ignored', { bucket: record.s3.bucket.name, key });
-      continue;
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async (event: unknown, context: Context) => {
+    const { Records } = S3ObjectCreatedEventSchema.parse(event);
+    for (const record of Records) {
+      // Object keys arrive URL-encoded, spaces as "+".
+      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      if (record.s3.bucket.name !== settings.UPLOADS_BUCKET) {
+        logger.warn('object of another bucket ignored', { bucket: record.s3.bucket.name, key });
+        continue;
+      }
+      const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_MARGIN_MS;
+      const result = await imports.importUploaded(key, record.s3.object.size ?? 0, deadline);
+      // An import is a one-off invocation: its usage goes to the run it fills when it ends, not left pending.
+      if (result.ref !== undefined) attributeToRun(result.ref.campaignId, result.ref.date, { flushAtEnd: true });
+      logger.info('list upload handled', { key, ...result });
+      if (result.outcome === 'INCOMPLETE') throw new ImportIncompleteError(result.ref.listId);
     }
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - STOP_MARGIN_MS;
-    const result = await imports.importUploaded(key, record.s3.object.size ?? 0, deadline);
-    logger.info('list upload handled', { key, ...result });
-    if (result.outcome === 'INCOMPLETE') throw new ImportIncompleteError(result.ref.listId);
-  }
-});
+  },
+  { runUsage },
+);

@@ -14,10 +14,12 @@ import { CampaignStore, cachedCampaign } from '../../adapters/campaign-store.ts'
 import { FlowCallStore } from '../../adapters/flow-calls.ts';
 import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { OptOuts } from '../../adapters/opt-outs.ts';
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { stepAfterInput, toStringMap } from '../../core/script/flow-steps.ts';
 import { environment } from '../../lib/config.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger, maskPhone } from '../../lib/logger.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
 import { CallResolver } from '../../use-cases/answers/resolve-call.ts';
 import { CampaignNotFoundError, claimOf, parseFlowEvent } from './contact-flow-event.ts';
 
@@ -60,82 +62,90 @@ export type RecordResult =
   | 'NO_INPUT'
   | 'UNKNOWN_QUESTION';
 
-export const handler = lambdaHandler(async (input: unknown): Promise<Record<string, string>> => {
-  const parsed = parseFlowEvent(input);
-  const { event } = parsed;
-  // Which call this is comes from what the dispatcher recorded, never from the event alone (docs/contact-flow.md).
-  const ref = await calls.resolve(claimOf(event, parsed.ref));
-  const parameters = RecordAnswerParametersSchema.parse(
-    Object.fromEntries(Object.entries(event.Details.Parameters).filter(([, value]) => value !== null && value !== '')),
-  );
-  const stored = await cachedCampaign(campaigns, ref.campaignId, Date.now(), settings.CAMPAIGN_CACHE_SECONDS * 1000);
-  if (stored === undefined) throw new CampaignNotFoundError(ref.campaignId);
-  const outcome = stepAfterInput(
-    {
-      script: stored.campaign.script,
-      scriptVersion: stored.version,
-      attributes: event.Details.ContactData.Attributes,
-    },
-    parameters,
-    parameters.input,
-  );
-  const now = new Date();
-  let result: RecordResult;
-  switch (outcome.kind) {
-    case 'ANSWER':
-      result = await answers.record({
-        ref,
-        questionId: outcome.questionId,
-        key: outcome.key,
-        label: outcome.label,
-        scriptVersion: parameters.scriptVersion,
-        answeredAt: now,
-        connectContactId: ref.connectContactId,
-        progress: {
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async (input: unknown): Promise<Record<string, string>> => {
+    const parsed = parseFlowEvent(input);
+    const { event } = parsed;
+    // Which call this is comes from what the dispatcher recorded, never from the event alone (docs/contact-flow.md).
+    const ref = await calls.resolve(claimOf(event, parsed.ref));
+    const parameters = RecordAnswerParametersSchema.parse(
+      Object.fromEntries(
+        Object.entries(event.Details.Parameters).filter(([, value]) => value !== null && value !== ''),
+      ),
+    );
+    const stored = await cachedCampaign(campaigns, ref.campaignId, Date.now(), settings.CAMPAIGN_CACHE_SECONDS * 1000);
+    if (stored === undefined) throw new CampaignNotFoundError(ref.campaignId);
+    const outcome = stepAfterInput(
+      {
+        script: stored.campaign.script,
+        scriptVersion: stored.version,
+        attributes: event.Details.ContactData.Attributes,
+      },
+      parameters,
+      parameters.input,
+    );
+    const now = new Date();
+    let result: RecordResult;
+    switch (outcome.kind) {
+      case 'ANSWER':
+        result = await answers.record({
+          ref,
+          questionId: outcome.questionId,
+          key: outcome.key,
+          label: outcome.label,
+          scriptVersion: parameters.scriptVersion,
+          answeredAt: now,
+          connectContactId: ref.connectContactId,
+          progress: {
+            attempt: ref.attempt,
+            questionsAnswered: outcome.step.answered,
+            completed: outcome.completed,
+            optedOut: false,
+          },
+        });
+        break;
+      case 'OPT_OUT': {
+        // ref.phone is the number the dispatcher called for this ContactId: nobody else can be opted out.
+        const suppressed = await optOuts.optOut(ref.phone, now);
+        await answers.recordProgress(ref, {
           attempt: ref.attempt,
-          questionsAnswered: outcome.step.answered,
-          completed: outcome.completed,
+          questionsAnswered: parameters.answered,
+          completed: false,
+          optedOut: true,
+        });
+        logger.info('opted out', { phone: maskPhone(ref.phone), suppressedElsewhere: suppressed });
+        result = 'OPTED_OUT';
+        break;
+      }
+      case 'TRANSFER':
+        // Recorded before the flow transfers: no Lambda runs once the call is queued. Whether the
+        // transfer happened is read from the disconnect reason when the call is settled (outcome.ts).
+        await answers.recordProgress(ref, {
+          attempt: ref.attempt,
+          questionsAnswered: parameters.answered,
+          completed: false,
           optedOut: false,
-        },
-      });
-      break;
-    case 'OPT_OUT': {
-      // ref.phone is the number the dispatcher called for this ContactId: nobody else can be opted out.
-      const suppressed = await optOuts.optOut(ref.phone, now);
-      await answers.recordProgress(ref, {
-        attempt: ref.attempt,
-        questionsAnswered: parameters.answered,
-        completed: false,
-        optedOut: true,
-      });
-      logger.info('opted out', { phone: maskPhone(ref.phone), suppressedElsewhere: suppressed });
-      result = 'OPTED_OUT';
-      break;
+          transferred: true,
+        });
+        result = 'TRANSFERRED';
+        break;
+      default:
+        result = outcome.kind;
     }
-    case 'TRANSFER':
-      // Recorded before the flow transfers: no Lambda runs once the call is queued. Whether the
-      // transfer happened is read from the disconnect reason when the call is settled (outcome.ts).
-      await answers.recordProgress(ref, {
-        attempt: ref.attempt,
-        questionsAnswered: parameters.answered,
-        completed: false,
-        optedOut: false,
-        transferred: true,
-      });
-      result = 'TRANSFERRED';
-      break;
-    default:
-      result = outcome.kind;
-  }
-  logger.info('keypad input', {
-    campaignId: ref.campaignId,
-    date: ref.date,
-    phone: maskPhone(ref.phone),
-    attempt: ref.attempt,
-    questionId: parameters.questionId,
-    retry: parameters.retry,
-    result,
-    next: outcome.step.action,
-  });
-  return toStringMap(outcome.step, { result });
-});
+    logger.info('keypad input', {
+      campaignId: ref.campaignId,
+      date: ref.date,
+      phone: maskPhone(ref.phone),
+      attempt: ref.attempt,
+      questionId: parameters.questionId,
+      retry: parameters.retry,
+      result,
+      next: outcome.step.action,
+    });
+    return toStringMap(outcome.step, { result });
+  },
+  { runUsage },
+);

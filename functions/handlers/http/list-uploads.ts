@@ -15,6 +15,7 @@ import { DoNotCallStore } from '../../adapters/do-not-call-store.ts';
 import { ListStore } from '../../adapters/list-store.ts';
 import { SecretNumberHasher } from '../../adapters/number-hasher.ts';
 import { DynamoDbPersonLedgers } from '../../adapters/person-ledgers.ts';
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { UploadsBucket } from '../../adapters/uploads-bucket.ts';
 import type { Campaign } from '../../core/campaign.ts';
 import { ListFormatError } from '../../core/import/list-format-error.ts';
@@ -24,6 +25,8 @@ import { auditedHttpHandler } from '../../lib/audit-trail.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { json, notFound, parseRequest } from '../../lib/http.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun } from '../../lib/usage-meter.ts';
 import { ListImports } from '../../use-cases/import/list-intake.ts';
 import {
   CampaignPathSchema,
@@ -81,37 +84,48 @@ function summaryCounts(
 
 const location = (campaignId: string, listId: string) => `/campaigns/${campaignId}/lists/${listId}`;
 
-export const upload = auditedHttpHandler('LIST_UPLOAD', audit, async (event, context: Context, note) => {
-  const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
-  note.target = { campaignId };
-  const { date, format: formatParameter } = parseRequest(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
-  note.target.date = date;
-  requireRunDate(date, new Date(), settings.RETENTION_DAYS);
-  const campaign = await findCampaign(campaignId);
-  const format = listFileFormat(event.headers?.['content-type'], formatParameter);
-  const bytes = listFileBytes(event, format);
-  const remaining = context.getRemainingTimeInMillis();
-  const started = Date.now();
-  const { outcome, ref } = await imports
-    .importBody({
-      campaign,
-      date,
-      format,
-      bytes,
-      deadline: started + remaining - RESPONSE_MARGIN_MS,
-      handoffAt: new Date(started + remaining),
-    })
-    .catch((error: unknown) => {
-      if (error instanceof ListFormatError || error instanceof CallingWindowClosedError) throw refusedList(error);
-      throw error;
-    });
-  note.target.listId = ref.listId;
-  const record = await records.get(ref);
-  if (record === undefined) throw new Error(`list ${ref.listId} vanished`);
-  note.details = { format, bytes: bytes.length, outcome, ...summaryCounts(record.summary) };
-  const status = outcome === 'DONE' ? 201 : outcome === 'INCOMPLETE' ? 202 : 422;
-  return json(status, listView(record), { location: location(campaignId, ref.listId) });
-});
+/** An import's usage goes to the run it fills (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const upload = auditedHttpHandler(
+  'LIST_UPLOAD',
+  audit,
+  async (event, context: Context, note) => {
+    const { campaignId } = parseRequest(CampaignPathSchema, event.pathParameters, 'path');
+    note.target = { campaignId };
+    const { date, format: formatParameter } = parseRequest(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
+    note.target.date = date;
+    requireRunDate(date, new Date(), settings.RETENTION_DAYS);
+    // An import is a one-off invocation: its usage goes to the run it fills when it ends, not left pending.
+    attributeToRun(campaignId, date, { flushAtEnd: true });
+    const campaign = await findCampaign(campaignId);
+    const format = listFileFormat(event.headers?.['content-type'], formatParameter);
+    const bytes = listFileBytes(event, format);
+    const remaining = context.getRemainingTimeInMillis();
+    const started = Date.now();
+    const { outcome, ref } = await imports
+      .importBody({
+        campaign,
+        date,
+        format,
+        bytes,
+        deadline: started + remaining - RESPONSE_MARGIN_MS,
+        handoffAt: new Date(started + remaining),
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ListFormatError || error instanceof CallingWindowClosedError) throw refusedList(error);
+        throw error;
+      });
+    note.target.listId = ref.listId;
+    const record = await records.get(ref);
+    if (record === undefined) throw new Error(`list ${ref.listId} vanished`);
+    note.details = { format, bytes: bytes.length, outcome, ...summaryCounts(record.summary) };
+    const status = outcome === 'DONE' ? 201 : outcome === 'INCOMPLETE' ? 202 : 422;
+    return json(status, listView(record), { location: location(campaignId, ref.listId) });
+  },
+  undefined,
+  { runUsage },
+);
 
 const UploadUrlQuerySchema = z.object({
   date: z.iso.date('expected a date as YYYY-MM-DD'),

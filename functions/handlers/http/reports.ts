@@ -10,14 +10,16 @@ import { ReportStore } from '../../adapters/report-store.ts';
 import { ReportsBucket } from '../../adapters/reports-bucket.ts';
 import { reportDates } from '../../core/report/summary.ts';
 import { environment } from '../../lib/config.ts';
+import { ratesOfStage } from '../../lib/cost-rates.ts';
 import { badRequest, httpHandler, json, notFound, parseRequest } from '../../lib/http.ts';
 import { rangeReport, runReport } from '../../use-cases/reports/run-report.ts';
 
-const settings = environment(['TABLE_NAME', 'REPORTS_BUCKET']);
+const settings = environment(['STAGE', 'AWS_REGION', 'TABLE_NAME', 'REPORTS_BUCKET']);
 const ports = {
   campaigns: new CampaignStore(settings.TABLE_NAME),
   store: new ReportStore(settings.TABLE_NAME),
   bucket: new ReportsBucket(settings.REPORTS_BUCKET),
+  rates: ratesOfStage(settings.STAGE, settings.AWS_REGION),
 };
 
 const CampaignPathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'not a campaign id') });

@@ -4,11 +4,14 @@
  * Every lease is handled on its own; failures are counted and logged, and fail the invocation only after every
  * lease had its turn, so the errors alarm sees them.
  */
+
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { runOverdueAlert } from '../../core/alerts/run-alerts.ts';
 import { runEndsAt } from '../../core/run-clock.ts';
 import { environment } from '../../lib/config.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
 import { reconcileLeases } from '../../use-cases/dialing/reconcile-leases.ts';
 import {
   callLookUp,
@@ -67,20 +70,26 @@ async function alertOverdueRuns(now: Date): Promise<number> {
   return overdue;
 }
 
-export const handler = lambdaHandler(async () => {
-  const now = ports.clock.now();
-  const report = await reconcileLeases(ports, {
-    maxCallSeconds: settings.MAX_CALL_SECONDS,
-    unrecordedSeconds: UNRECORDED_SECONDS,
-  });
-  if (report.leakAlert !== undefined) {
-    await ports.alerts
-      .publish(report.leakAlert, now)
-      .catch((error: unknown) => logger.error('alert not sent', { error }));
-  }
-  const overdue = await alertOverdueRuns(now);
-  const { leakAlert: _alert, ...figures } = report;
-  logger.info('sweep', { ...figures, overdue });
-  if (report.failed > 0) throw new SweepFailedError(report.failed, report.leases);
-  return figures;
-});
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async () => {
+    const now = ports.clock.now();
+    const report = await reconcileLeases(ports, {
+      maxCallSeconds: settings.MAX_CALL_SECONDS,
+      unrecordedSeconds: UNRECORDED_SECONDS,
+    });
+    if (report.leakAlert !== undefined) {
+      await ports.alerts
+        .publish(report.leakAlert, now)
+        .catch((error: unknown) => logger.error('alert not sent', { error }));
+    }
+    const overdue = await alertOverdueRuns(now);
+    const { leakAlert: _alert, ...figures } = report;
+    logger.info('sweep', { ...figures, overdue });
+    if (report.failed > 0) throw new SweepFailedError(report.failed, report.leases);
+    return figures;
+  },
+  { runUsage },
+);

@@ -5,12 +5,15 @@
  */
 import { z } from 'zod';
 import { RunHistory } from '../../adapters/run-history.ts';
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { dialErrorsAlert, throttlingAlert } from '../../core/alerts/run-alerts.ts';
 import { environment } from '../../lib/config.ts';
 import { contactPolicyOf } from '../../lib/contact-policy.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
 import { publishMetrics } from '../../lib/metrics.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun, countForInvocation } from '../../lib/usage-meter.ts';
 import { DispatcherError, dispatchTick, type TickReport } from '../../use-cases/dialing/dispatch-tick.ts';
 import { callStarter, STARTER_SETTINGS, STORE_SETTINGS, storePorts } from '../dialing-ports.ts';
 
@@ -66,66 +69,76 @@ async function raiseTickAlerts(campaignId: string, date: string, report: TickRep
   }
 }
 
-export const handler = lambdaHandler(async (event: unknown) => {
-  const input = DispatchInputSchema.parse(event);
-  const { campaignId, date } = input;
-  const stored = await ports.campaigns.get(campaignId);
-  if (stored === undefined) throw new DispatcherError(`campaign "${campaignId}" no longer exists`);
-  const report = await dispatchTick(
-    ports,
-    {
-      maxConcurrentCalls: settings.MAX_CONCURRENT_CALLS,
-      dialsPerSecond: settings.DIALS_PER_SECOND,
-      dialBurst: settings.DIAL_BURST,
-      tickSeconds: settings.TICK_SECONDS,
-      leaseSeconds: settings.MAX_CALL_SECONDS,
-      maxSleepSeconds: settings.RUN_MAX_SLEEP_SECONDS,
-      contactPolicy,
-    },
-    stored.campaign,
-    input,
-  );
-  const after = report.after;
-  if (after !== undefined) {
-    // The charts' history: a sample lost to an error costs one point of a chart, never the tick.
-    await history
-      .recordSample(campaignId, date, {
-        at: ports.clock.now().toISOString(),
-        inFlight: after.inFlight,
-        dialRate: report.dialRate,
-        attemptsStarted: after.counters.attemptsStarted ?? 0,
-      })
-      .catch((error: unknown) => logger.warn('history sample not recorded', { error }));
-    publishMetrics(
-      { campaignId },
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async (event: unknown) => {
+    const input = DispatchInputSchema.parse(event);
+    const { campaignId, date } = input;
+    const stored = await ports.campaigns.get(campaignId);
+    if (stored === undefined) throw new DispatcherError(`campaign "${campaignId}" no longer exists`);
+    const report = await dispatchTick(
+      ports,
       {
-        Dials: report.started,
-        Throttles: report.throttles,
-        DialErrors: report.errors,
-        ContendedClaims: report.busy,
-        CapHolds: report.capHolds,
-        CallerPoolWaits: report.poolWaits,
-        CallsInFlight: after.inFlight,
-        DialRate: report.dialRate,
+        maxConcurrentCalls: settings.MAX_CONCURRENT_CALLS,
+        dialsPerSecond: settings.DIALS_PER_SECOND,
+        dialBurst: settings.DIAL_BURST,
+        tickSeconds: settings.TICK_SECONDS,
+        leaseSeconds: settings.MAX_CALL_SECONDS,
+        maxSleepSeconds: settings.RUN_MAX_SLEEP_SECONDS,
+        contactPolicy,
       },
+      stored.campaign,
+      input,
     );
-    await raiseTickAlerts(campaignId, date, report);
-  }
-  logger.info('tick', {
-    campaignId,
-    date,
-    tick: input.tick,
-    started: report.started,
-    throttles: report.throttles,
-    errors: report.errors,
-    busy: report.busy,
-    capHolds: report.capHolds,
-    poolWaits: report.poolWaits,
-    unusedTokens: report.unusedTokens,
-    repeated: report.repeated,
-    inFlight: after?.inFlight,
-    waiting: report.waiting,
-    next: report.next,
-  });
-  return { tick: input.tick + 1, started: report.started, throttles: report.throttles, ...report.next };
-});
+    const after = report.after;
+    if (after !== undefined) {
+      // The charts' history: a sample lost to an error costs one point of a chart, never the tick.
+      await history
+        .recordSample(campaignId, date, {
+          at: ports.clock.now().toISOString(),
+          inFlight: after.inFlight,
+          dialRate: report.dialRate,
+          attemptsStarted: after.counters.attemptsStarted ?? 0,
+        })
+        .catch((error: unknown) => logger.warn('history sample not recorded', { error }));
+      publishMetrics(
+        { campaignId },
+        {
+          Dials: report.started,
+          Throttles: report.throttles,
+          DialErrors: report.errors,
+          ContendedClaims: report.busy,
+          CapHolds: report.capHolds,
+          CallerPoolWaits: report.poolWaits,
+          CallsInFlight: after.inFlight,
+          DialRate: report.dialRate,
+        },
+      );
+      await raiseTickAlerts(campaignId, date, report);
+    }
+    logger.info('tick', {
+      campaignId,
+      date,
+      tick: input.tick,
+      started: report.started,
+      throttles: report.throttles,
+      errors: report.errors,
+      busy: report.busy,
+      capHolds: report.capHolds,
+      poolWaits: report.poolWaits,
+      unusedTokens: report.unusedTokens,
+      repeated: report.repeated,
+      inFlight: after?.inFlight,
+      waiting: report.waiting,
+      next: report.next,
+    });
+    // Step Functions bills every state an execution enters: this Dispatch, NextStep, and the state the action leads
+    // to (WaitForTick, WaitForWindow, ContinueAsNew or Superseded); Finalize counts itself.
+    countForInvocation({ stateTransitions: report.next.action === 'FINALIZE' ? 2 : 3 });
+    attributeToRun(campaignId, date);
+    return { tick: input.tick + 1, started: report.started, throttles: report.throttles, ...report.next };
+  },
+  { runUsage },
+);

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { runStoreFor } from '../../adapters/run-store.ts';
+import { RunUsageStore } from '../../adapters/run-usage.ts';
 import { environment } from '../../lib/config.ts';
 import { lambdaHandler } from '../../lib/handler.ts';
 import { logger } from '../../lib/logger.ts';
+import { RunUsageRecorder } from '../../lib/run-usage.ts';
+import { attributeToRun, countForInvocation } from '../../lib/usage-meter.ts';
 
 const settings = environment(['TABLE_NAME']);
 const runs = runStoreFor(settings.TABLE_NAME);
@@ -23,13 +26,22 @@ const FailInputSchema = z.object({
     .default({ Error: 'Error', Cause: '' }),
 });
 
-export const handler = lambdaHandler(async (event: unknown) => {
-  const { campaignId, date, failure } = FailInputSchema.parse(event);
-  const closed = await runs.closeRun(campaignId, date, 'FAILED', {
-    error: failure.Error,
-    cause: failure.Cause.slice(0, MAX_CAUSE_LENGTH),
-  });
-  // No run item: the execution failed before Init opened the run (an unknown campaign, say); nothing to close.
-  logger.error('run failed', { campaignId, date, error: failure.Error, closed });
-  return { status: closed ? 'FAILED' : 'NO_RUN' };
-});
+/** This function's usage goes to the runs it works on (the run report's cost, docs/cost-model.md). */
+const runUsage = new RunUsageRecorder(new RunUsageStore(settings.TABLE_NAME));
+
+export const handler = lambdaHandler(
+  async (event: unknown) => {
+    const { campaignId, date, failure } = FailInputSchema.parse(event);
+    const closed = await runs.closeRun(campaignId, date, 'FAILED', {
+      error: failure.Error,
+      cause: failure.Cause.slice(0, MAX_CAUSE_LENGTH),
+    });
+    // AlertRunFailed (the state machine publishes to SNS itself), this MarkRunFailed, and RunFailed.
+    countForInvocation({ stateTransitions: 3, requests: { 'sns:Publish': 1 } });
+    attributeToRun(campaignId, date, { flushAtEnd: true });
+    // No run item: the execution failed before Init opened the run (an unknown campaign, say); nothing to close.
+    logger.error('run failed', { campaignId, date, error: failure.Error, closed });
+    return { status: closed ? 'FAILED' : 'NO_RUN' };
+  },
+  { runUsage },
+);

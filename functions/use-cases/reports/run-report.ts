@@ -3,12 +3,15 @@
  * of a range of days (from counters). Per-contact exports are jobs (export-job.ts), made on request.
  */
 import type { Campaign } from '../../core/campaign.ts';
+import { type RunCost, type RunRates, runCostOf } from '../../core/report/run-cost.ts';
 import { buildRunSummary, type ReportQuestion, type RunSummary, sumCounters } from '../../core/report/summary.ts';
 import type { CampaignDefinitions, ReportReader } from './ports.ts';
 
 export interface ReportPorts {
   campaigns: CampaignDefinitions;
   store: Pick<ReportReader, 'runCounters' | 'runsCounters'>;
+  /** The stage's prices (functions/lib/cost-rates.ts) the run's measured usage is priced with. */
+  rates: RunRates;
 }
 
 export interface RunReport extends RunSummary {
@@ -21,6 +24,8 @@ export interface RunReport extends RunSummary {
   startedAt?: string;
   finishedAt?: string;
   generatedAt: string;
+  /** What the run cost: the engine's measured AWS usage by service, and apart the calls' telephony and SMS. */
+  cost: RunCost;
 }
 
 export interface RangeReport extends RunSummary {
@@ -29,6 +34,8 @@ export interface RangeReport extends RunSummary {
   to: string;
   runs: Array<{ date: string; status: string; contacts: number }>;
   generatedAt: string;
+  /** What the runs cost together. */
+  cost: RunCost;
 }
 
 export const questionsOf = (campaign: Campaign | undefined): ReportQuestion[] =>
@@ -50,6 +57,7 @@ export async function runReport(ports: ReportPorts, campaignId: string, date: st
       lawfulBasis: stored.campaign.policy.lawfulBasis,
     }),
     ...buildRunSummary(run.counters, questionsOf(stored?.campaign)),
+    cost: runCostOf(run.counters, ports.rates),
   };
 }
 
@@ -65,12 +73,14 @@ export async function rangeReport(
     ports.store.runsCounters(campaignId, dates),
     ports.campaigns.get(campaignId),
   ]);
+  const counters = sumCounters(runs.map((run) => run.counters));
   return {
     campaignId,
     from,
     to,
     runs: runs.map((run) => ({ date: run.date, status: run.status, contacts: run.counters.contacts ?? 0 })),
     generatedAt: new Date().toISOString(),
-    ...buildRunSummary(sumCounters(runs.map((run) => run.counters)), questionsOf(stored?.campaign)),
+    ...buildRunSummary(counters, questionsOf(stored?.campaign)),
+    cost: runCostOf(counters, ports.rates),
   };
 }

@@ -172,7 +172,7 @@ const PARTITIONS: Record<string, { builders: string[]; samples: string[]; index?
     samples: runs.map(([campaignId, date]) => keys.runPartition(campaignId, date)),
   },
   bucket: {
-    builders: ['runBucketPartition', 'runCountersKey', 'contactKey', 'answerKey', 'followUpKey'],
+    builders: ['runBucketPartition', 'runCountersKey', 'runUsageKey', 'contactKey', 'answerKey', 'followUpKey'],
     samples: runs.flatMap(([campaignId, date]) =>
       keys.RUN_BUCKET_NUMBERS.map((bucket) => keys.runBucketPartition(campaignId, date, bucket)),
     ),

@@ -6,6 +6,7 @@ import { ConfigurationError, EnvironmentSchema, PACING_CAPS, parseEnvironment } 
 
 const valid = {
   STAGE: 'test',
+  AWS_REGION: 'eu-west-1',
   TABLE_NAME: 'table',
   UPLOADS_BUCKET: 'uploads',
   REPORTS_BUCKET: 'reports',

@@ -134,6 +134,59 @@ describe('usage meter', () => {
     expect(line.usage.dynamodb.contact?.readUnits).toBe(2);
   });
 
+  it('books a transaction at least two units per item and per indexed put, as AWS bills it', async () => {
+    // DynamoDB Local answers a whole TransactWriteItems as if it wrote one item (local/ probe, docs/cost-model.md).
+    const meter = new UsageMeter({ writeLine: () => undefined });
+    const { client } = fakeDynamoDb(() => ({
+      ConsumedCapacity: [
+        {
+          TableName: 't',
+          CapacityUnits: 4,
+          Table: { CapacityUnits: 2 },
+          GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 2 } },
+        },
+      ],
+    }));
+    meterDynamoDb(client, meter);
+    const phones = ['+48600000001', '+48600000002', '+48600000003', '+48600000004'];
+    await DynamoDBDocumentClient.from(client).send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...phones.map((phone, index) => ({
+            Put: {
+              TableName: 't',
+              Item: { ...contactKey('demo', '2026-03-02', phone), ...(index < 3 && { gsi1pk: 'DUE#demo#2026-03-02' }) },
+            },
+          })),
+          {
+            Update: {
+              TableName: 't',
+              Key: runCountersKey('demo', '2026-03-02', 1),
+              UpdateExpression: 'ADD n :n',
+              ExpressionAttributeValues: { ':n': 4 },
+            },
+          },
+        ],
+      }),
+    );
+    const totals = meter.snapshot().dynamodb;
+    expect((totals.contact?.writeUnits ?? 0) + (totals['run-bucket']?.writeUnits ?? 0)).toBeCloseTo(10);
+    expect(totals['due-index']?.writeUnits).toBe(6);
+
+    // What AWS reports above the floor is kept as reported (items over 1 KB cost more).
+    const aws = new UsageMeter({ writeLine: () => undefined });
+    const { client: awsClient } = fakeDynamoDb(() => ({
+      ConsumedCapacity: [{ TableName: 't', CapacityUnits: 30, Table: { CapacityUnits: 30 } }],
+    }));
+    meterDynamoDb(awsClient, aws);
+    await DynamoDBDocumentClient.from(awsClient).send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: 't', Item: contactKey('demo', '2026-03-02', phones[0] ?? '') } }],
+      }),
+    );
+    expect(aws.snapshot().dynamodb.contact?.writeUnits).toBe(30);
+  });
+
   it('counts SNS publishes and, apart, those that are SMS', async () => {
     const meter = new UsageMeter({ writeLine: () => undefined });
     const client = new SNSClient({
