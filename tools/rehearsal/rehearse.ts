@@ -83,9 +83,14 @@ const seed = number('seed', 0);
 const burst = Math.max(5, Math.ceil(rate));
 const campaignFile = `config/campaigns/${values.campaign}.yml`;
 const definition = parse(readFileSync(campaignFile, 'utf8'));
+// A caller-ID pool's tiers count wall-clock hours and days, which the rehearsal's compressed calls do not: 2,000
+// contacts would wait an hour for a demo number's 600 calls an hour. The rehearsal dials from the campaign's own
+// caller ID instead (and its plan with it), and says so.
+const { callerIdPool: pool, ...policy } = (definition.policy ?? {}) as Record<string, unknown>;
 const campaign = parseCampaign(
   {
     ...definition,
+    ...(definition.policy !== undefined && { policy }),
     callingWindow: {
       days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'],
       start: '00:00',
@@ -135,6 +140,11 @@ console.info(
   `rehearsal: campaign ${campaign.id}, ${lines} lines, ${rate}/s (burst ${burst}), tick ${tickSeconds} s, ` +
     `calls ${timeScale}× their length; starting the local cloud…`,
 );
+if (pool !== undefined) {
+  console.info(
+    `rehearsal: dialling from the campaign's callerId, not its caller-ID pool "${String(pool)}" (the pool's tiers count wall-clock time, which the rehearsal compresses)`,
+  );
+}
 const cloud = await startLocalCloud({
   settings,
   log: () => undefined,
