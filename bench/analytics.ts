@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import S3rver from 's3rver';
 import { filesTableInput, viewTableInput } from '../config/analytics-catalog.cjs';
@@ -511,6 +511,18 @@ async function pipelineAndFreshness(
       dueAt: new Date(),
     })),
   );
+  // On a call (attempt 1), as the dispatcher's claim leaves them: an answer for any other attempt is refused.
+  for (const phone of phones) {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: contactKey('fresh', freshDate, phone),
+        UpdateExpression: 'SET attempts = :one, #status = :dialing',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':dialing': 'DIALING' },
+      }),
+    );
+  }
   const answers = new AnswerStore(table.tableName, 30, table.client);
   const campaigns = { get: async () => ({ campaign: { ...campaign, id: 'fresh' } }) };
   const parameters = AnalysisParametersSchema.parse({ campaign: 'fresh', date: freshDate, question: 'q1' });
@@ -525,7 +537,7 @@ async function pipelineAndFreshness(
   for (const [index, phone] of phones.entries()) {
     const before = await counted();
     const recordedAt = performance.now();
-    await answers.record({
+    const recorded = await answers.record({
       ref: { campaignId: 'fresh', date: freshDate, phone, attempt: 1 },
       questionId: 'q1',
       key: '1',
@@ -535,6 +547,8 @@ async function pipelineAndFreshness(
       connectContactId: `fresh-${index}`,
       progress: { attempt: 1, questionsAnswered: 1, completed: false, optedOut: false },
     });
+    if (recorded !== 'RECORDED')
+      throw new Error(`freshness: the answer of contact ${index} was not recorded (${recorded})`);
     while ((await counted()) <= before) await new Promise((resolveLater) => setTimeout(resolveLater, 100));
     delays.push((performance.now() - recordedAt) / 1000);
   }
