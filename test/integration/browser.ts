@@ -1,11 +1,11 @@
 /**
- * Headless Chromium for the dashboard's browser tests, driven by playwright-core: the system's Chromium when there
- * is one, else the one the `@sparticuz/chromium` devDependency ships (unpacked into the temp folder on first use), so
- * a fresh machine needs nothing but `npm ci`. With neither, launching fails with a message saying what to do: the
- * browser tests fail, they never skip.
+ * Headless Chromium for the dashboard's browser tests, driven by playwright-core: by default the one the
+ * `@sparticuz/chromium` devDependency ships (unpacked into the temp folder on first use), so every machine, CI
+ * included, runs the tests on the browser a fresh machine gets from `npm ci` and nothing else. When it cannot be
+ * launched, the tests fail with a message saying what to do: they never skip.
  *
- * CHROMIUM_PATH chooses: unset, the first of SYSTEM_CHROMIUM that exists, else npm's; a path, that browser (an
- * error when it is not there); `none`, npm's even when the system has one (how CI and a developer check that path).
+ * CHROMIUM_PATH chooses otherwise: `system`, the first of SYSTEM_CHROMIUM (an error when there is none); a path,
+ * that browser (an error when it is not there). `none` or unset: npm's.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,21 +49,27 @@ export interface BrowserChoice {
  */
 export async function chooseBrowser(setting = process.env.CHROMIUM_PATH): Promise<BrowserChoice> {
   const system = ['--no-sandbox', '--disable-gpu', ...QUIET];
-  if (setting !== undefined && setting !== '' && setting !== 'none') {
-    if (!existsSync(setting)) {
+  if (setting === undefined || setting === '' || setting === 'none') return npmChromium();
+  if (setting === 'system') {
+    const installed = SYSTEM_CHROMIUM.find((path) => existsSync(path));
+    if (installed === undefined) {
       throw new Error(
-        `CHROMIUM_PATH=${setting}: no browser there. Unset it to use the system's or npm's Chromium, or set it to ` +
-          "`none` for npm's (@sparticuz/chromium, installed by npm ci).",
+        `CHROMIUM_PATH=system: none of ${SYSTEM_CHROMIUM.join(', ')} exists. Unset it to use npm's Chromium ` +
+          '(@sparticuz/chromium, installed by npm ci).',
       );
     }
-    return { executablePath: setting, args: system, source: `CHROMIUM_PATH (${setting})` };
+    return { executablePath: installed, args: system, source: `system (${installed})` };
   }
-  const installed = setting === 'none' ? undefined : SYSTEM_CHROMIUM.find((path) => existsSync(path));
-  if (installed !== undefined) return { executablePath: installed, args: system, source: `system (${installed})` };
-  return npmChromium(setting === 'none' ? 'CHROMIUM_PATH=none' : `no ${SYSTEM_CHROMIUM.join(' or ')}`);
+  if (!existsSync(setting)) {
+    throw new Error(
+      `CHROMIUM_PATH=${setting}: no browser there. Unset it to use npm's Chromium (@sparticuz/chromium, installed ` +
+        'by npm ci), or set it to `system` for /usr/bin/chromium.',
+    );
+  }
+  return { executablePath: setting, args: system, source: `CHROMIUM_PATH (${setting})` };
 }
 
-async function npmChromium(why: string): Promise<BrowserChoice> {
+async function npmChromium(): Promise<BrowserChoice> {
   let executablePath: string;
   let args: string[];
   try {
@@ -74,11 +80,11 @@ async function npmChromium(why: string): Promise<BrowserChoice> {
     args = [...packaged.args.filter((arg) => !LAMBDA_ONLY.has(arg)), ...QUIET];
   } catch (error) {
     throw new Error(
-      `no Chromium for the browser tests (${why}), and npm's is missing or could not be unpacked: ${(error as Error).message}. ` +
-        'Run `npm ci` (it installs @sparticuz/chromium), or install a system Chromium (apt-get install chromium).',
+      `no Chromium for the browser tests: npm's (@sparticuz/chromium) is missing or could not be unpacked: ${(error as Error).message}. ` +
+        'Run `npm ci` (it installs it), or set CHROMIUM_PATH=system to use an installed Chromium (apt-get install chromium).',
     );
   }
-  return { executablePath, args, source: `npm @sparticuz/chromium (${why}; unpacked at ${executablePath})` };
+  return { executablePath, args, source: `npm @sparticuz/chromium (unpacked at ${executablePath})` };
 }
 
 /**
