@@ -286,10 +286,12 @@ function unitsOf(capacity: Capacity, read: boolean): { read: number; write: numb
 
 /**
  * The least a TransactWriteItems can cost in AWS: two write units per item (a transactional write of an item under
- * 1 KB; larger items cost more), and two per index for each put that carries the index's key (`<index>pk`).
- * DynamoDB reports at least this; DynamoDB Local reports a whole transaction as if it wrote one item (4 units for
- * a 99-contact import chunk instead of about 400), so without this floor a local measurement misses nearly all of
- * the import's writes and undercounts every transaction (docs/cost-model.md).
+ * 1 KB; larger items cost more), and one per index for each put that carries the index's key (`<index>pk`): the
+ * transaction's doubling applies to the table alone, an index write costs what it costs outside a transaction (one
+ * unit to add an entry under 1 KB, two to move its key), as measured against DynamoDB in eu-west-2 in 2026-08
+ * (nubo-db/dynoxide#176 and #188). DynamoDB reports at least this; DynamoDB Local reports a whole transaction as if
+ * it wrote one item (4 units for a 99-contact import chunk instead of about 400), so without this floor a local
+ * measurement misses nearly all of the import's writes and undercounts every transaction (docs/cost-model.md).
  */
 function transactionFloor(input: unknown): { table: number; index: (name: string) => number } | undefined {
   if (!isRecord(input) || !Array.isArray(input.TransactItems)) return undefined;
@@ -297,7 +299,7 @@ function transactionFloor(input: unknown): { table: number; index: (name: string
   const puts = entries.map((entry) => entry.Put).filter(isRecord);
   return {
     table: 2 * entries.length,
-    index: (name) => 2 * puts.filter((put) => isRecord(put.Item) && put.Item[`${name}pk`] !== undefined).length,
+    index: (name) => puts.filter((put) => isRecord(put.Item) && put.Item[`${name}pk`] !== undefined).length,
   };
 }
 
