@@ -145,6 +145,15 @@ if (pool !== undefined) {
     `rehearsal: dialling from the campaign's callerId, not its caller-ID pool "${String(pool)}" (the pool's tiers count wall-clock time, which the rehearsal compresses)`,
   );
 }
+// An interrupted rehearsal stops what it started (DynamoDB Local, the offline server, the simulator).
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    void stopAllProcesses().finally(() => process.exit(code));
+  });
+}
 const cloud = await startLocalCloud({
   settings,
   log: () => undefined,
