@@ -246,6 +246,10 @@ export class DynamoDbLineLeases implements LineLeases {
         counters.talkSeconds = input.talkSeconds;
         counters.answeredCalls = 1;
       }
+      if (input.lineSeconds !== undefined) {
+        counters.lineSeconds = input.lineSeconds;
+        counters.lineAttempts = 1;
+      }
     }
     return retryContention(
       async ({ clientRequestToken }) => {

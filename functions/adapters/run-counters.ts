@@ -5,7 +5,8 @@
  *
  * Counter names (docs/data-model.md): `n_<STATUS>` contacts per status, `o_<OUTCOME>` attempts per outcome,
  * `t_<n>` contacts finished after n attempts, `a_<questionId>_<key>` answers, and `contacts`, `inFlight`,
- * `attemptsStarted`, `attemptsEnded`, `talkSeconds`, `answeredCalls`, `contactsReached`, `answersTotal`,
+ * `attemptsStarted`, `attemptsEnded`, `talkSeconds`, `answeredCalls`, `lineSeconds` and `lineAttempts` (the line
+ * time of the attempts settled with it), `contactsReached`, `answersTotal`,
  * `followUpsSent`, `followUpsFailed`. The run's usage counters `u_…` (docs/cost-model.md) live in the buckets' USAGE
  * items and are read and summed with them.
  */

@@ -251,6 +251,10 @@ export class InMemoryDialingStore implements LineLeases, Contacts, CallMap, Runs
       counters[`o_${outcome}`] = 1;
       counters.attemptsEnded = 1;
       if (input.firstReach) counters.contactsReached = 1;
+      if (input.lineSeconds !== undefined) {
+        counters.lineSeconds = input.lineSeconds;
+        counters.lineAttempts = 1;
+      }
     }
     if (next.kind === 'RETRY') {
       contact.dueAt = next.at.getTime();

@@ -51,6 +51,21 @@ export function observedPace(input: {
   return { dialsPerSecond, ...(meanInFlight > 0 && { meanLineSeconds: meanInFlight / dialsPerSecond }) };
 }
 
+/** Fewest settled attempts a run's own line time is taken from. */
+const MIN_LINE_ATTEMPTS = 10;
+
+/**
+ * The run's mean line time, measured: the seconds its settled attempts held their lines (claim to settlement, the
+ * `lineSeconds` and `lineAttempts` counters) over how many there were. Undefined under 10 attempts. Preferred to
+ * Little's law ({@link observedPace}), whose dial rate, measured from a young run's start, counts the seconds
+ * before its first dial and so overstates the line time by as much as a tenth at half-way through a short run.
+ */
+export function measuredLineSeconds(counters: Readonly<Record<string, number>>): number | undefined {
+  const attempts = counters.lineAttempts ?? 0;
+  const seconds = counters.lineSeconds ?? 0;
+  return attempts >= MIN_LINE_ATTEMPTS && seconds > 0 ? seconds / attempts : undefined;
+}
+
 /**
  * The mix a live estimate assumes: the prior's shares blended with the attempts the run has ended so far (the prior
  * counts as `priorWeight` attempts), and its line times stretched so that their mean is the one observed.

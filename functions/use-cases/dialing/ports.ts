@@ -111,6 +111,11 @@ export interface FinishAttemptInput {
   next: NextAttempt;
   endedAt: Date;
   talkSeconds?: number;
+  /**
+   * How long the attempt held its line, from its claim to now (its settlement): added to the run's `lineSeconds`
+   * and `lineAttempts` counters, from which the live estimate takes the run's line time.
+   */
+  lineSeconds?: number;
   /** Put the contact back as if this attempt never happened (the dial was refused before it rang). */
   undoAttempt?: boolean;
   /** Where the attempt's entry is in the contact's attempt log (attempts are logged in order: `attempt − 1`). */

@@ -60,6 +60,21 @@ class SettlementError extends Error {
   }
 }
 
+/** A line is held at most a day: a longer span is a clock fault, not a call, and is left out of the run's line time. */
+const MAX_LINE_SECONDS = 86_400;
+
+/**
+ * Seconds from the attempt's claim (its attempt-log entry's `at`) to its settlement now: the time its line was held
+ * as the dispatcher sees it, ring, talk and the event's way back included (what a live estimate must plan with).
+ */
+function lineHeldSeconds(claimedAt: string | undefined, now: Date): number | undefined {
+  if (claimedAt === undefined) return undefined;
+  const seconds = (now.getTime() - Date.parse(claimedAt)) / 1000;
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_LINE_SECONDS
+    ? Math.round(seconds * 10) / 10
+    : undefined;
+}
+
 /** Errors of DynamoDB, Connect, the network: the caller retries those, they say nothing about the call. */
 function isInfrastructureFailure(error: unknown): boolean {
   return error instanceof TransientError || (typeof error === 'object' && error !== null && '$metadata' in error);
@@ -81,6 +96,7 @@ export async function settleAttempt(
     signals.connectedToSystemTimestamp && signals.disconnectTimestamp
       ? Math.max(0, (Date.parse(signals.disconnectTimestamp) - Date.parse(signals.connectedToSystemTimestamp)) / 1000)
       : undefined;
+  const lineSeconds = lineHeldSeconds(contact.attemptLog[logIndex]?.at, ports.clock.now());
 
   let campaign: Campaign | undefined;
   let outcome: AttemptOutcome;
@@ -133,6 +149,7 @@ export async function settleAttempt(
     next,
     endedAt,
     ...(talkSeconds !== undefined && { talkSeconds }),
+    ...(lineSeconds !== undefined && { lineSeconds }),
     ...(failureReason !== undefined && { failureReason }),
     firstReach: isFirstReach(
       outcome,

@@ -2,7 +2,8 @@
  * The live estimate of a run's finish (the run status, `campaign status`, the dashboard, and the sweeper's early
  * alert): the rest of the run re-planned from where it stands. The open contacts and how far along they are come
  * from its counters; its outcome mix from the attempts it has ended (blended with the documented default while
- * they are few); its line time and pace from its own recent minutes. The rest is simulated with the engine's code,
+ * they are few); its line time from the seconds its settled attempts held their lines, and its pace from its own
+ * recent minutes. The rest is simulated with the engine's code,
  * like a plan (simulate-run.ts), scaled down to a few thousand contacts so that it answers in a fraction of a
  * second. The estimate converges as the run goes on: fewer contacts left, more attempts observed.
  */
@@ -10,7 +11,13 @@ import type { Campaign } from '../../core/campaign.ts';
 import { capsForThroughput, linesFlowConcurrencyServes } from '../../core/planning/capacity.ts';
 import { outcomeCounts } from '../../core/planning/history-mix.ts';
 import { defaultOutcomeMix, type OutcomeMix, prepareMix } from '../../core/planning/outcome-mix.ts';
-import { observedMix, observedPace, openContacts, type PaceSample } from '../../core/planning/progress.ts';
+import {
+  measuredLineSeconds,
+  observedMix,
+  observedPace,
+  openContacts,
+  type PaceSample,
+} from '../../core/planning/progress.ts';
 import { dayWindow, scaleFor, scaleGroups } from './plan-run.ts';
 import type { SimulationAdapters } from './ports.ts';
 import { simulateRun } from './simulate-run.ts';
@@ -81,11 +88,9 @@ export async function estimateFinish(
     samples: input.samples,
     ...(input.startedAt !== undefined && { startedAt: Date.parse(input.startedAt) }),
   });
-  const mix = observedMix(
-    input.prior ?? defaultOutcomeMix(campaign.run.ringTimeoutSeconds),
-    counts,
-    pace?.meanLineSeconds,
-  );
+  // The line time the run's settled attempts measured; Little's law on its pace while they are too few.
+  const lineSeconds = measuredLineSeconds(counters) ?? pace?.meanLineSeconds;
+  const mix = observedMix(input.prior ?? defaultOutcomeMix(campaign.run.ringTimeoutSeconds), counts, lineSeconds);
   const lines = Math.min(input.caps.lines, linesFlowConcurrencyServes(input.caps.flowFunctionConcurrency));
   const scale = scaleFor(
     remaining,
@@ -121,7 +126,7 @@ export async function estimateFinish(
     late,
     basis: {
       ...(pace !== undefined && { dialsPerSecond: round(pace.dialsPerSecond, 2) }),
-      ...(pace?.meanLineSeconds !== undefined && { meanLineSeconds: round(pace.meanLineSeconds, 1) }),
+      ...(lineSeconds !== undefined && { meanLineSeconds: round(lineSeconds, 1) }),
       attemptsObserved,
     },
     computedAt: input.now.toISOString(),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RetryPolicySchema } from '../../../../functions/core/campaign.ts';
-import { observedPace, openContacts } from '../../../../functions/core/planning/progress.ts';
+import { measuredLineSeconds, observedPace, openContacts } from '../../../../functions/core/planning/progress.ts';
 
 const policy = RetryPolicySchema.parse({
   maxAttempts: 3,
@@ -111,5 +111,13 @@ describe('observedPace', () => {
     expect(observedPace({ now: startedAt + 60_000, attemptsStarted: 9, inFlight: 1, samples: [], startedAt })).toBe(
       undefined,
     );
+  });
+});
+
+describe('measuredLineSeconds', () => {
+  it("is the mean of the settled attempts' line time, once ten have settled", () => {
+    expect(measuredLineSeconds({ lineSeconds: 720, lineAttempts: 10 })).toBe(72);
+    expect(measuredLineSeconds({ lineSeconds: 648, lineAttempts: 9 })).toBeUndefined();
+    expect(measuredLineSeconds({ attemptsEnded: 400 })).toBeUndefined();
   });
 });

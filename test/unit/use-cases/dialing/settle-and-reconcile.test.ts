@@ -38,6 +38,22 @@ describe('settleAttempt', () => {
     expect(harness.store.countersOf('sim', DATE)).toMatchObject({ n_PENDING: 1, o_NO_ANSWER: 1, inFlight: 0 });
   });
 
+  it('adds the seconds the attempt held its line, claim to settlement, to the run once', async () => {
+    const harness = new Harness({ maxConcurrentCalls: 5, dialsPerSecond: 2 });
+    harness.store.openRun('sim', DATE);
+    const [phone = ''] = harness.addContacts(1);
+    harness.loseEvents = true;
+    await claimAndDial(harness, phone);
+    await harness.clock.advanceTo(new Date(START.getTime() + 42_500));
+    const ref = { campaignId: 'sim', date: DATE, phone, attempt: 1 };
+
+    await settleAttempt(harness.ports, ref, { disconnectReason: 'TELECOM_UNANSWERED' });
+    await harness.clock.advanceTo(new Date(START.getTime() + 60_000));
+    await settleAttempt(harness.ports, ref, { disconnectReason: 'TELECOM_UNANSWERED' });
+
+    expect(harness.store.countersOf('sim', DATE)).toMatchObject({ lineSeconds: 42.5, lineAttempts: 1 });
+  });
+
   it("never settles a call UNKNOWN when the flow recorded the person's answers", async () => {
     const harness = new Harness({ maxConcurrentCalls: 5, dialsPerSecond: 2 });
     harness.store.openRun('sim', DATE);

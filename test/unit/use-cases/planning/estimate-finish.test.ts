@@ -57,6 +57,10 @@ describe('estimateFinish', () => {
         tickGapMs: 400,
       });
       if (estimate === undefined) throw new Error('no estimate');
+      // The line time it plans with is the one the settled attempts measured (claim to settlement).
+      const { lineSeconds = 0, lineAttempts = 0 } = snapshot.counters;
+      expect(lineAttempts).toBeGreaterThanOrEqual(10);
+      expect(estimate.basis.meanLineSeconds).toBeCloseTo(lineSeconds / lineAttempts, 1);
       return (Date.parse(estimate.finishAt) - run.lastCallEndAt) / duration;
     };
     const halfway = await errorAt(0.5);
