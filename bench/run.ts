@@ -3,7 +3,7 @@
  * `run(args: readonly string[]): Promise<void>`; add yours to {@link BENCHMARKS}. Ctrl-C or SIGTERM (a `timeout`)
  * stops what the benchmark started (DynamoDB Local's JVM, the local cloud) before it exits.
  */
-import { stopAllProcesses } from '../local/processes.ts';
+import { stopAllProcessesOnSignal } from '../local/processes.ts';
 
 interface Benchmark {
   run(args: readonly string[]): Promise<void>;
@@ -21,14 +21,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   pacing: () => import('./pacing.ts'),
 };
 
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  process.once(signal, () => {
-    void stopAllProcesses().finally(() => process.exit(code));
-  });
-}
+stopAllProcessesOnSignal();
 
 const [name, ...args] = process.argv.slice(2);
 const load = name === undefined ? undefined : BENCHMARKS[name];

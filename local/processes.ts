@@ -62,6 +62,21 @@ export async function stopProcess(managed: ManagedProcess, graceMs = 5_000): Pro
   // No signal to the group after the leader exited: its id may already belong to another process.
 }
 
+/**
+ * For a tool that runs to its end (a benchmark, the rehearsal): Ctrl-C or SIGTERM (a `timeout`) stops every process
+ * it started before it exits, so no DynamoDB Local JVM or offline server outlives it.
+ */
+export function stopAllProcessesOnSignal(): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      void stopAllProcesses().finally(() => process.exit(code));
+    });
+  }
+}
+
 /** Stops every process this module started, newest first. */
 export async function stopAllProcesses(): Promise<void> {
   for (const managed of [...running].reverse()) {

@@ -28,7 +28,7 @@ import { defaultOutcomeMix } from '../../functions/core/planning/outcome-mix.ts'
 import { parseRateTable, ratesFor } from '../../functions/core/planning/rates.ts';
 import { startLocalCloud } from '../../local/cloud.ts';
 import { startLocalConnect } from '../../local/connect.ts';
-import { stopAllProcesses } from '../../local/processes.ts';
+import { stopAllProcesses, stopAllProcessesOnSignal } from '../../local/processes.ts';
 import { localSettings } from '../../local/settings.ts';
 import { functionMemory, measureLog, usageProfile } from './measure.ts';
 import { compressedMix, scenarioFor } from './scenario.ts';
@@ -146,14 +146,7 @@ if (pool !== undefined) {
   );
 }
 // An interrupted rehearsal stops what it started (DynamoDB Local, the offline server, the simulator).
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  process.once(signal, () => {
-    void stopAllProcesses().finally(() => process.exit(code));
-  });
-}
+stopAllProcessesOnSignal();
 const cloud = await startLocalCloud({
   settings,
   log: () => undefined,
