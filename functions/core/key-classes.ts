@@ -19,12 +19,23 @@ export const KEY_CLASSES = [
   'pacing',
   'active-runs',
   'due-index',
+  'phone-index',
   'campaign',
   'do-not-call',
   'alert',
   'other',
 ] as const;
 export type KeyClass = (typeof KEY_CLASSES)[number];
+
+/**
+ * The class of an index's entries (serverless.yml, MainTable): `gsi1` is the due index (one partition per run),
+ * `gsi2` the phone index (every item holding a number, by number: spread over the numbers).
+ */
+export function indexClassOf(indexName: string): KeyClass {
+  if (indexName === 'gsi1') return 'due-index';
+  if (indexName === 'gsi2') return 'phone-index';
+  return 'other';
+}
 
 /** The class of the item at (`pk`, `sk`); a key of the due index (`gsi1pk = DUE#…`) is `due-index`. */
 export function keyClassOf(pk: string, sk = ''): KeyClass {

@@ -19,7 +19,7 @@
  * items it wrote. functions/lib/run-usage.ts adds it to those runs' usage counters (the run report's cost).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { KEY_CLASSES, type KeyClass, keyClassOf } from '../core/key-classes.ts';
+import { indexClassOf, KEY_CLASSES, type KeyClass, keyClassOf } from '../core/key-classes.ts';
 
 /** Units per key class. */
 export interface CapacityTotals {
@@ -184,7 +184,7 @@ export class UsageMeter {
       for (const [index, units] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
         const indexUnits = unitsOf(units, read);
         if (floor !== undefined) indexUnits.write = Math.max(indexUnits.write, floor.index(index));
-        this.tally(command, 'due-index', index, indexUnits.read, indexUnits.write);
+        this.tally(command, indexClassOf(index), index, indexUnits.read, indexUnits.write);
       }
     }
     const invocation = currentInvocation();

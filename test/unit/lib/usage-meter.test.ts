@@ -143,7 +143,7 @@ describe('usage meter', () => {
           TableName: 't',
           CapacityUnits: 4,
           Table: { CapacityUnits: 2 },
-          GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 2 } },
+          GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 2 }, gsi2: { CapacityUnits: 2 } },
         },
       ],
     }));
@@ -173,6 +173,8 @@ describe('usage meter', () => {
     expect((totals.contact?.writeUnits ?? 0) + (totals['run-bucket']?.writeUnits ?? 0)).toBeCloseTo(10);
     // The index is not doubled inside a transaction: three puts carrying its key cost it at least 3 units.
     expect(totals['due-index']?.writeUnits).toBe(3);
+    // The phone index is its own class (spread over numbers, not one partition per run like the due index).
+    expect(totals['phone-index']?.writeUnits).toBe(2);
 
     // What AWS reports above the floor is kept as reported (items over 1 KB cost more).
     const aws = new UsageMeter({ writeLine: () => undefined });
