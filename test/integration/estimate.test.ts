@@ -91,7 +91,7 @@ describe('the live finish estimate of a local run', () => {
     expect(estimates.every((estimate) => estimate.remaining > 0 && estimate.remaining <= CONTACTS)).toBe(true);
   });
 
-  it('is within ±15 % of the actual finish from half-way through the run (the median; every estimate within ±25 %)', () => {
+  it('is within ±15 % of the actual finish at every estimate from half-way through the run', () => {
     const length = lastCallEnd - runStart;
     const fromHalfWay = estimates.filter((estimate) => estimate.at - runStart >= length / 2);
     expect(fromHalfWay.length).toBeGreaterThan(0);
@@ -104,10 +104,8 @@ describe('the live finish estimate of a local run', () => {
         .map((entry) => `${entry.at.toFixed(2)}:${entry.error >= 0 ? '+' : ''}${entry.error.toFixed(3)}`)
         .join(' ')}`,
     );
-    const errors = signed.map((entry) => Math.abs(entry.error)).sort((a, b) => a - b);
-    // Typically every estimate is within ±15 % (at most 10.5 % and 9.9 % on two quiet runs on 2026-12-05); on a
-    // loaded machine one estimate jumped to 16.2 % for a few seconds and came back: a single estimate may miss.
-    expect(errors[Math.floor(errors.length / 2)]).toBeLessThanOrEqual(0.15);
-    expect(errors.at(-1)).toBeLessThanOrEqual(0.25);
+    // With the line time measured from the settled attempts the worst estimate was +4.9 % and +5.9 % on two runs (2026-12-05); with
+    // Little's law on the pace from the run's start it had reached +16.2 % on a loaded machine.
+    expect(Math.max(...signed.map((entry) => Math.abs(entry.error)))).toBeLessThanOrEqual(0.15);
   });
 });
