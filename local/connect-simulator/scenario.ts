@@ -163,6 +163,11 @@ export const ScenarioSchema = z
     /** Share of answering humans who hang up before the flow ends (CUSTOMER_DISCONNECT). */
     hangUpProbability: ProbabilitySchema.default(0.1),
     hangUpAfterMs: DurationRangeSchema.default({ min: 5_000, max: 40_000 }),
+    /**
+     * How long an answering machine records, from when it answers, before it hangs up (CUSTOMER_DISCONNECT): its
+     * maximum message length. `null` (the default): it records until the flow disconnects.
+     */
+    voicemailMs: DurationRangeSchema.nullable().default(null),
     busyMs: DurationRangeSchema.default({ min: 2_000, max: 6_000 }),
     invalidNumberMs: DurationRangeSchema.default({ min: 1_000, max: 4_000 }),
     failedMs: DurationRangeSchema.default({ min: 500, max: 8_000 }),
@@ -234,7 +239,7 @@ export interface CallPlan {
   runsFlow: boolean;
   /** How long the default flow keeps the call once connected. */
   talkMs: number;
-  /** The callee hangs up this long after connecting (only for answered humans). */
+  /** The callee hangs up this long after connecting (an answering human, or a machine at its maximum message length). */
   hangUpAfterMs: number | undefined;
   /** Reason for calls that end without running the flow. */
   disconnectReason: DisconnectReason | undefined;
@@ -273,6 +278,8 @@ export function planCall(scenario: Scenario, input: PlanCallInput): CallPlan {
     busyMs: sampleDuration(random, scenario.busyMs),
     invalidNumberMs: sampleDuration(random, scenario.invalidNumberMs),
     failedMs: sampleDuration(random, scenario.failedMs),
+    // Last, and only when set: a scenario without it draws exactly what it drew before.
+    voicemailMs: scenario.voicemailMs === null ? undefined : sampleDuration(random, scenario.voicemailMs),
   };
   const override = overrideFor(scenario.numbers[input.destination], input.attempt);
 
@@ -304,7 +311,7 @@ export function planCall(scenario: Scenario, input: PlanCallInput): CallPlan {
     connects: runsFlow || (input.amdEnabled && scenario.sitToneConnectsToSystem && sitTone),
     runsFlow,
     talkMs: runsFlow ? (override.talkMs ?? draws.talkMs) : 0,
-    hangUpAfterMs: outcome === 'ANSWERED' ? hangUpAfter(override, draws.hangsUp, draws.hangUpAfterMs) : undefined,
+    hangUpAfterMs: hangUpAfterFor(outcome, override, draws),
     disconnectReason: isFailedDial(outcome)
       ? (override.disconnectReason ?? failedDialReason(scenario, outcome, random))
       : undefined,
@@ -326,9 +333,19 @@ function overrideFor(behaviour: NumberBehaviour | undefined, attempt: number): C
   return behaviour;
 }
 
-function hangUpAfter(override: CallOverride, hangsUp: boolean, drawnMs: number): number | undefined {
+/**
+ * When the callee hangs up: an answering human when drawn to (or as the override says); an answering machine at its
+ * maximum message length, when the scenario gives one (an override's hang-up is a person's, never a machine's).
+ */
+function hangUpAfterFor(
+  outcome: CalleeOutcome,
+  override: CallOverride,
+  draws: { hangsUp: boolean; hangUpAfterMs: number; voicemailMs: number | undefined },
+): number | undefined {
+  if (outcome === 'VOICEMAIL') return draws.voicemailMs;
+  if (outcome !== 'ANSWERED') return undefined;
   if (override.hangUpAfterMs !== undefined) return override.hangUpAfterMs ?? undefined;
-  return hangsUp ? drawnMs : undefined;
+  return draws.hangsUp ? draws.hangUpAfterMs : undefined;
 }
 
 function amdStatusFor(outcome: CalleeOutcome, beep: boolean, unresolved: boolean): AmdStatus {

@@ -2,7 +2,8 @@
  * The Connect simulator's callees for a rehearsal, from the plan's assumptions: the outcome mix's shares become the
  * callee outcomes, its ring and busy times their durations, and the speed of the contact flow's speech is set so that
  * an answered call lasts, on average, the mix's talk time. Answered calls run the real contact flow, so their length
- * also depends on the script's branching and on the flow Lambdas' latency: part of what the rehearsal measures.
+ * also depends on the script's branching and on the flow Lambdas' latency: part of what the rehearsal measures. An
+ * answering machine hangs up when the mix's voicemail line time is over.
  */
 import type { Campaign } from '../../functions/core/campaign.ts';
 import { meanSeconds, type OutcomeMix, type SecondsDistribution } from '../../functions/core/planning/outcome-mix.ts';
@@ -19,6 +20,14 @@ const milliseconds = (distribution: SecondsDistribution): number | { min: number
   }
   return { min: Math.round(distribution.min * 1000), max: Math.round(distribution.max * 1000) };
 };
+
+/** A line time less the mean ring before it, in ms (never below zero). */
+function afterRing(line: SecondsDistribution, ring: SecondsDistribution): number | { min: number; max: number } {
+  const ringMs = meanSeconds(ring) * 1000;
+  const range = milliseconds(line);
+  if (typeof range === 'number') return Math.max(0, Math.round(range - ringMs));
+  return { min: Math.max(0, Math.round(range.min - ringMs)), max: Math.max(0, Math.round(range.max - ringMs)) };
+}
 
 const words = (text: string): number => text.split(/\s+/).filter(Boolean).length;
 
@@ -48,6 +57,11 @@ export function scenarioFor(mix: OutcomeMix, campaign: Campaign, timeScale: numb
     },
     ringMs: milliseconds(ring),
     ...(mix.BUSY !== undefined && { busyMs: milliseconds(mix.BUSY.lineSeconds) }),
+    // Without AMD the flow cannot tell a machine from a silent person and would wait out every question: the
+    // machine hangs up when the mix's voicemail line time (ring included) is over, as a real one stops recording.
+    ...(mix.VOICEMAIL !== undefined && {
+      voicemailMs: afterRing(mix.VOICEMAIL.lineSeconds, mix.VOICEMAIL.ringSeconds ?? ring),
+    }),
     hangUpProbability: 0,
     speechMsPerWord: Math.round((speaking * 1000) / Math.max(1, spoken)),
     keypad: { invalidKeyProbability: 0, silenceProbability: 0 },

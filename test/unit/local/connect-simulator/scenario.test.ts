@@ -138,4 +138,25 @@ describe('planCall', () => {
     }
     expect(planCall(forced, FIRST_CALL).hangUpAfterMs).toBeUndefined();
   });
+
+  it('lets an answering machine hang up at its maximum message length, and changes no other draw', () => {
+    const outcomes = { ANSWERED: 1, VOICEMAIL: 1, BUSY: 1, FAILED: 1 };
+    const machines = parseScenario({ outcomes, voicemailMs: { min: 10_000, max: 30_000 } });
+    const recordingOn = parseScenario({ outcomes });
+
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const plan = planCall(machines, { ...FIRST_CALL, attempt });
+      const before = planCall(recordingOn, { ...FIRST_CALL, attempt });
+      const { hangUpAfterMs, ...rest } = plan;
+      const { hangUpAfterMs: hangUpBefore, ...restBefore } = before;
+      expect(rest).toEqual(restBefore);
+      if (plan.outcome === 'VOICEMAIL') {
+        expect(hangUpAfterMs).toBeGreaterThanOrEqual(10_000);
+        expect(hangUpAfterMs).toBeLessThanOrEqual(30_000);
+        expect(hangUpBefore).toBeUndefined();
+      } else {
+        expect(hangUpAfterMs).toBe(hangUpBefore);
+      }
+    }
+  });
 });
