@@ -285,6 +285,7 @@ export const PlanSchema = z.looseObject({
       meanLineSeconds: z.number(),
     }),
     tickGapMs: SourcedNumberSchema,
+    settleMs: SourcedNumberSchema,
   }),
   prediction: z.looseObject({
     attempts: count,

@@ -112,6 +112,7 @@ export function renderPlan(plan: Plan, timeZone?: string): string {
       caps.flowFunctionConcurrency.source,
     ],
     ['tick gap', `${inputs.tickGapMs.value} ms`, inputs.tickGapMs.source],
+    ['settle', `${inputs.settleMs.value} ms after a call ends`, inputs.settleMs.source],
     [
       'outcome mix',
       Object.entries(inputs.mix.shares)
@@ -174,7 +175,7 @@ export const planCommand: CommandSpec = {
   summary: 'plan a run before it dials: finish time, what paces it, lines and rate needed, cost',
   usage: [
     'plan --campaign <id> [--date YYYY-MM-DD] [--list FILE | --contacts N] [--lines N] [--rate R] [--burst B]',
-    '     [--flow-concurrency N] [--tick S] [--gap MS] [--start ISO-TIME] [--rates FILE] [--region R]',
+    '     [--flow-concurrency N] [--tick S] [--gap MS] [--settle MS] [--start ISO-TIME] [--rates FILE] [--region R]',
   ],
   options: {
     campaign: { type: 'string', value: 'id', description: 'the campaign' },
@@ -193,6 +194,11 @@ export const planCommand: CommandSpec = {
     region: { type: 'string', value: 'region', description: 'prices of this Region (default AWS_REGION, eu-west-1)' },
     tick: { type: 'string', value: 's', description: 'what if: dispatcher tick, seconds' },
     gap: { type: 'string', value: 'ms', description: 'time between two ticks in AWS (default 400, an estimate)' },
+    settle: {
+      type: 'string',
+      value: 'ms',
+      description: "time from a call's end to the line's release in AWS (default 1000, an estimate)",
+    },
     start: {
       type: 'string',
       value: 'iso-time',
@@ -237,6 +243,7 @@ export const planCommand: CommandSpec = {
       ['flow-concurrency', 'flowFunctionConcurrency', true],
       ['tick', 'tickSeconds', true],
       ['gap', 'tickGapMs', true],
+      ['settle', 'settleMs', true],
     ];
     for (const [option, field, integer] of ask) {
       const value = numberOption(values, option, integer);

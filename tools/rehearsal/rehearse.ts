@@ -201,15 +201,21 @@ try {
   const runFrom = logOffset();
   const runStart = Date.now();
   await api('POST', `/campaigns/${campaign.id}/runs`, { date });
-  const estimates: Array<{ at: number; finishAt: number }> = [];
+  const estimates: Array<{ at: number; finishAt: number; lineSeconds?: number }> = [];
   for (;;) {
     await sleep(5_000);
     await lambda
       .send(new InvokeCommand({ FunctionName: cloud.functionName('runEstimates'), Payload: Buffer.from('{}') }))
       .catch(() => undefined);
     const status = await api('GET', `/campaigns/${campaign.id}/runs/${date}`);
-    const estimate = status.estimate as { finishAt: string } | undefined;
-    if (estimate !== undefined) estimates.push({ at: Date.now(), finishAt: Date.parse(estimate.finishAt) });
+    const estimate = status.estimate as { finishAt: string; basis?: { meanLineSeconds?: number } } | undefined;
+    if (estimate !== undefined) {
+      estimates.push({
+        at: Date.now(),
+        finishAt: Date.parse(estimate.finishAt),
+        ...(estimate.basis?.meanLineSeconds !== undefined && { lineSeconds: estimate.basis.meanLineSeconds }),
+      });
+    }
     if (status.status === 'FINISHED' || status.status === 'FAILED') {
       if (status.status === 'FAILED') throw new Error(`the run failed: ${JSON.stringify(status.failure)}`);
       break;
@@ -275,6 +281,15 @@ try {
     row('live estimate at half-way (error)', `${error(half.finishAt - runStart, lastEnd - runStart)} of the run`);
   }
   row('ticks, measured gap between ticks', `${ticks}, ${gap} ms (the plan assumed ${gapMs} ms)`);
+  // The run's own line time (claim to settlement, its counters) against the calls' length (the simulator's log): the
+  // difference is the wait for the dial slot in the tick and the settlement after the call.
+  const heldSeconds = estimates.findLast((estimate) => estimate.lineSeconds !== undefined)?.lineSeconds;
+  const settle = (plan.inputs as { settleMs?: { value: number } } | undefined)?.settleMs?.value;
+  row(
+    'line time per attempt',
+    `${heldSeconds === undefined ? '–' : `${heldSeconds.toFixed(1)} s`} claim to settlement, ` +
+      `${((lineMinutes * 60) / Math.max(1, calls.length)).toFixed(1)} s of call (the plan assumed ${settle ?? '–'} ms to settle)`,
+  );
   console.info('\nengine usage of the run (measured)');
   for (const [name, usage] of Object.entries(runPhase.lambda).sort()) {
     row(

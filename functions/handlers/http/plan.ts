@@ -1,7 +1,7 @@
 /**
  * POST /campaigns/{campaignId}/plan: the plan of a run before it dials (functions/use-cases/planning/plan-run.ts),
  * by simulating it with the engine's own dialing code in memory. The body asks what-if questions (all optional):
- * `{ date, contacts | timeZones, lines, dialsPerSecond, dialBurst, flowFunctionConcurrency, tickSeconds, tickGapMs,
+ * `{ date, contacts | timeZones, lines, dialsPerSecond, dialBurst, flowFunctionConcurrency, tickSeconds, tickGapMs, settleMs,
  * startAt, mix, seed }`; what it does not say comes from the campaign's past runs and the stage's caps, and the
  * plan says where each input came from.
  */
@@ -51,6 +51,7 @@ export const PlanBodySchema = z
     flowFunctionConcurrency: z.number().int().min(1).max(100_000).optional(),
     tickSeconds: z.number().int().min(1).max(60).optional(),
     tickGapMs: z.number().int().min(0).max(60_000).optional(),
+    settleMs: z.number().int().min(0).max(60_000).optional(),
     startAt: z.iso.datetime({ offset: true }).optional(),
     mix: OutcomeMixSchema.optional(),
     seed: z
@@ -87,6 +88,7 @@ export const handler = httpHandler(async (event) => {
           ...(body.flowFunctionConcurrency !== undefined && { flowFunctionConcurrency: body.flowFunctionConcurrency }),
           ...(body.tickSeconds !== undefined && { tickSeconds: body.tickSeconds }),
           ...(body.tickGapMs !== undefined && { tickGapMs: body.tickGapMs }),
+          ...(body.settleMs !== undefined && { settleMs: body.settleMs }),
           ...(body.startAt !== undefined && { startAt: new Date(body.startAt) }),
           ...(body.mix !== undefined && { mix: body.mix }),
           ...(body.seed !== undefined && { seed: body.seed }),

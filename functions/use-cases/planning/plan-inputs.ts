@@ -56,6 +56,7 @@ export interface PlanAsk {
   flowFunctionConcurrency?: number;
   tickSeconds?: number;
   tickGapMs?: number;
+  settleMs?: number;
   startAt?: Date;
   mix?: OutcomeMix;
   seed?: number;
@@ -76,6 +77,14 @@ const SAMPLE_ATTEMPTS = 1_000;
  * docs/planning.md shows what it changes.
  */
 export const DEFAULT_TICK_GAP_MS = 400;
+
+/**
+ * Time assumed in AWS from a call's end to its settlement, which frees its line, when not asked for: Connect's
+ * DISCONNECTED event through EventBridge (best effort, no latency published) and the call-ended function's settle
+ * (a warm invocation and one transaction, ≈ 100 ms). An estimate: a running run measures its own (claim to
+ * settlement, docs/planning.md), and the rehearsal prints the local stack's.
+ */
+export const DEFAULT_SETTLE_MS = 1_000;
 
 export class PlanInputError extends Error {
   readonly field: string;
@@ -124,6 +133,13 @@ export async function gatherPlanInputs(
       ask.tickGapMs !== undefined
         ? { value: ask.tickGapMs, source: 'flag' }
         : { value: DEFAULT_TICK_GAP_MS, source: 'default: estimated gap between ticks in AWS (docs/planning.md)' },
+    settleMs:
+      ask.settleMs !== undefined
+        ? { value: ask.settleMs, source: 'flag' }
+        : {
+            value: DEFAULT_SETTLE_MS,
+            source: "default: estimated time from a call's end to its settlement in AWS (docs/planning.md)",
+          },
     ...(ask.seed !== undefined && { seed: ask.seed }),
   };
 }

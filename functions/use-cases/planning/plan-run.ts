@@ -55,6 +55,8 @@ export interface PlanRequest {
   mix: Sourced<OutcomeMix>;
   /** Real time between two Dispatch steps (Lambda, Step Functions, the tick's reads). */
   tickGapMs: Sourced<number>;
+  /** Time from a call's end to its settlement, which frees its line (the event's delivery, the call-ended function). */
+  settleMs: Sourced<number>;
   seed?: number;
   /** Most contacts simulated one for one; larger lists are scaled down (default 10,000). */
   maxSimulatedContacts?: number;
@@ -108,6 +110,7 @@ export interface Plan {
     mix: { source: string; shares: Partial<Record<string, number>>; meanLineSeconds: number };
     retryPolicy: Campaign['retryPolicy'];
     tickGapMs: Sourced<number>;
+    settleMs: Sourced<number>;
   };
   prediction: Prediction;
   /** Caps that finish within the window, when these do not (checked by simulating them too). */
@@ -129,6 +132,7 @@ export async function planRun(adapters: SimulationAdapters, request: PlanRequest
   const startAt = new Date(window.opensAt);
   const mix = prepareMix(request.mix.value);
   const d = meanLineSeconds(mix);
+  const settleSeconds = request.settleMs.value / 1000;
   const flowLines = linesFlowConcurrencyServes(request.caps.flowFunctionConcurrency.value);
   const caps = {
     lines: Math.min(request.caps.lines.value, flowLines),
@@ -155,6 +159,7 @@ export async function planRun(adapters: SimulationAdapters, request: PlanRequest
     flowLines,
     configuredLines: request.caps.lines.value,
     floor,
+    settleSeconds,
   });
   const warnings: string[] = [];
   let needed: Plan['needed'];
@@ -168,7 +173,16 @@ export async function planRun(adapters: SimulationAdapters, request: PlanRequest
           `${unreachable.policyFinishAt}; extend the window or shorten the retry delays`,
       );
     } else {
-      needed = await capsForWindow(simulate, { prediction, startAt, closesAt, d, floor, caps, contacts });
+      // A line is held for the call and until its settlement.
+      needed = await capsForWindow(simulate, {
+        prediction,
+        startAt,
+        closesAt,
+        d: d + settleSeconds,
+        floor,
+        caps,
+        contacts,
+      });
       const raises = [
         needed.lines > request.caps.lines.value && `lines to ${needed.lines}`,
         needed.dialsPerSecond > caps.dialsPerSecond && `the dial rate to ${needed.dialsPerSecond}/s`,
@@ -204,6 +218,7 @@ export async function planRun(adapters: SimulationAdapters, request: PlanRequest
       mix: { source: request.mix.source, shares: sharesOf(mix), meanLineSeconds: round(d, 1) },
       retryPolicy: campaign.retryPolicy,
       tickGapMs: request.tickGapMs,
+      settleMs: request.settleMs,
     },
     prediction,
     ...(needed !== undefined && { needed }),
@@ -246,6 +261,7 @@ async function scaledRun(
       tickSeconds: request.caps.tickSeconds.value,
     },
     tickGapMs: request.tickGapMs.value,
+    settleMs: request.settleMs.value,
     continueAsNewMs: 1_000,
     mix: prepareMix(request.mix.value),
     seed: request.seed ?? 1,
@@ -280,6 +296,8 @@ function predictionOf(
     configuredLines: number;
     /** When the run would end with lines and rate to spare. */
     floor: number;
+    /** Time a line stays held after its call, until the settlement. */
+    settleSeconds: number;
   },
 ): Prediction {
   const { result, scale } = run;
@@ -302,7 +320,7 @@ function predictionOf(
     lines: context.caps.lines,
     dialsPerSecond: context.caps.dialsPerSecond,
   });
-  const resource = pacingResource({ ...context.caps, meanLineSeconds: d });
+  const resource = pacingResource({ ...context.caps, meanLineSeconds: d + context.settleSeconds });
   // A run that ends about when it would with lines and rate to spare waits for its retries, not for the caps.
   const start = context.startAt.getTime();
   const policyBound = finishAt - start <= 1.25 * (context.floor - start) + 60_000;

@@ -33,6 +33,11 @@ export interface SimulationInput {
   caps: SimulationCaps;
   /** Real time between one Dispatch step's end and the next one's start: Lambda, Step Functions, the tick's reads. */
   tickGapMs: number;
+  /**
+   * Time from a call's end to its settlement, which frees its line: Connect's contact event through EventBridge and
+   * the call-ended function's settle (0 when not given).
+   */
+  settleMs?: number;
   /** Extra time a new execution takes to start (Init and StartExecution), every TICKS_PER_EXECUTION ticks. */
   continueAsNewMs?: number;
   mix: PreparedMix;
@@ -106,7 +111,9 @@ async function simulate(adapters: SimulationAdapters, input: SimulationInput): P
     onFlowRecorded: (ref, flow) => store.recordFlow(ref, flow),
     onEnded: (connectContactId, signals) => {
       settling++;
-      void endCall(ports, connectContactId, signals).finally(() => settling--);
+      const settle = () => void endCall(ports, connectContactId, signals).finally(() => settling--);
+      if ((input.settleMs ?? 0) > 0) clock.schedule(clock.now().getTime() + (input.settleMs ?? 0), settle);
+      else settle();
     },
   });
 

@@ -40,7 +40,13 @@ describe('gatherPlanInputs', () => {
           { date: '2026-02-27', status: 'FINISHED', counters: { attemptsEnded: 10, o_COMPLETED: 10 } },
         ]),
       ),
-      { campaignId: 'demo', date: '2026-03-02', now, stage, ask: { contacts: 5_000, dialsPerSecond: 14 } },
+      {
+        campaignId: 'demo',
+        date: '2026-03-02',
+        now,
+        stage,
+        ask: { contacts: 5_000, dialsPerSecond: 14, settleMs: 2_500 },
+      },
     );
     expect(request?.contacts).toEqual({ value: [{ timeZone: 'Europe/Warsaw', count: 5_000 }], source: 'flag' });
     expect(request?.caps.dialsPerSecond).toEqual({ value: 14, source: 'flag' });
@@ -52,6 +58,7 @@ describe('gatherPlanInputs', () => {
     );
     expect(request?.mix.value.BUSY).toEqual({ share: 0.4, lineSeconds: { samples: Array(10).fill(4) } });
     expect(request?.tickGapMs.source).toMatch(/^default/);
+    expect(request?.settleMs).toEqual({ value: 2_500, source: 'flag' });
   });
 
   it('plans the contacts imported for the date when none are given, and the documented mix without past runs', async () => {

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { inMemorySimulation } from '../../../../functions/adapters/in-memory/simulation.ts';
 import { type Campaign, parseCampaign } from '../../../../functions/core/campaign.ts';
 import { defaultOutcomeMix } from '../../../../functions/core/planning/outcome-mix.ts';
+import { DEFAULT_SETTLE_MS, DEFAULT_TICK_GAP_MS } from '../../../../functions/use-cases/planning/plan-inputs.ts';
 import { type PlanRequest, planRun, scaleGroups } from '../../../../functions/use-cases/planning/plan-run.ts';
 
 const DATE = '2026-03-02';
@@ -40,7 +41,8 @@ function requestOf(
       flowFunctionConcurrency: stage(caps.flow ?? 100_000),
     },
     mix: { value: defaultOutcomeMix(campaign.run.ringTimeoutSeconds), source: 'documented default' },
-    tickGapMs: stage(400),
+    tickGapMs: stage(DEFAULT_TICK_GAP_MS),
+    settleMs: stage(DEFAULT_SETTLE_MS),
   };
 }
 

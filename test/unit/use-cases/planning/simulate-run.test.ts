@@ -61,6 +61,22 @@ describe('simulateRun', () => {
     expect(result.finalizedAt).toBeGreaterThanOrEqual(result.lastCallEndAt);
   });
 
+  it('holds each line until its call is settled: a run on its lines finishes later by about A·settle/C', async () => {
+    // Lines bind (12 lines, 72 s of line time per attempt: 0.17 attempts/s, far below the 2 dials/s).
+    const caps = { maxConcurrentCalls: 12, dialsPerSecond: 2, dialBurst: 5, tickSeconds: 5 };
+    const contacts = [{ timeZone: 'Europe/Warsaw', count: 120 }];
+    const atOnce = await simulateRun(inMemorySimulation, inputOf({ caps, contacts }));
+    const settled = await simulateRun(inMemorySimulation, inputOf({ caps, contacts, settleMs: 5_000 }));
+
+    const seconds = (result: typeof atOnce) => (result.lastCallEndAt - START.getTime()) / 1000;
+    const expected = (atOnce.attempts.length * 5) / 12;
+    expect(settled.attempts.length).toBeGreaterThan(0);
+    expect(seconds(settled) - seconds(atOnce)).toBeGreaterThan(expected * 0.5);
+    expect(seconds(settled) - seconds(atOnce)).toBeLessThan(expected * 1.5 + 60);
+    expect(settled.peakInFlight).toBeLessThanOrEqual(12);
+    expect(settled.counters.n_DIALING ?? 0).toBe(0);
+  });
+
   it('is deterministic, and places the same attempts as the ideal dispatcher on the same draws, nearly as fast', async () => {
     const input = inputOf();
     const [first, again] = [await simulateRun(inMemorySimulation, input), await simulateRun(inMemorySimulation, input)];
