@@ -266,27 +266,33 @@ function latestAnswers(questionId: string, analysis: ResolvedAnalysis): string {
 }
 
 const NEWEST = 'newest_snapshots';
-const weightedName = (questionIds: readonly string[]): string => `weighted_${questionIds.join('_')}`;
+/** Questions of weighted latest answers: some, or every question (`all`, for a part that groups by question). */
+type WeightedQuestions = readonly string[] | 'all';
+const weightedName = (questions: WeightedQuestions): string =>
+  `weighted_${questions === 'all' ? 'all' : questions.join('_')}`;
 
 /**
  * Latest answers of these questions as weighted rows (core/analytics/views.ts, weightedLatestAnswersSql), with the
- * analysis' partitions and questions on every scan inside.
+ * analysis' partitions (and questions) on every scan inside.
  */
-function weightedAnswers(questionIds: readonly string[], analysis: ResolvedAnalysis): string {
-  const scope = { partition: (alias: string) => partition(alias, analysis), questionIds };
-  return `${weightedName(questionIds)} AS (\n${weightedLatestAnswersSql(scope, NEWEST)}\n)`;
+function weightedAnswers(questions: WeightedQuestions, analysis: ResolvedAnalysis): string {
+  const scope = {
+    partition: (alias: string) => partition(alias, analysis),
+    ...(questions === 'all' ? {} : { questionIds: questions }),
+  };
+  return `${weightedName(questions)} AS (\n${weightedLatestAnswersSql(scope, NEWEST)}\n)`;
 }
 
 /**
  * What a part counts: fact rows of a view (one per fact), or latest answers of these questions as weighted rows
  * (counted with `sum(weight)`, the newest snapshot's groups kept after grouping).
  */
-type Subject = 'attempts' | 'contacts' | 'follow_ups' | { weighted: readonly string[] };
+type Subject = 'attempts' | 'contacts' | 'follow_ups' | { weighted: WeightedQuestions };
 
 interface PartSpec {
   part: string;
   subject: Subject;
-  /** Extra condition on the subject rows. */
+  /** Extra condition on the subject rows (not on weighted answers). */
   where?: string;
   item: string;
   /** The item is a literal: not a grouping key. */
@@ -372,7 +378,7 @@ function partSql(spec: PartSpec, analysis: ResolvedAnalysis): string {
  * summed, a joined row weighing the product of its sides), then only the groups of each partition's newest snapshot
  * are kept and summed. Groups that net to nothing (an answer a fresh one replaced) are dropped.
  */
-function weightedPartSql(spec: PartSpec, questionIds: readonly string[], analysis: ResolvedAnalysis): string {
+function weightedPartSql(spec: PartSpec, questions: WeightedQuestions, analysis: ResolvedAnalysis): string {
   const sameContact = (alias: string) =>
     `${alias}.contact_key = s.contact_key AND ${alias}.snapshot_at = s.snapshot_at`;
   const joins = [
@@ -414,7 +420,7 @@ function weightedPartSql(spec: PartSpec, questionIds: readonly string[], analysi
     `SELECT s.campaign, s.run_date, s.snapshot_at, ${day} AS day,`,
     `  ${grouped[0]?.value} AS g1, ${grouped[0]?.label} AS g1_label, ${grouped[1]?.value} AS g2, ${grouped[1]?.label} AS g2_label,`,
     `  ${spec.item} AS item, ${spec.itemLabel === undefined ? NULL_TEXT : label('s')} AS item_label, sum(${weight}) AS n`,
-    `FROM ${weightedName(questionIds)} s`,
+    `FROM ${weightedName(questions)} s`,
     ...joins,
     ...(conditions.length > 0 ? [`WHERE ${conditions.join('\n  AND ')}`] : []),
     `GROUP BY s.campaign, s.run_date, s.snapshot_at, ${keys.join(', ')}`,
@@ -498,8 +504,10 @@ function partsOf(analysis: ResolvedAnalysis): PartSpec[] {
           groups,
         },
         {
+          // Every question's answers, unfiltered: analysisTable reads the analysis' questions' rows only, and a
+          // filter on question_id over millions of rows cost DuckDB more than the whole count.
           part: 'answered',
-          subject: { weighted: analysis.questions },
+          subject: { weighted: 'all' },
           item: 's.question_id',
           n1: 'sum(s.weight)',
           groups,
@@ -532,7 +540,7 @@ export function analysisSql(analysis: ResolvedAnalysis): string {
   // Parts over the views join each contact's latest answer (one row per contact); parts over weighted answers join
   // the weighted rows of each joined question.
   const latest = new Set<string>();
-  const weighted = new Map<string, readonly string[]>();
+  const weighted = new Map<string, WeightedQuestions>();
   for (const part of parts) {
     if (typeof part.subject === 'string') {
       for (const question of joinedQuestions(analysis)) latest.add(question);
