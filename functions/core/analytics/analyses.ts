@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { DIMENSION_SLOTS } from './fact-tables.ts';
-import { latestAnswersSql } from './views.ts';
+import { latestAnswersSql, newestSnapshotsSql, weightedLatestAnswersSql } from './views.ts';
 
 export const ANALYSIS_NAMES = [
   'outcomes',
@@ -252,7 +252,10 @@ const latestName = (questionId: string): string => `latest_${questionId}`;
  * question), with the analysis' partitions and question on every scan inside it, so none reads other partitions.
  */
 function latestAnswers(questionId: string, analysis: ResolvedAnalysis): string {
-  const latest = latestAnswersSql(undefined, { partition: (alias) => partition(alias, analysis), questionId });
+  const latest = latestAnswersSql(undefined, {
+    partition: (alias) => partition(alias, analysis),
+    questionIds: [questionId],
+  });
   return [
     `${latestName(questionId)} AS (`,
     '  SELECT a.campaign, a.run_date, a.contact_key, a.answer_key, a.label,',
@@ -262,12 +265,34 @@ function latestAnswers(questionId: string, analysis: ResolvedAnalysis): string {
   ].join('\n');
 }
 
-type Subject = 'attempts' | 'contacts' | 'follow_ups' | { latest: string };
+const NEWEST = 'newest_snapshots';
+/** Questions of weighted latest answers: some, or every question (`all`, for a part that groups by question). */
+type WeightedQuestions = readonly string[] | 'all';
+const weightedName = (questions: WeightedQuestions): string =>
+  `weighted_${questions === 'all' ? 'all' : questions.join('_')}`;
+
+/**
+ * Latest answers of these questions as weighted rows (core/analytics/views.ts, weightedLatestAnswersSql), with the
+ * analysis' partitions (and questions) on every scan inside.
+ */
+function weightedAnswers(questions: WeightedQuestions, analysis: ResolvedAnalysis): string {
+  const scope = {
+    partition: (alias: string) => partition(alias, analysis),
+    ...(questions === 'all' ? {} : { questionIds: questions }),
+  };
+  return `${weightedName(questions)} AS (\n${weightedLatestAnswersSql(scope, NEWEST)}\n)`;
+}
+
+/**
+ * What a part counts: fact rows of a view (one per fact), or latest answers of these questions as weighted rows
+ * (counted with `sum(weight)`, the newest snapshot's groups kept after grouping).
+ */
+type Subject = 'attempts' | 'contacts' | 'follow_ups' | { weighted: WeightedQuestions };
 
 interface PartSpec {
   part: string;
   subject: Subject;
-  /** Extra condition on the subject rows. */
+  /** Extra condition on the subject rows (not on weighted answers). */
   where?: string;
   item: string;
   /** The item is a literal: not a grouping key. */
@@ -304,9 +329,10 @@ function groupExpression(group: Grouping, subject: Subject, index: number): { va
 }
 
 function partSql(spec: PartSpec, analysis: ResolvedAnalysis): string {
-  const table = typeof spec.subject === 'string' ? spec.subject : spec.subject.latest;
+  if (typeof spec.subject !== 'string') return weightedPartSql(spec, spec.subject.weighted, analysis);
+  const table = spec.subject;
   const conditions = [
-    ...(typeof spec.subject === 'string' ? [partition('s', analysis)] : []),
+    partition('s', analysis),
     ...(spec.where === undefined ? [] : [spec.where]),
     ...analysis.filters.map(
       (filter) => `${dimensionValue('s', filter.dimension)} IN (${filter.values.map(sqlString).join(', ')})`,
@@ -347,6 +373,70 @@ function partSql(spec: PartSpec, analysis: ResolvedAnalysis): string {
   ].join('\n');
 }
 
+/**
+ * A part over weighted latest answers: grouped first with the partition and snapshot of its rows (their weights
+ * summed, a joined row weighing the product of its sides), then only the groups of each partition's newest snapshot
+ * are kept and summed. Groups that net to nothing (an answer a fresh one replaced) are dropped.
+ */
+function weightedPartSql(spec: PartSpec, questions: WeightedQuestions, analysis: ResolvedAnalysis): string {
+  const sameContact = (alias: string) =>
+    `${alias}.contact_key = s.contact_key AND ${alias}.snapshot_at = s.snapshot_at`;
+  const joins = [
+    ...analysis.groups.map((group, index) =>
+      group.kind === 'question'
+        ? `LEFT JOIN ${weightedName([group.id])} g${index + 1} ON ${sameContact(`g${index + 1}`)}`
+        : undefined,
+    ),
+    ...analysis.answers.map(
+      (filter, index) =>
+        `JOIN ${weightedName([filter.questionId])} a${index + 1} ON ${sameContact(`a${index + 1}`)} AND a${index + 1}.answer_key = ${sqlString(filter.key)}`,
+    ),
+  ].filter((join) => join !== undefined);
+  const weight = [
+    's.weight',
+    ...analysis.groups.flatMap((group, index) =>
+      group.kind === 'question' ? [`coalesce(g${index + 1}.weight, 1)`] : [],
+    ),
+    ...analysis.answers.map((_, index) => `a${index + 1}.weight`),
+  ].join(' * ');
+  const conditions = analysis.filters.map(
+    (filter) => `${dimensionValue('s', filter.dimension)} IN (${filter.values.map(sqlString).join(', ')})`,
+  );
+  // A label of a row that counts (a replaced answer's row weighs -1 in its second copy).
+  const label = (alias: string) => `max(CASE WHEN ${alias}.weight > 0 THEN ${alias}.label END)`;
+  const grouped = [0, 1].map((index) => {
+    const group = analysis.groups[index];
+    if (group === undefined) return { value: NULL_TEXT, label: NULL_TEXT };
+    if (group.kind === 'question') return { value: `g${index + 1}.answer_key`, label: label(`g${index + 1}`) };
+    return groupExpression(group, spec.subject, index + 1);
+  });
+  const day = analysis.perDay ? 's.run_date' : NULL_TEXT;
+  const keys = [
+    ...(analysis.perDay ? [day] : []),
+    ...grouped.filter((group) => group.value !== NULL_TEXT).map((group) => group.value),
+    spec.item,
+  ];
+  const inner = [
+    `SELECT s.campaign, s.run_date, s.snapshot_at, ${day} AS day,`,
+    `  ${grouped[0]?.value} AS g1, ${grouped[0]?.label} AS g1_label, ${grouped[1]?.value} AS g2, ${grouped[1]?.label} AS g2_label,`,
+    `  ${spec.item} AS item, ${spec.itemLabel === undefined ? NULL_TEXT : label('s')} AS item_label, sum(${weight}) AS n`,
+    `FROM ${weightedName(questions)} s`,
+    ...joins,
+    ...(conditions.length > 0 ? [`WHERE ${conditions.join('\n  AND ')}`] : []),
+    `GROUP BY s.campaign, s.run_date, s.snapshot_at, ${keys.join(', ')}`,
+  ].join('\n');
+  return [
+    `SELECT ${sqlString(spec.part)} AS part, p.day,`,
+    '  p.g1, max(p.g1_label) AS g1_label, p.g2, max(p.g2_label) AS g2_label,',
+    '  p.item, max(p.item_label) AS item_label, sum(p.n) AS n1, 0 AS n2, 0 AS n3',
+    `FROM (\n${inner}\n) p`,
+    `LEFT JOIN ${NEWEST} n ON n.campaign = p.campaign AND n.run_date = p.run_date`,
+    'WHERE p.snapshot_at = coalesce(n.snapshot_at, 0)',
+    'GROUP BY p.day, p.g1, p.g2, p.item',
+    'HAVING sum(p.n) > 0',
+  ].join('\n');
+}
+
 /** The parts (grouped selects) of an analysis. */
 function partsOf(analysis: ResolvedAnalysis): PartSpec[] {
   const groups = analysis.groups;
@@ -370,10 +460,10 @@ function partsOf(analysis: ResolvedAnalysis): PartSpec[] {
       return [
         {
           part: 'answer',
-          subject: { latest: latestName(question) },
+          subject: { weighted: [question] },
           item: 's.answer_key',
           itemLabel: 'max(s.label)',
-          n1: 'count(*)',
+          n1: 'sum(s.weight)',
           groups,
         },
       ];
@@ -402,33 +492,24 @@ function partsOf(analysis: ResolvedAnalysis): PartSpec[] {
         },
       ];
     case 'funnel':
+      // One pass over the attempts (reached in n1, completed in n2) and one over every question's latest answers.
       return [
         {
           part: 'reached',
           subject: 'attempts',
-          where: 's.first_reach',
           item: sqlString('reached'),
           constantItem: true,
-          n1: 'count(*)',
+          n1: ones('s.first_reach'),
+          n2: ones("s.outcome = 'COMPLETED'"),
           groups,
         },
-        ...analysis.questions.map(
-          (question): PartSpec => ({
-            part: 'answered',
-            subject: { latest: latestName(question) },
-            item: sqlString(question),
-            constantItem: true,
-            n1: 'count(*)',
-            groups,
-          }),
-        ),
         {
-          part: 'completed',
-          subject: 'attempts',
-          where: "s.outcome = 'COMPLETED'",
-          item: sqlString('completed'),
-          constantItem: true,
-          n1: 'count(*)',
+          // Every question's answers, unfiltered: analysisTable reads the analysis' questions' rows only, and a
+          // filter on question_id over millions of rows cost DuckDB more than the whole count.
+          part: 'answered',
+          subject: { weighted: 'all' },
+          item: 's.question_id',
+          n1: 'sum(s.weight)',
           groups,
         },
       ];
@@ -445,21 +526,40 @@ function partsOf(analysis: ResolvedAnalysis): PartSpec[] {
   }
 }
 
-/** The questions whose latest answers the analysis reads. */
-function latestQuestions(analysis: ResolvedAnalysis): string[] {
-  const needed = new Set<string>();
-  if (analysis.question !== undefined) needed.add(analysis.question);
-  for (const group of analysis.groups) if (group.kind === 'question') needed.add(group.id);
-  for (const filter of analysis.answers) needed.add(filter.questionId);
-  if (analysis.base === 'funnel') for (const question of analysis.questions) needed.add(question);
-  return [...needed];
+/** The questions a part joins (groupings by a question, answer filters). */
+function joinedQuestions(analysis: ResolvedAnalysis): string[] {
+  return [
+    ...analysis.groups.flatMap((group) => (group.kind === 'question' ? [group.id] : [])),
+    ...analysis.answers.map((filter) => filter.questionId),
+  ];
 }
 
 /** The one SQL statement of an analysis. */
 export function analysisSql(analysis: ResolvedAnalysis): string {
-  const latest = latestQuestions(analysis).map((question) => latestAnswers(question, analysis));
-  const parts = partsOf(analysis).map((part) => partSql(part, analysis));
-  return [...(latest.length > 0 ? [`WITH ${latest.join(',\n')}`] : []), parts.join('\nUNION ALL\n')].join('\n');
+  const parts = partsOf(analysis);
+  // Parts over the views join each contact's latest answer (one row per contact); parts over weighted answers join
+  // the weighted rows of each joined question.
+  const latest = new Set<string>();
+  const weighted = new Map<string, WeightedQuestions>();
+  for (const part of parts) {
+    if (typeof part.subject === 'string') {
+      for (const question of joinedQuestions(analysis)) latest.add(question);
+    } else {
+      weighted.set(weightedName(part.subject.weighted), part.subject.weighted);
+      for (const question of joinedQuestions(analysis)) weighted.set(weightedName([question]), [question]);
+    }
+  }
+  const ctes = [
+    ...(weighted.size > 0
+      ? [`${NEWEST} AS (\n${newestSnapshotsSql({ partition: (alias) => partition(alias, analysis) })}\n)`]
+      : []),
+    ...[...weighted.values()].map((questions) => weightedAnswers(questions, analysis)),
+    ...[...latest].map((question) => latestAnswers(question, analysis)),
+  ];
+  return [
+    ...(ctes.length > 0 ? [`WITH ${ctes.join(',\n')}`] : []),
+    parts.map((part) => partSql(part, analysis)).join('\nUNION ALL\n'),
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -679,8 +779,8 @@ export function analysisTable(
           {
             step: 'completed',
             contacts: sum(
-              (row) => row.part === 'completed',
-              (row) => row.n1,
+              (row) => row.part === 'reached',
+              (row) => row.n2,
             ),
           },
         ];

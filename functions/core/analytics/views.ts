@@ -5,6 +5,7 @@
  * one per fact key. Written in the SQL that Athena (Trino) and DuckDB share (docs/analytics.md, "SQL subset").
  */
 import {
+  DIMENSION_SLOTS,
   FACT_TABLES,
   type FactColumnType,
   type FactTableName,
@@ -56,14 +57,20 @@ const qualified = (database: string | undefined, table: string): string =>
 export interface ScanScope {
   /** Conditions on the partition columns of the scan `alias` (every scan gets them). */
   partition?: (alias: string) => string;
-  /** Only this question's answers (scans of answers and snapshots, not the ones that find a watermark or file). */
-  questionId?: string;
+  /** Only these questions' answers (scans of answers and snapshots, not the ones that find a watermark or file). */
+  questionIds?: readonly string[];
 }
+
+const text = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 const conditions = (alias: string, scope: ScanScope, question: boolean): string[] => [
   ...(scope.partition === undefined ? [] : [scope.partition(alias)]),
-  ...(question && scope.questionId !== undefined
-    ? [`${alias}.question_id = '${scope.questionId.replaceAll("'", "''")}'`]
+  ...(question && scope.questionIds !== undefined
+    ? [
+        scope.questionIds.length === 1
+          ? `${alias}.question_id = ${text(scope.questionIds[0] ?? '')}`
+          : `${alias}.question_id IN (${scope.questionIds.map(text).join(', ')})`,
+      ]
     : []),
 ];
 
@@ -151,6 +158,85 @@ export function latestAnswersSql(database: string | undefined, scope: ScanScope 
     `JOIN (\n${latestFresh('c', 'x', 'r')}\n) g ON ${same('g', 'f')} AND g.attempt = f.attempt`,
     // Any snapshot, not only the newest: a row of an older one is an answer too, so a fresh answer of the same or an
     // earlier attempt is not the latest (and the newest holds that answer or a later one).
+    `WHERE NOT EXISTS (SELECT 1 FROM ${snapshots} s WHERE ${[...conditions('s', scope, true), same('s', 'f')].join(' AND ')} AND s.attempt >= f.attempt)`,
+  ].join('\n');
+}
+
+/** The time in a snapshot file's name (`c-<13 digits>-…`), as a number: one value per file, cheap to compare. */
+const snapshotTime = (alias: string): string =>
+  `CAST(regexp_extract(${alias}."$path", '/c-([0-9]{13})-[^/]*$', 1) AS bigint)`;
+
+/**
+ * Each partition's newest latest-answers snapshot: `campaign, run_date, snapshot_at` (the time in its file name; a
+ * new snapshot is always named later than the others of its partition, so the time alone picks it).
+ */
+export function newestSnapshotsSql(scope: ScanScope = {}): string {
+  const snapshots = quoteIdentifier(filesTableName(LATEST_ANSWERS));
+  return [
+    `SELECT m.campaign, m.run_date, max(${snapshotTime('m')}) AS snapshot_at`,
+    `FROM ${snapshots} m`,
+    ...(scope.partition === undefined ? [] : [`WHERE ${scope.partition('m')}`]),
+    'GROUP BY m.campaign, m.run_date',
+  ].join('\n');
+}
+
+/** The columns of weighted latest answers (what the analyses read of an answer), before `snapshot_at, weight`. */
+export const WEIGHTED_ANSWER_COLUMNS = [
+  'contact_key',
+  'question_id',
+  'answer_key',
+  'label',
+  ...Array.from({ length: DIMENSION_SLOTS }, (_, index) => [`dim${index + 1}_name`, `dim${index + 1}`]).flat(),
+  'campaign',
+  'run_date',
+];
+
+/**
+ * Each contact's latest answer to each question as weighted rows, for analyses that count them with `sum(weight)`
+ * and keep only the rows whose `snapshot_at` is their partition's newest snapshot (`newest`, the CTE of
+ * newestSnapshotsSql) after grouping, so no scan compares millions of rows with the newest file's path:
+ *
+ * - every row of every snapshot in scope, weight 1, `snapshot_at` its file's time (an older snapshot's rows are
+ *   dropped with their groups);
+ * - a snapshot row a fresh answer of a later attempt replaces, again with weight -1 (it nets to nothing);
+ * - each fresh answer that is its contact's latest and later than any snapshot row, weight 1, `snapshot_at` its
+ *   partition's newest snapshot time (0 when the partition has none).
+ *
+ * The rows of one contact share `snapshot_at` with the snapshot they belong to, so two questions' answers of a
+ * contact join on `contact_key` and `snapshot_at`, and a joined row weighs the product of its sides' weights.
+ * The same rule as latestAnswersSql (which the `latest_answers` view keeps).
+ * @param scope - Conditions every scan gets (an analysis' partitions and questions).
+ * @param newest - The name of the CTE with the newest snapshot of each partition.
+ */
+export function weightedLatestAnswersSql(scope: ScanScope, newest: string): string {
+  const snapshots = quoteIdentifier(filesTableName(LATEST_ANSWERS));
+  const columns = WEIGHTED_ANSWER_COLUMNS.map(quoteIdentifier);
+  const key = ['campaign', 'run_date', 'contact_key', 'question_id'].map(quoteIdentifier);
+  const same = (left: string, right: string) =>
+    key.map((column) => `${left}.${column} = ${right}.${column}`).join(' AND ');
+  const fresh = (alias: string, segments: string) =>
+    visibleBatchRows('answers', undefined, { alias, segments }, scope).join('\n');
+  const latestFresh = (alias: string, segments: string, rows: string) =>
+    [
+      `SELECT ${key.map((column) => `${rows}.${column}`).join(', ')}, max(${rows}.attempt) AS attempt`,
+      `FROM (\n${fresh(alias, segments)}\n) ${rows}`,
+      `GROUP BY ${key.map((column) => `${rows}.${column}`).join(', ')}`,
+    ].join('\n');
+  const pick = (alias: string) => columns.map((column) => `${alias}.${column}`).join(', ');
+  return [
+    `SELECT ${pick('l')}, ${snapshotTime('l')} AS snapshot_at, 1 AS weight`,
+    `FROM ${snapshots} l`,
+    `WHERE ${conditions('l', scope, true).join(' AND ') || 'true'}`,
+    'UNION ALL',
+    `SELECT ${pick('l')}, ${snapshotTime('l')} AS snapshot_at, -1 AS weight`,
+    `FROM ${snapshots} l`,
+    `JOIN (\n${latestFresh('b', 'w', 'r')}\n) f ON ${same('f', 'l')}`,
+    `WHERE ${[...conditions('l', scope, true), 'f.attempt > l.attempt'].join(' AND ')}`,
+    'UNION ALL',
+    `SELECT ${pick('f')}, coalesce(n.snapshot_at, 0) AS snapshot_at, 1 AS weight`,
+    `FROM (\n${fresh('b', 'w')}\n) f`,
+    `JOIN (\n${latestFresh('c', 'x', 'r')}\n) g ON ${same('g', 'f')} AND g.attempt = f.attempt`,
+    `LEFT JOIN ${newest} n ON n.campaign = f.campaign AND n.run_date = f.run_date`,
     `WHERE NOT EXISTS (SELECT 1 FROM ${snapshots} s WHERE ${[...conditions('s', scope, true), same('s', 'f')].join(' AND ')} AND s.attempt >= f.attempt)`,
   ].join('\n');
 }

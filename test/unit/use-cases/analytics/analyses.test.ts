@@ -143,6 +143,13 @@ function reference(name: string, contacts: ExportedContact[]): Cell[][] {
       }
       return rows;
     }
+    case 'answers q2 of q1 = 2': {
+      const answered = contacts.filter((contact) => contact.answers.q1 === '2' && contact.answers.q2 !== undefined);
+      for (const [key, withKey] of groupBy(answered, (contact) => contact.answers.q2 ?? '')) {
+        rows.push([key, labelOf('q2', key), withKey.length, share(withKey.length, answered.length)]);
+      }
+      return rows;
+    }
     case 'crosstab q1 by q2': {
       const both = contacts.filter((contact) => contact.answers.q1 !== undefined);
       for (const [pair, members] of groupBy(both, (contact) =>
@@ -261,6 +268,7 @@ function mergeTrend(rows: Cell[][]): Cell[][] {
 const ANALYSES: Array<{ name: string; analysis: AnalysisName; query: Record<string, string> }> = [
   { name: 'outcomes by clinic', analysis: 'outcomes', query: { by: 'clinic' } },
   { name: 'answers q1 by clinic', analysis: 'answers', query: { question: 'q1', by: 'clinic' } },
+  { name: 'answers q2 of q1 = 2', analysis: 'answers', query: { question: 'q2', answer: 'q1:2' } },
   { name: 'crosstab q1 by q2', analysis: 'crosstab', query: { question: 'q1', by: 'q2' } },
   { name: 'reach-by-attempt', analysis: 'reach-by-attempt', query: {} },
   { name: 'hours', analysis: 'hours', query: {} },
