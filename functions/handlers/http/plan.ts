@@ -15,9 +15,10 @@ import { RunCounters } from '../../adapters/run-counters.ts';
 import { TimeZoneSchema } from '../../core/campaign.ts';
 import { OutcomeMixSchema } from '../../core/planning/outcome-mix.ts';
 import { environment, PACING_CAPS } from '../../lib/config.ts';
-import { badRequest, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
+import { badRequest, HttpError, httpHandler, json, jsonBody, notFound, parseRequest } from '../../lib/http.ts';
 import { gatherPlanInputs, PlanInputError } from '../../use-cases/planning/plan-inputs.ts';
 import { planRun } from '../../use-cases/planning/plan-run.ts';
+import { SimulationStoppedError } from '../../use-cases/planning/simulate-run.ts';
 
 const settings = environment(['STAGE', 'TABLE_NAME', ...PACING_CAPS, 'TICK_SECONDS']);
 const campaigns = new CampaignStore(settings.TABLE_NAME);
@@ -31,6 +32,8 @@ const PathSchema = z.object({ campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{0
 
 /** Most contacts a plan takes (a day's list of the largest deployment, with room). */
 const MAX_CONTACTS = 5_000_000;
+/** Most seconds a plan simulates: API Gateway answers 504 at 29 s, and the inputs' reads and the answer come first. */
+const PLAN_SECONDS = 20;
 
 export const PlanBodySchema = z
   .object({
@@ -104,10 +107,18 @@ export const handler = httpHandler(async (event) => {
       },
     );
     if (request === undefined) throw notFound(`campaign "${campaignId}" does not exist`);
-    return json(200, await planRun(inMemorySimulation, request));
+    const deadline = Date.now() + PLAN_SECONDS * 1000;
+    return json(200, await planRun(inMemorySimulation, request, { stopWhen: () => Date.now() > deadline }));
   } catch (error) {
     if (error instanceof PlanInputError)
       throw badRequest(error.message, [{ path: `body.${error.field}`, message: error.message }]);
+    if (error instanceof SimulationStoppedError) {
+      const message =
+        `the plan did not finish within ${PLAN_SECONDS} s: a list this large at this dial rate simulates ` +
+        `${Math.round(error.simulatedSeconds / 3600)} h of dialling or more; plan it with fewer contacts or a ` +
+        `higher --rate (a run this long does not fit a day), or see docs/planning.md ("Speed")`;
+      throw new HttpError(422, 'PLAN_TOO_LONG', message, [{ path: 'body.dialsPerSecond', message }]);
+    }
     throw error;
   }
 });

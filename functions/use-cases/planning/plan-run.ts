@@ -124,8 +124,16 @@ export interface Plan {
 /** Margin the caps found for the window keep before its close (the plan's own error, docs/planning.md). */
 const WINDOW_MARGIN = 0.95;
 
-/** Plans the run of `request`. */
-export async function planRun(adapters: SimulationAdapters, request: PlanRequest): Promise<Plan> {
+/**
+ * Plans the run of `request`.
+ * @param options.stopWhen - Asked after every simulated tick; when it says so the plan stops with
+ *   SimulationStoppedError (the API's deadline: a large list at a slow rate simulates many ticks).
+ */
+export async function planRun(
+  adapters: SimulationAdapters,
+  request: PlanRequest,
+  options: { stopWhen?: () => boolean } = {},
+): Promise<Plan> {
   const { campaign, date } = request;
   const contacts = request.contacts.value.reduce((sum, group) => sum + group.count, 0);
   const window = dayWindow(campaign, date, request.startAt);
@@ -144,7 +152,7 @@ export async function planRun(adapters: SimulationAdapters, request: PlanRequest
   const scale = scaleFor(contacts, caps, request.maxSimulatedContacts ?? 10_000);
   const simulate = async (lines: number, dialsPerSecond: number, dialBurst: number) => {
     runs++;
-    return scaledRun(adapters, request, startAt, { lines, dialsPerSecond, dialBurst }, scale);
+    return scaledRun(adapters, request, startAt, { lines, dialsPerSecond, dialBurst }, scale, options.stopWhen);
   };
 
   const current = await simulate(caps.lines, caps.dialsPerSecond, caps.dialBurst);
@@ -248,6 +256,7 @@ async function scaledRun(
   startAt: Date,
   caps: { lines: number; dialsPerSecond: number; dialBurst: number },
   scale: number,
+  stopWhen?: () => boolean,
 ): Promise<ScaledRun> {
   const result = await simulateRun(adapters, {
     campaign: request.campaign,
@@ -265,6 +274,7 @@ async function scaledRun(
     continueAsNewMs: 1_000,
     mix: prepareMix(request.mix.value),
     seed: request.seed ?? 1,
+    ...(stopWhen !== undefined && { stopWhen }),
   });
   return { result, scale };
 }

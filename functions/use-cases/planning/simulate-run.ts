@@ -44,6 +44,20 @@ export interface SimulationInput {
   seed: number;
   /** Keep a copy of the run's counters at the first tick after every such interval (for tests of estimates). */
   snapshotEveryMs?: number;
+  /** Asked after every tick: when it says so, the simulation stops with SimulationStoppedError (a caller's deadline). */
+  stopWhen?: () => boolean;
+}
+
+/** A simulation stopped by its caller's `stopWhen` before the run ended: how far it got. */
+export class SimulationStoppedError extends Error {
+  readonly ticks: number;
+  readonly simulatedSeconds: number;
+  constructor(ticks: number, simulatedSeconds: number) {
+    super(`the simulation was stopped after ${ticks} ticks (${Math.round(simulatedSeconds)} s of the run)`);
+    this.name = 'SimulationStoppedError';
+    this.ticks = ticks;
+    this.simulatedSeconds = simulatedSeconds;
+  }
 }
 
 /** The run's counters at one moment. */
@@ -200,6 +214,7 @@ async function simulate(adapters: SimulationAdapters, input: SimulationInput): P
       const report = await dispatchTick(ports, settings, campaign, { campaignId, date, tick, generation });
       ticks++;
       const at = clock.now().getTime();
+      if (input.stopWhen?.()) throw new SimulationStoppedError(ticks, (at - input.startAt.getTime()) / 1000);
       progress.push({ at, open: openOf() });
       if (input.snapshotEveryMs !== undefined && at - lastSnapshot >= input.snapshotEveryMs) {
         lastSnapshot = at;

@@ -7,6 +7,7 @@ import { pacingFigures } from '../../../../functions/core/planning/pacing-figure
 import { runEndsAt } from '../../../../functions/core/run-clock.ts';
 import {
   type SimulationInput,
+  SimulationStoppedError,
   simulatedPhone,
   simulateRun,
 } from '../../../../functions/use-cases/planning/simulate-run.ts';
@@ -59,6 +60,15 @@ describe('simulateRun', () => {
     for (const attempt of result.attempts) expect(attempt.startAt).toBeGreaterThanOrEqual(attempt.dueAt);
     expect(result.progress.at(-1)?.open).toBe(0);
     expect(result.finalizedAt).toBeGreaterThanOrEqual(result.lastCallEndAt);
+  });
+
+  it("stops when its caller's deadline says so, saying how far it got", async () => {
+    let asked = 0;
+    const stopped = simulateRun(inMemorySimulation, inputOf({ stopWhen: () => ++asked > 3 }));
+
+    await expect(stopped).rejects.toThrow(SimulationStoppedError);
+    await expect(stopped).rejects.toMatchObject({ ticks: 4 });
+    expect(asked).toBe(4);
   });
 
   it('holds each line until its call is settled: a run on its lines finishes later by about A·settle/C', async () => {
