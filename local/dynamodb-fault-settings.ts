@@ -15,6 +15,11 @@ export interface DynamoDbFaultSettings {
   conflictHoldMs?: { min: number; max: number };
   /** Probability in [0, 1] that a data-plane request (or one item of a batch) is throttled. */
   throttleProbability: number;
+  /**
+   * Probability in [0, 1] that a data-plane request is refused with AccessDeniedException, as when a deploy's policy
+   * lacks the action: a 400 the SDK does not retry.
+   */
+  denyProbability: number;
   /** Seed of the fault draws; absent: Math.random. */
   seed?: number;
   throttleError: ThrottleError;
@@ -22,6 +27,7 @@ export interface DynamoDbFaultSettings {
 
 export const NO_FAULTS: DynamoDbFaultSettings = Object.freeze({
   throttleProbability: 0,
+  denyProbability: 0,
   throttleError: 'ProvisionedThroughputExceededException',
 });
 
@@ -36,7 +42,7 @@ export class DynamoDbFaultSettingsError extends Error {
   }
 }
 
-const KEYS = ['conflicts', 'throttle', 'seed', 'throttleError'] as const;
+const KEYS = ['conflicts', 'throttle', 'deny', 'seed', 'throttleError'] as const;
 type Key = (typeof KEYS)[number];
 const isKey = (name: string): name is Key => (KEYS as readonly string[]).includes(name);
 
@@ -71,20 +77,20 @@ function parseHold(text: string, fail: (detail: string) => never): DynamoDbFault
   return { min, max };
 }
 
-function parseProbability(text: string, fail: (detail: string) => never): number {
+function parseProbability(text: string, fail: (detail: string) => never, key = 'throttle'): number {
   const percent = text.endsWith('%');
   const value = Number(percent ? text.slice(0, -1) : text);
   if (text === '' || text === '%' || !Number.isFinite(value)) {
-    fail(`throttle must be a probability such as 0.01 or 1%, got "${text}"`);
+    fail(`${key} must be a probability such as 0.01 or 1%, got "${text}"`);
   }
   const probability = percent ? value / 100 : value;
-  if (probability < 0 || probability > 1) fail(`throttle must be between 0 and 1 (or 0% and 100%), got "${text}"`);
+  if (probability < 0 || probability > 1) fail(`${key} must be between 0 and 1 (or 0% and 100%), got "${text}"`);
   return probability;
 }
 
 /**
  * Parses `key=value` pairs separated by commas (`""` or `off`: no faults). Keys: `conflicts`
- * (hold time `10ms`, range `5-20ms`, `off`), `throttle` (probability `0.01` or `1%`), `seed`
+ * (hold time `10ms`, range `5-20ms`, `off`), `throttle` and `deny` (probabilities `0.01` or `1%`), `seed`
  * (integer) and `throttleError` (one of {@link THROTTLE_ERRORS}).
  *
  * @param source names the setting in errors (the environment variable, or the control endpoint).
@@ -125,6 +131,8 @@ export function parseDynamoDbFaults(spec: string, source = 'LOCAL_DYNAMODB_FAULT
   }
   const throttle = values.get('throttle');
   if (throttle !== undefined) settings.throttleProbability = parseProbability(throttle, fail);
+  const deny = values.get('deny');
+  if (deny !== undefined) settings.denyProbability = parseProbability(deny, fail, 'deny');
   const seed = values.get('seed');
   if (seed !== undefined) {
     if (!/^\d{1,10}$/.test(seed) || Number(seed) > 0xffff_ffff) {
@@ -147,6 +155,7 @@ export function formatDynamoDbFaults(settings: DynamoDbFaultSettings): string {
   const hold = settings.conflictHoldMs;
   if (hold !== undefined) parts.push(`conflicts=${hold.min === hold.max ? hold.min : `${hold.min}-${hold.max}`}ms`);
   if (settings.throttleProbability > 0) parts.push(`throttle=${settings.throttleProbability}`);
+  if (settings.denyProbability > 0) parts.push(`deny=${settings.denyProbability}`);
   if (parts.length === 0) return 'off';
   if (settings.seed !== undefined) parts.push(`seed=${settings.seed}`);
   if (settings.throttleError !== NO_FAULTS.throttleError) parts.push(`throttleError=${settings.throttleError}`);
@@ -155,7 +164,7 @@ export function formatDynamoDbFaults(settings: DynamoDbFaultSettings): string {
 
 /** True when the settings inject anything (the proxy then inspects requests; otherwise it only forwards). */
 export const faultsEnabled = (settings: DynamoDbFaultSettings): boolean =>
-  settings.conflictHoldMs !== undefined || settings.throttleProbability > 0;
+  settings.conflictHoldMs !== undefined || settings.throttleProbability > 0 || settings.denyProbability > 0;
 
 /**
  * Reads the control endpoint's `PUT /__faults` body: an object with the same keys and values as the

@@ -57,6 +57,7 @@ import {
 import { ItemLocks } from './dynamodb-item-locks.ts';
 import { DynamoDbUpstream, parseJson, readBody, sendJson, sendWire } from './dynamodb-upstream.ts';
 import {
+  accessDenied,
   BatchExecuteStatementSchema,
   CONFLICT_REASON,
   cancellationReasons,
@@ -93,6 +94,8 @@ export interface FaultCounts {
   throttles: number;
   /** Items of batches returned unprocessed, or batch statements failed, as throttled. */
   throttledItems: number;
+  /** Requests refused with AccessDeniedException (`deny`). */
+  denied: number;
   /** Requests the crash switch held. */
   hung: number;
 }
@@ -141,7 +144,15 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
   const locks = new ItemLocks();
   const hangRules = new HangRules();
   const held = new Set<ServerResponse>();
-  const counts: FaultCounts = { requests: 0, transactions: 0, conflicts: 0, throttles: 0, throttledItems: 0, hung: 0 };
+  const counts: FaultCounts = {
+    requests: 0,
+    transactions: 0,
+    conflicts: 0,
+    throttles: 0,
+    throttledItems: 0,
+    denied: 0,
+    hung: 0,
+  };
   const startedAt = new Date().toISOString();
   let settings: DynamoDbFaultSettings = { ...NO_FAULTS };
   let random: Random = Math.random;
@@ -431,6 +442,11 @@ export async function startDynamoDbFaultProxy(options: DynamoDbFaultProxyOptions
     }
     // Unreadable bodies go to DynamoDB Local untouched: its own validation error is the right answer.
     if (!faultsEnabled(settings) || references === undefined) return forward(request, response, body);
+    if (settings.denyProbability > 0 && random() < settings.denyProbability) {
+      counts.denied += 1;
+      const table = references.find((reference) => reference !== undefined)?.table;
+      return sendWire(response, accessDenied(operation, arnOf(request, table)));
+    }
 
     const handlers: Record<OperationKind, Handler> = {
       read: (...args) => plainRead(...args, references[0]),

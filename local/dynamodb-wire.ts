@@ -337,6 +337,18 @@ export function throttled(
   );
 }
 
+/** `AccessDeniedException`: the caller's policy lacks the action (a 400 the SDK does not retry). */
+export function accessDenied(operation: string, tableArn: string | undefined): WireResponse {
+  return jsonResponse(
+    400,
+    {
+      __type: 'com.amazon.coral.service#AccessDeniedException',
+      Message: `User: arn:aws:sts::000000000000:assumed-role/local/local is not authorized to perform: dynamodb:${operation} on resource: ${tableArn ?? '*'} because no identity-based policy allows the dynamodb:${operation} action`,
+    },
+    false,
+  );
+}
+
 /** The ARN of a table in the local account. */
 export const tableArn = (region: string, table: string): string =>
   `arn:aws:dynamodb:${region}:000000000000:table/${table}`;

@@ -231,10 +231,11 @@ describe('alerts: one clear SNS message per failure class', () => {
     writeFileSync(deadLetterFile, '');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const connect = new ConnectClient({ endpoint: cloud.endpoints.connect, region: 'eu-west-1', credentials });
-    // A call ends while DynamoDB refuses every request (the fault proxy throttles all of them): call-ended cannot
-    // even look the call up, on any delivery, and the event lands in the dead-letter queue.
+    // A call ends while DynamoDB refuses every request (the fault proxy denies all of them, as a deploy whose policy
+    // lacks the table would; a denial is not retried, so each delivery fails at once): call-ended cannot even look
+    // the call up, on any delivery, and the event lands in the dead-letter queue.
     const callEndingWhileDynamoDbRefuses = async (destination: string, deadLetters: number) => {
-      await setDynamoDbFaults({ throttle: 1 });
+      await setDynamoDbFaults({ deny: 1 });
       try {
         await connect.send(
           new StartOutboundVoiceContactCommand({

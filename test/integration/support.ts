@@ -269,13 +269,22 @@ export async function writeContacts(
 
 /**
  * Switches the DynamoDB fault proxy of the test stack (docs/local-cloud.md): `{ conflicts: '5-20ms', throttle: 0.02 }`
- * applies DynamoDB's transaction-conflict rule and throttles that share of requests; `{}` switches both off.
+ * applies DynamoDB's transaction-conflict rule and throttles that share of requests; `deny: 1` refuses every request
+ * with AccessDeniedException; `{}` switches them off.
  */
-export async function setDynamoDbFaults(faults: { conflicts?: string; throttle?: number }): Promise<void> {
+export async function setDynamoDbFaults(faults: {
+  conflicts?: string;
+  throttle?: number;
+  deny?: number;
+}): Promise<void> {
   const response = await fetch(`${cloud.endpoints.dynamodb}/__faults`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ conflicts: faults.conflicts ?? null, throttle: faults.throttle ?? 0 }),
+    body: JSON.stringify({
+      conflicts: faults.conflicts ?? null,
+      throttle: faults.throttle ?? 0,
+      deny: faults.deny ?? 0,
+    }),
   });
   if (!response.ok) throw new Error(`fault proxy refused ${JSON.stringify(faults)}: ${await response.text()}`);
 }

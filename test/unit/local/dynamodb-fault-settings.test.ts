@@ -18,9 +18,11 @@ describe('parseDynamoDbFaults', () => {
     expect(parseDynamoDbFaults('conflicts=10ms,throttle=0.01,seed=7')).toEqual({
       conflictHoldMs: { min: 10, max: 10 },
       throttleProbability: 0.01,
+      denyProbability: 0,
       seed: 7,
       throttleError: 'ProvisionedThroughputExceededException',
     });
+    expect(parseDynamoDbFaults('deny=100%').denyProbability).toBe(1);
   });
 
   it('reads ranges, seconds, percentages and spaces', () => {
@@ -47,7 +49,7 @@ describe('parseDynamoDbFaults', () => {
 
   it('refuses unknown keys, naming every one of them and the variable', () => {
     expect(() => parseDynamoDbFaults('conflict=10ms,throtle=0.1,seed=1')).toThrow(
-      'LOCAL_DYNAMODB_FAULTS: unknown keys "conflict", "throtle"; known keys: conflicts, throttle, seed, throttleError',
+      'LOCAL_DYNAMODB_FAULTS: unknown keys "conflict", "throtle"; known keys: conflicts, throttle, deny, seed, throttleError',
     );
   });
 
@@ -61,6 +63,8 @@ describe('parseDynamoDbFaults', () => {
     ['throttle=-0.1', 'throttle must be between 0 and 1'],
     ['throttle=often', 'throttle must be a probability such as 0.01 or 1%, got "often"'],
     ['throttle=%', 'throttle must be a probability'],
+    ['deny=always', 'deny must be a probability such as 0.01 or 1%, got "always"'],
+    ['deny=2', 'deny must be between 0 and 1'],
     ['seed=-1', 'seed must be an integer from 0 to 4294967295, got "-1"'],
     ['seed=1.5', 'seed must be an integer'],
     ['throttle=0.1,throttle=0.2', 'key "throttle" is given twice'],
@@ -81,10 +85,11 @@ describe('parseDynamoDbFaults', () => {
           .map(([a, b]) => ({ min: Math.min(a, b + 1), max: Math.max(a, b + 1) }))
           .filter((hold) => hold.max <= MAX_HOLD_MS),
         throttleProbability: fc.double({ min: 0, max: 1, noNaN: true }),
+        denyProbability: fc.double({ min: 0, max: 1, noNaN: true }),
         seed: fc.integer({ min: 0, max: 0xffff_ffff }),
         throttleError: fc.constantFrom(...THROTTLE_ERRORS),
       },
-      { requiredKeys: ['throttleProbability', 'throttleError'] },
+      { requiredKeys: ['throttleProbability', 'denyProbability', 'throttleError'] },
     );
     fc.assert(
       fc.property(settings, (input: DynamoDbFaultSettings) => {
@@ -107,7 +112,7 @@ describe('parseDynamoDbFaults', () => {
       fc
         .array(
           fc.tuple(
-            fc.constantFrom('conflicts', 'throttle', 'seed', 'throttleError', 'conflict', ' throttle', ''),
+            fc.constantFrom('conflicts', 'throttle', 'deny', 'seed', 'throttleError', 'conflict', ' throttle', ''),
             fc.oneof(fc.string(), fc.constantFrom('10ms', '5-20ms', '0.5', '50%', '7', '1s-2', '-', '1e400')),
           ),
           { maxLength: 5 },

@@ -271,6 +271,20 @@ describe('DynamoDB fault proxy', () => {
     expect(proxy?.counts().throttles).toBe(3);
   });
 
+  it('denies requests with AccessDeniedException at deny=1, which the SDK does not retry', async () => {
+    const { client, upstream } = await start('deny=1');
+
+    const error = await failure(client.send(new GetItemCommand({ TableName: 'calls', Key: key('A') })));
+
+    expect((error as Error).name).toBe('AccessDeniedException');
+    expect((error as Error).message).toContain(
+      'dynamodb:GetItem on resource: arn:aws:dynamodb:eu-west-1:000000000000:table/calls',
+    );
+    expect((error as { $metadata: { attempts?: number } }).$metadata.attempts).toBe(1);
+    expect(upstream.operations().filter((operation) => operation !== 'DescribeTable')).toEqual([]);
+    expect(proxy?.counts().denied).toBe(1);
+  });
+
   it('can throttle with ThrottlingException instead', async () => {
     const { client } = await start('throttle=1,throttleError=ThrottlingException', { maxAttempts: 1 });
 
@@ -368,7 +382,7 @@ describe('DynamoDB fault proxy', () => {
 
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toBe(
-      'PUT /__faults: unknown key "holds"; known keys: conflicts, throttle, seed, throttleError',
+      'PUT /__faults: unknown key "holds"; known keys: conflicts, throttle, deny, seed, throttleError',
     );
     expect(badRule.status).toBe(400);
     expect(((await badRule.json()) as { message: string }).message).toContain('times:');

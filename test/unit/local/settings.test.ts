@@ -22,7 +22,7 @@ describe('localSettings', () => {
       throttleProbability: 0.01,
     });
     expect(() => localSettings({ LOCAL_DYNAMODB_FAULTS: 'conflicts=10ms,throtle=1' })).toThrow(
-      'invalid local settings: LOCAL_DYNAMODB_FAULTS: unknown key "throtle"; known keys: conflicts, throttle, seed, throttleError',
+      'invalid local settings: LOCAL_DYNAMODB_FAULTS: unknown key "throtle"; known keys: conflicts, throttle, deny, seed, throttleError',
     );
   });
 });
