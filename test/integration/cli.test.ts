@@ -397,3 +397,56 @@ describe('dashboard proxy', () => {
     expect(await ended).toBe(0);
   });
 });
+
+describe('campaign plan', () => {
+  beforeAll(async () => {
+    expect((await api('PUT', '/campaigns/cli-plan', testCampaign('cli-plan'))).status).toBe(200);
+  });
+
+  it('plans a day before it dials: the finish, what paces it, every input with its source, the cost', async () => {
+    // A Tuesday in the future, from its midnight in Warsaw: the whole (all-day) window ahead.
+    const run = await campaign([
+      'plan',
+      '--campaign',
+      'cli-plan',
+      '--date',
+      '2027-03-02',
+      '--start',
+      '2027-03-02T00:00:00+01:00',
+      '--contacts',
+      '2000',
+      '--lines',
+      '20',
+      '--rate',
+      '2',
+      '--settle',
+      '1500',
+      '--json',
+    ]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const plan = json(run) as {
+      inputs: Record<string, { value: unknown; source: string }>;
+      prediction: { attempts: number; finishesInWindow: boolean; binding: string; peakLines: number };
+      cost: { engine: { total: number }; telephony: { total: number } };
+    };
+    expect(plan.inputs.contacts).toEqual({ value: 2000, source: 'flag' });
+    expect(plan.inputs.settleMs).toEqual({ value: 1500, source: 'flag' });
+    expect(plan.inputs.tickGapMs?.source).toMatch(/^default/);
+    expect(plan.prediction.finishesInWindow).toBe(true);
+    expect(plan.prediction.attempts).toBeGreaterThan(2000);
+    expect(plan.prediction.peakLines).toBeLessThanOrEqual(20);
+    expect(['CONNECT_CONCURRENCY', 'DIAL_RATE', 'RETRY_POLICY', 'FLOW_LAMBDA_CONCURRENCY']).toContain(
+      plan.prediction.binding,
+    );
+    expect(plan.cost.engine.total).toBeGreaterThan(0);
+    expect(plan.cost.telephony.total).toBeGreaterThan(plan.cost.engine.total);
+  });
+
+  it('refuses a what-if out of bounds, naming the field', async () => {
+    const response = await api('POST', '/campaigns/cli-plan/plan', { contacts: 10, settleMs: -1 });
+
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('body.settleMs');
+  });
+});
